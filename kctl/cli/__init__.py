@@ -1,0 +1,65 @@
+"""The kctl command line: a thin click app whose verbs load only when they run.
+
+Each verb lives in its own module (``kctl.cli.get``, ``kctl.cli.sandbox``, ...) exposing a
+click command named ``command``. Nothing here imports a verb, the library, rich or yaml.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+__all__ = ["main"]
+
+# verb -> (module, one-line help). The help text is here so that ``kctl --help`` lists the
+# verbs without importing them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "sandbox": ("kctl.cli.sandbox", "Run an embedded Kubernetes API server"),
+}
+
+
+def _build_group() -> Any:
+    import click
+
+    from kctl import __version__
+
+    class LazyGroup(click.Group):
+        def list_commands(self, ctx: click.Context) -> list[str]:
+            return sorted(COMMANDS)
+
+        def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+            entry = COMMANDS.get(cmd_name)
+            if entry is None:
+                return None
+            import importlib
+
+            module = importlib.import_module(entry[0])
+            command: click.Command = module.command
+            return command
+
+        def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+            rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    @click.group(
+        cls=LazyGroup,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    @click.version_option(__version__, "--version", prog_name="kctl", message="%(prog)s version %(version)s")
+    def cli() -> None:
+        """kctl controls the Kubernetes cluster manager, as kubectl does."""
+
+    return cli
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        # The commonest trivial call should not pay for importing click.
+        from kctl import __version__
+
+        sys.stdout.write(f"kctl version {__version__}\n")
+        return
+    cli = _build_group()
+    cli.main(args=args, prog_name="kctl")

@@ -1,0 +1,317 @@
+"""Every error kctl raises, under one root.
+
+    KctlError
+    ├── ConfigError                    kubeconfig, flags, in-cluster: nothing was sent yet
+    │   ├── ConfigInvalidError         "invalid configuration: ..." (client-go's validation)
+    │   ├── ContextNotFoundError       "context was not found for specified context: X"
+    │   ├── ConfigLoadError            'error loading config file "F": ...'
+    │   ├── NotInClusterError          in_cluster_config() outside a pod
+    │   └── AuthConfigError            exec plugins, auth-provider, token files
+    ├── RequestError                   a request that could not be built (pure, before sending)
+    ├── TransportError                 the request never got an HTTP answer
+    │   ├── ConnectError               refused, unreachable, DNS, TLS handshake
+    │   └── TimeoutError               client-side timeout elapsed
+    ├── StatusError                    the server answered with a non-2xx metav1.Status
+    ├── WatchError                     a watch stream ended in a way the caller must hear about
+    └── DiscoveryError
+        └── GroupDiscoveryFailedError  some group-versions failed; partial results attached
+
+The ``is_*`` helpers mirror apimachinery's ``errors.IsNotFound`` family: they look at the
+Status reason first and fall back to the HTTP code when the reason is not a known one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "AuthConfigError",
+    "ConfigError",
+    "ConfigInvalidError",
+    "ConfigLoadError",
+    "ConnectError",
+    "ContextNotFoundError",
+    "DiscoveryError",
+    "GroupDiscoveryFailedError",
+    "KctlError",
+    "NotInClusterError",
+    "RequestError",
+    "StatusError",
+    "TimeoutError",
+    "TransportError",
+    "WatchError",
+    "is_already_exists",
+    "is_bad_request",
+    "is_conflict",
+    "is_forbidden",
+    "is_gone",
+    "is_internal_error",
+    "is_invalid",
+    "is_method_not_supported",
+    "is_not_acceptable",
+    "is_not_found",
+    "is_resource_expired",
+    "is_server_timeout",
+    "is_service_unavailable",
+    "is_timeout",
+    "is_too_many_requests",
+    "is_unauthorized",
+    "is_unsupported_media_type",
+    "new_status_error",
+    "reason_for_error",
+]
+
+
+class KctlError(Exception):
+    """The root of every error kctl raises on purpose."""
+
+
+class ConfigError(KctlError):
+    """The configuration could not be loaded or is not usable."""
+
+
+class ConfigInvalidError(ConfigError):
+    """client-go's ``invalid configuration: ...`` aggregate."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = list(errors)
+        if len(self.errors) == 1:
+            text = self.errors[0]
+        else:
+            text = "[" + ", ".join(self.errors) + "]"
+        super().__init__(f"invalid configuration: {text}")
+
+
+class ContextNotFoundError(ConfigError):
+    def __init__(self, context: str) -> None:
+        self.context = context
+        super().__init__(f"context was not found for specified context: {context}")
+
+
+class ConfigLoadError(ConfigError):
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        super().__init__(f'error loading config file "{path}": {detail}')
+
+
+class NotInClusterError(ConfigError):
+    """client-go's ErrNotInCluster."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and "
+            "KUBERNETES_SERVICE_PORT must be defined"
+        )
+
+
+class AuthConfigError(ConfigError):
+    """Credentials that cannot be obtained: a failing exec plugin, an auth-provider, ..."""
+
+
+class RequestError(KctlError):
+    """A request that cannot be built, e.g. ``resource name may not be empty``."""
+
+
+class TransportError(KctlError):
+    """No HTTP response was received."""
+
+    def __init__(self, message: str, *, host: str = "") -> None:
+        self.host = host
+        super().__init__(message)
+
+
+class ConnectError(TransportError):
+    """The connection could not be made (refused, unreachable, TLS failure)."""
+
+    def __init__(self, message: str, *, host: str = "", refused: bool = False) -> None:
+        self.refused = refused
+        super().__init__(message, host=host)
+
+
+class TimeoutError(TransportError):  # noqa: A001 - mirrors the concept, lives in our namespace
+    """The client-side timeout elapsed before the server answered."""
+
+
+class WatchError(KctlError):
+    """A watch ended with an error the caller must handle (e.g. 410 Expired)."""
+
+    def __init__(self, message: str, status: Mapping[str, Any] | None = None) -> None:
+        self.status = dict(status) if status else None
+        super().__init__(message)
+
+
+class StatusError(KctlError):
+    """A non-2xx answer, decoded into a metav1.Status."""
+
+    def __init__(self, status: Mapping[str, Any]) -> None:
+        self.status: dict[str, Any] = dict(status)
+        super().__init__(self.message)
+
+    @property
+    def code(self) -> int:
+        return int(self.status.get("code") or 0)
+
+    @property
+    def reason(self) -> str:
+        return str(self.status.get("reason") or "")
+
+    @property
+    def message(self) -> str:
+        return str(self.status.get("message") or "")
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return dict(self.status.get("details") or {})
+
+    @property
+    def causes(self) -> list[dict[str, Any]]:
+        return list(self.details.get("causes") or [])
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return int(self.details.get("retryAfterSeconds") or 0)
+
+    def __repr__(self) -> str:
+        return f"StatusError(code={self.code}, reason={self.reason!r}, message={self.message!r})"
+
+
+class DiscoveryError(KctlError):
+    pass
+
+
+class GroupDiscoveryFailedError(DiscoveryError):
+    """Some group-versions failed; the caller still gets what succeeded."""
+
+    def __init__(self, groups: Mapping[str, BaseException]) -> None:
+        self.groups = dict(groups)
+        parts = [f"{gv}: {err}" for gv, err in sorted(self.groups.items())]
+        super().__init__(
+            "unable to retrieve the complete list of server APIs: " + ", ".join(parts)
+        )
+
+
+# Status reasons apimachinery knows; an unknown reason defers to the HTTP code.
+_KNOWN_REASONS = frozenset(
+    {
+        "",
+        "Unauthorized",
+        "Forbidden",
+        "NotFound",
+        "AlreadyExists",
+        "Conflict",
+        "Gone",
+        "Invalid",
+        "ServerTimeout",
+        "StoreReadError",
+        "Timeout",
+        "TooManyRequests",
+        "BadRequest",
+        "MethodNotAllowed",
+        "NotAcceptable",
+        "RequestEntityTooLarge",
+        "UnsupportedMediaType",
+        "InternalError",
+        "Expired",
+        "ServiceUnavailable",
+    }
+)
+
+
+def new_status_error(
+    code: int, reason: str, message: str, details: Mapping[str, Any] | None = None
+) -> StatusError:
+    status: dict[str, Any] = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+    if details:
+        status["details"] = dict(details)
+    return StatusError(status)
+
+
+def reason_for_error(err: BaseException | None) -> str:
+    return err.reason if isinstance(err, StatusError) else ""
+
+
+def _check(err: BaseException | None, reason: str, code: int | None) -> bool:
+    if not isinstance(err, StatusError):
+        return False
+    if err.reason == reason:
+        return True
+    return code is not None and err.reason not in _KNOWN_REASONS and err.code == code
+
+
+def is_not_found(err: BaseException | None) -> bool:
+    return _check(err, "NotFound", 404)
+
+
+def is_already_exists(err: BaseException | None) -> bool:
+    return _check(err, "AlreadyExists", None)
+
+
+def is_conflict(err: BaseException | None) -> bool:
+    return _check(err, "Conflict", 409)
+
+
+def is_invalid(err: BaseException | None) -> bool:
+    return _check(err, "Invalid", 422)
+
+
+def is_gone(err: BaseException | None) -> bool:
+    return _check(err, "Gone", 410)
+
+
+def is_resource_expired(err: BaseException | None) -> bool:
+    return _check(err, "Expired", 410)
+
+
+def is_unauthorized(err: BaseException | None) -> bool:
+    return _check(err, "Unauthorized", 401)
+
+
+def is_forbidden(err: BaseException | None) -> bool:
+    return _check(err, "Forbidden", 403)
+
+
+def is_bad_request(err: BaseException | None) -> bool:
+    return _check(err, "BadRequest", 400)
+
+
+def is_method_not_supported(err: BaseException | None) -> bool:
+    return _check(err, "MethodNotAllowed", 405)
+
+
+def is_not_acceptable(err: BaseException | None) -> bool:
+    return _check(err, "NotAcceptable", 406)
+
+
+def is_unsupported_media_type(err: BaseException | None) -> bool:
+    return _check(err, "UnsupportedMediaType", 415)
+
+
+def is_server_timeout(err: BaseException | None) -> bool:
+    return _check(err, "ServerTimeout", None)
+
+
+def is_timeout(err: BaseException | None) -> bool:
+    return _check(err, "Timeout", 504)
+
+
+def is_too_many_requests(err: BaseException | None) -> bool:
+    if _check(err, "TooManyRequests", 429):
+        return True
+    return isinstance(err, StatusError) and err.code == 429
+
+
+def is_internal_error(err: BaseException | None) -> bool:
+    return _check(err, "InternalError", 500)
+
+
+def is_service_unavailable(err: BaseException | None) -> bool:
+    return _check(err, "ServiceUnavailable", 503)

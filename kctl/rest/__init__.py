@@ -1,0 +1,23 @@
+"""client-go's ``rest`` package: Config, RESTClient, the Request builder, in-cluster config."""
+
+from kctl.rest._config import (
+    DEFAULT_BURST,
+    DEFAULT_QPS,
+    AuthProviderConfig,
+    Config,
+    ExecConfig,
+    ExecEnvVar,
+    ImpersonationConfig,
+    TLSClientConfig,
+)
+
+__all__ = [
+    "DEFAULT_BURST",
+    "DEFAULT_QPS",
+    "AuthProviderConfig",
+    "Config",
+    "ExecConfig",
+    "ExecEnvVar",
+    "ImpersonationConfig",
+    "TLSClientConfig",
+]
