@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kctl.schema import GroupVersion
+
 __all__ = [
     "DEFAULT_BURST",
     "DEFAULT_QPS",
@@ -116,6 +118,8 @@ class Config:
 
     host: str = ""
     api_path: str = ""
+    # The API group-version a RESTClient built from this config talks to (ContentConfig).
+    group_version: GroupVersion | None = None
     content_type: str = "application/json"
     accept_content_types: str = ""
     username: str = ""
