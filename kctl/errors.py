@@ -13,6 +13,10 @@
     │   └── TimeoutError               client-side timeout elapsed
     ├── StatusError                    the server answered with a non-2xx metav1.Status
     ├── WatchError                     a watch stream ended in a way the caller must hear about
+    ├── PatchError                     a patch that cannot be applied or computed
+    │   ├── JSONPatchError             RFC 6902 operations that do not apply
+    │   ├── PatchConflictError         three-way merge: a change conflicts with the live object
+    │   └── ApplyConflictError         server-side apply: fields owned by other managers
     └── DiscoveryError
         └── GroupDiscoveryFailedError  some group-versions failed; partial results attached
 
@@ -26,6 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "ApplyConflictError",
     "AuthConfigError",
     "ConfigError",
     "ConfigInvalidError",
@@ -34,8 +39,11 @@ __all__ = [
     "ContextNotFoundError",
     "DiscoveryError",
     "GroupDiscoveryFailedError",
+    "JSONPatchError",
     "KctlError",
     "NotInClusterError",
+    "PatchConflictError",
+    "PatchError",
     "RequestError",
     "StatusError",
     "TimeoutError",
@@ -138,6 +146,27 @@ class WatchError(KctlError):
 
     def __init__(self, message: str, status: Mapping[str, Any] | None = None) -> None:
         self.status = dict(status) if status else None
+        super().__init__(message)
+
+
+class PatchError(KctlError):
+    """A patch that cannot be applied to, or computed from, the given documents."""
+
+
+class JSONPatchError(PatchError):
+    """An RFC 6902 operation that does not apply; texts follow evanphx/json-patch."""
+
+
+class PatchConflictError(PatchError):
+    """apimachinery's ErrConflict/precondition failures from three-way merge patches."""
+
+
+class ApplyConflictError(PatchError):
+    """Server-side apply touched fields other managers own; ``conflicts`` holds
+    ``(manager, api_version, field_path)`` triples, as structured-merge-diff reports them."""
+
+    def __init__(self, message: str, conflicts: list[tuple[str, str, str]]) -> None:
+        self.conflicts = list(conflicts)
         super().__init__(message)
 
 
