@@ -18,7 +18,11 @@
     │   ├── PatchConflictError         three-way merge: a change conflicts with the live object
     │   └── ApplyConflictError         server-side apply: fields owned by other managers
     └── DiscoveryError
-        └── GroupDiscoveryFailedError  some group-versions failed; partial results attached
+        ├── GroupDiscoveryFailedError  some group-versions failed; partial results attached
+        ├── NoMatchError               the RESTMapper knows no such resource or kind
+        │   ├── NoResourceMatchError   "no matches for /, Resource=foo"
+        │   └── NoKindMatchError       'no matches for kind "X" in group "Y"'
+        └── AmbiguousResourceError     a partial resource or kind matches several
 
 The ``is_*`` helpers mirror apimachinery's ``errors.IsNotFound`` family: they look at the
 Status reason first and fall back to the HTTP code when the reason is not a known one.
@@ -26,11 +30,15 @@ Status reason first and fall back to the HTTP code when the reason is not a know
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kctl.schema import GroupKind, GroupVersionKind, GroupVersionResource
 
 __all__ = [
     "ApplyConflictError",
+    "AmbiguousResourceError",
     "AuthConfigError",
     "ConfigError",
     "ConfigInvalidError",
@@ -41,6 +49,9 @@ __all__ = [
     "GroupDiscoveryFailedError",
     "JSONPatchError",
     "KctlError",
+    "NoKindMatchError",
+    "NoMatchError",
+    "NoResourceMatchError",
     "NotInClusterError",
     "PatchConflictError",
     "PatchError",
@@ -212,12 +223,80 @@ class DiscoveryError(KctlError):
 class GroupDiscoveryFailedError(DiscoveryError):
     """Some group-versions failed; the caller still gets what succeeded."""
 
-    def __init__(self, groups: Mapping[str, BaseException]) -> None:
+    def __init__(self, groups: Mapping[str, BaseException], *, partial: Any = None) -> None:
         self.groups = dict(groups)
+        # What did succeed, in the shape the failing call returns (client-go returns both).
+        self.partial = partial
         parts = [f"{gv}: {err}" for gv, err in sorted(self.groups.items())]
         super().__init__(
             "unable to retrieve the complete list of server APIs: " + ", ".join(parts)
         )
+
+
+def _quote(text: str) -> str:
+    """Go's %q for the plain names that appear here."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _go_list(items: Sequence[object]) -> str:
+    return "[" + " ".join(str(i) for i in items) + "]"
+
+
+class NoMatchError(DiscoveryError):
+    """Nothing in discovery matches; kubectl prints these as "doesn't have a resource type"."""
+
+
+class NoResourceMatchError(NoMatchError):
+    """apimachinery's NoResourceMatchError for a partially specified GroupVersionResource."""
+
+    def __init__(self, partial_resource: GroupVersionResource) -> None:
+        self.partial_resource = partial_resource
+        super().__init__(f"no matches for {partial_resource}")
+
+
+class NoKindMatchError(NoMatchError):
+    """apimachinery's NoKindMatchError."""
+
+    def __init__(self, group_kind: GroupKind, searched_versions: Sequence[str] = ()) -> None:
+        self.group_kind = group_kind
+        self.searched_versions = list(searched_versions)
+        searched = sorted(
+            {f"{group_kind.group}/{v}" if group_kind.group else v for v in searched_versions}
+        )
+        kind, group = _quote(group_kind.kind), _quote(group_kind.group)
+        if not searched:
+            text = f"no matches for kind {kind} in group {group}"
+        elif len(searched) == 1:
+            text = f"no matches for kind {kind} in version {_quote(searched[0])}"
+        else:
+            quoted = _go_list([_quote(v) for v in searched])
+            text = f"no matches for kind {kind} in versions {quoted}"
+        super().__init__(text)
+
+
+class AmbiguousResourceError(DiscoveryError):
+    """apimachinery's AmbiguousResourceError / AmbiguousKindError."""
+
+    def __init__(
+        self,
+        partial: object,
+        *,
+        matching_resources: Sequence[GroupVersionResource] = (),
+        matching_kinds: Sequence[GroupVersionKind] = (),
+    ) -> None:
+        self.partial = partial
+        self.matching_resources = list(matching_resources)
+        self.matching_kinds = list(matching_kinds)
+        resources, kinds = _go_list(self.matching_resources), _go_list(self.matching_kinds)
+        if self.matching_resources and self.matching_kinds:
+            text = f"{partial} matches multiple resources {resources} and kinds {kinds}"
+        elif self.matching_kinds:
+            text = f"{partial} matches multiple kinds {kinds}"
+        elif self.matching_resources:
+            text = f"{partial} matches multiple resources {resources}"
+        else:
+            text = f"{partial} matches multiple resources or kinds"
+        super().__init__(text)
 
 
 # Status reasons apimachinery knows; an unknown reason defers to the HTTP code.
