@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from kctl.schema import GroupKind, GroupVersionKind, GroupVersionResource
 
 __all__ = [
-    "ApplyConflictError",
     "AmbiguousResourceError",
+    "ApplyConflictError",
     "AuthConfigError",
     "ConfigError",
     "ConfigInvalidError",
@@ -228,9 +228,7 @@ class GroupDiscoveryFailedError(DiscoveryError):
         # What did succeed, in the shape the failing call returns (client-go returns both).
         self.partial = partial
         parts = [f"{gv}: {err}" for gv, err in sorted(self.groups.items())]
-        super().__init__(
-            "unable to retrieve the complete list of server APIs: " + ", ".join(parts)
-        )
+        super().__init__("unable to retrieve the complete list of server APIs: " + ", ".join(parts))
 
 
 def _quote(text: str) -> str:
