@@ -77,6 +77,7 @@ __all__ = [
     "is_too_many_requests",
     "is_unauthorized",
     "is_unsupported_media_type",
+    "PrinterError",
     "new_status_error",
     "reason_for_error",
 ]
@@ -84,6 +85,10 @@ __all__ = [
 
 class KctlError(Exception):
     """The root of every error kctl raises on purpose."""
+
+
+class PrinterError(KctlError):
+    """Output could not be formatted as asked: a bad template, column spec or sort field."""
 
 
 class ConfigError(KctlError):
