@@ -1,0 +1,42 @@
+"""YAML in and out for kubeconfig files, shaped like sigs.k8s.io/yaml (go-yaml) output.
+
+PyYAML is imported here, lazily, so ``import kctl.clientcmd`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["dump_yaml", "parse_yaml"]
+
+
+def parse_yaml(data: bytes) -> Any:
+    """One YAML (or JSON) document; raises ValueError with a go-yaml-like one-line text."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(data, Loader=loader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ValueError(f"yaml: {line}{err.problem or err.context}") from None
+    except yaml.YAMLError as err:
+        raise ValueError(f"yaml: {err}") from None
+
+
+def dump_yaml(obj: Any) -> str:
+    """Block-style YAML with sorted keys and go-yaml's double-quoted strings."""
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        # The pure-Python emitter: the C one offers no hook for the quoting style.
+        def choose_scalar_style(self) -> str:
+            style: str = super().choose_scalar_style()
+            # go-yaml quotes with "..." where PyYAML would use '...'.
+            return '"' if style == "'" else style
+
+    out: str = yaml.dump(
+        obj, Dumper=_Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True
+    )
+    return out
