@@ -10,6 +10,7 @@ from kctl.rest._config import (
     ImpersonationConfig,
     TLSClientConfig,
 )
+from kctl.rest._incluster import in_cluster_config
 
 __all__ = [
     "DEFAULT_BURST",
@@ -20,4 +21,5 @@ __all__ = [
     "ExecEnvVar",
     "ImpersonationConfig",
     "TLSClientConfig",
+    "in_cluster_config",
 ]
