@@ -31,7 +31,7 @@ DEFAULT_BURST = 10
 
 
 def _redact(value: object) -> str:
-    return "--- REDACTED ---" if value else "\"\""
+    return "--- REDACTED ---" if value else '""'
 
 
 @dataclass(frozen=True)

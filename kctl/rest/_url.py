@@ -1,0 +1,60 @@
+"""client-go's DefaultServerUrlFor / DefaultVersionedAPIPath."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from kctl.errors import ConfigError
+from kctl.rest._config import Config
+from kctl.schema import GroupVersion
+
+__all__ = ["ServerURL", "default_versioned_api_path", "join_path", "server_url"]
+
+
+class ServerURL(NamedTuple):
+    scheme: str
+    netloc: str  # host[:port], IPv6 in brackets
+    path: str  # the prefix every request path starts with; "" or "/..." without trailing "/"
+
+    def origin(self) -> str:
+        return f"{self.scheme}://{self.netloc}"
+
+
+def join_path(*parts: str) -> str:
+    """Go's path.Join: empty parts are skipped and the result is cleaned."""
+    joined = "/".join(p for p in parts if p)
+    return posixpath.normpath(joined).replace("//", "/") if joined else ""
+
+
+def server_url(config: Config) -> ServerURL:
+    """Empty host means localhost; without a scheme, https only if TLS material or insecure
+    is set; a path in a full URL becomes a prefix of every request path."""
+    tls = config.tls
+    default_tls = bool(tls.ca_file or tls.ca_data or tls.cert_file or tls.cert_data or tls.insecure)
+    host = config.host or "localhost"
+    parts = urlsplit(host) if "://" in host else None
+    if parts is None or not parts.scheme or not parts.netloc:
+        scheme = "https" if default_tls else "http"
+        parts = urlsplit(f"{scheme}://{host}")
+        if parts.path not in ("", "/"):
+            raise ConfigError(f'host must be a URL or a host:port pair: "{host}"')
+    if not parts.hostname:
+        raise ConfigError(f'host must be a URL or a host:port pair: "{host}"')
+    try:
+        parts.port  # noqa: B018 - validates the port
+    except ValueError:
+        raise ConfigError(f'host must be a URL or a host:port pair: "{host}"') from None
+    path = parts.path.rstrip("/")
+    return ServerURL(parts.scheme.lower(), parts.netloc.rpartition("@")[2], path)
+
+
+def default_versioned_api_path(api_path: str, group_version: GroupVersion | None) -> str:
+    versioned = join_path("/", api_path)
+    if group_version is not None and group_version.version:
+        if group_version.group:
+            versioned = join_path(versioned, group_version.group, group_version.version)
+        else:
+            versioned = join_path(versioned, group_version.version)
+    return versioned
