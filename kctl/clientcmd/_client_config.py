@@ -642,9 +642,9 @@ class _ContextInvalid(ConfigInvalidError, ContextNotFoundError):
 
     def __init__(self, context: str) -> None:
         self.context = context
-        ConfigInvalidError.__init__(
-            self, [f"context was not found for specified context: {context}"]
-        )
+        self.errors = [f"context was not found for specified context: {context}"]
+        # Both parents format their own text; set the aggregate's text directly.
+        ConfigError.__init__(self, f"invalid configuration: {self.errors[0]}")
 
 
 def _dedupe(items: list[str]) -> list[str]:
