@@ -70,7 +70,7 @@ def _load(context: str, path: str) -> Config:
         ).client_config()
     except KctlError:
         if in_cluster_error is not None:
-            _log.error("unable to load in-cluster config: %s", in_cluster_error)
+            _log.debug("unable to load in-cluster config: %s", in_cluster_error)
         raise
 
 
