@@ -187,9 +187,36 @@ def go_format(value: Any) -> str:
         return f"map[{inner}]"
     if isinstance(value, list):
         return "[" + " ".join(go_format(v) for v in value) + "]"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
+    if isinstance(value, (int, float)):
+        return _go_float(float(value))
     return str(value)
+
+
+def _go_float(value: float) -> str:
+    """fmt's ``%v`` of a float64 (Go decodes every JSON number as one): the shortest
+    round-tripping digits, in exponent form when the exponent is < -4 or >= 6."""
+    if value == 0:
+        return "0"
+    if value != value or value in (float("inf"), float("-inf")):
+        return {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}[repr(value)]
+    sign = "-" if value < 0 else ""
+    # repr() gives the shortest round-tripping digits, as Go's shortest formatting does.
+    text = repr(abs(value))
+    mantissa, _, exp_text = text.partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).lstrip("0")
+    exponent = len(whole) - 1 + (int(exp_text) if exp_text else 0)
+    if whole == "0":
+        exponent = -(len(frac) - len(frac.lstrip("0")) + 1)
+    digits = digits.rstrip("0") or "0"
+    if exponent < -4 or exponent >= 6:
+        head = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{head}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    if exponent < 0:
+        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
+    if len(digits) <= exponent + 1:
+        return f"{sign}{digits}{'0' * (exponent + 1 - len(digits))}"
+    return f"{sign}{digits[: exponent + 1]}.{digits[exponent + 1 :]}"
 
 
 def conflict_error(patch: Any, changes: Any) -> PatchConflictError:
