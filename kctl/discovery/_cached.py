@@ -88,6 +88,23 @@ def _is_transient(err: BaseException) -> bool:
     return False
 
 
+def _make_dirs(directory: str) -> None:
+    """os.MkdirAll(dir, 0750): unlike os.makedirs, every created level gets the mode."""
+    missing: list[str] = []
+    while directory and not os.path.isdir(directory):
+        missing.append(directory)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o750)
+        except FileExistsError:
+            if not os.path.isdir(path):
+                raise
+
+
 class CachedDiscoveryClient:
     """Discovery through kubectl's disk cache (``cache_dir``) and a memory cache.
 
@@ -153,7 +170,7 @@ class CachedDiscoveryClient:
         payload = (json.dumps(obj.to_dict(), separators=(",", ":")) + "\n").encode()
         tmp = ""
         try:
-            os.makedirs(directory, mode=0o750, exist_ok=True)
+            _make_dirs(directory)
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=os.path.basename(filename) + ".")
             with os.fdopen(fd, "wb") as f:
                 f.write(payload)
