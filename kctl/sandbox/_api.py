@@ -1,0 +1,920 @@
+"""Request handling for the sandbox: routing, content negotiation, lists, watch, tables.
+
+This layer knows nothing about sockets: :meth:`ApiServer.handle` turns a :class:`Request`
+into a :class:`Response` (whose body may be a stream of chunks for watches). Middlewares
+wrap that call, which is where authentication, fault injection or auditing plug in.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from kctl.errors import KctlError, StatusError
+from kctl.sandbox import _status as st
+from kctl.sandbox._catalog import Catalog, ResourceType
+from kctl.sandbox._registry import DeleteOptions, Registry, parse_body, storage_key
+from kctl.sandbox._selectors import (
+    FieldSelector,
+    LabelSelector,
+    SelectorError,
+    field_getter,
+    parse_field_selector,
+    parse_label_selector,
+)
+from kctl.sandbox._store import Entry, Store, encode
+
+__all__ = ["ApiServer", "Handler", "Middleware", "Request", "Response"]
+
+JSON = "application/json"
+AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+_MEDIA_TYPES = "application/json, application/yaml, application/vnd.kubernetes.protobuf"
+_PATCH_TYPES = (
+    "application/json-patch+json, application/merge-patch+json, "
+    "application/apply-patch+yaml, application/strategic-merge-patch+json"
+)
+_EXPIRED_CONTINUE = (
+    "The provided continue parameter is too old to display a consistent list result. You can "
+    "start a new list without the continue parameter, or use the continue token in this "
+    "response to retrieve the remainder of the results. Continuing with the provided token "
+    "results in an inconsistent list - objects that were created, modified, or deleted between "
+    "the time the first chunk was returned and now may show up in the list."
+)
+_PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+    user: str = ""
+
+    @classmethod
+    def build(
+        cls, method: str, target: str, headers: Mapping[str, str] | None = None, body: bytes = b""
+    ) -> Request:
+        path, _, qs = target.partition("?")
+        hdrs = {k.lower(): v for k, v in (headers or {}).items()}
+        return cls(method.upper(), path, parse_qs(qs, keep_blank_values=True), hdrs, body)
+
+    def param(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else None
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = JSON
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    stream: Iterator[bytes] | None = None
+
+    @classmethod
+    def json(cls, status: int, obj: Any, content_type: str = JSON) -> Response:
+        return cls(
+            status, encode(obj) if isinstance(obj, dict) else json.dumps(obj).encode(), content_type
+        )
+
+    @classmethod
+    def error(cls, err: StatusError) -> Response:
+        return cls(err.code or 500, encode(err.status))
+
+
+Handler = Callable[[Request], Response]
+Middleware = Callable[[Request, Handler], Response]
+
+
+@dataclass
+class _Target:
+    rt: ResourceType
+    namespace: str
+    name: str
+    subresource: str
+
+
+@dataclass
+class _Output:
+    table: str | None = None  # meta.k8s.io version of a Table answer
+    yaml: bool = False
+    include_object: str = "Metadata"
+
+
+class ApiServer:
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        server_address: str = "127.0.0.1:0",
+        bookmark_interval: float = 60.0,
+        is_public: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.registry = registry
+        self.store: Store = registry.store
+        self.catalog: Catalog = registry.catalog
+        self.server_address = server_address
+        self.bookmark_interval = bookmark_interval
+        self.middlewares: list[Middleware] = []
+        self.stopping = False
+
+    @property
+    def now(self) -> datetime:
+        return self.registry.now()
+
+    # --- entry point -----------------------------------------------------------------
+
+    def handle(self, req: Request) -> Response:
+        chain: Handler = self._dispatch_safely
+        for middleware in reversed(self.middlewares):
+            chain = _bind(middleware, chain)
+        return chain(req)
+
+    def _dispatch_safely(self, req: Request) -> Response:
+        try:
+            return self._dispatch(req)
+        except StatusError as err:
+            return Response.error(err)
+        except KctlError as err:
+            return Response.error(st.bad_request(str(err)))
+
+    def _dispatch(self, req: Request) -> Response:
+        path = req.path.rstrip("/") or "/"
+        if path in ("/healthz", "/livez", "/readyz") or path.startswith(
+            ("/healthz/", "/livez/", "/readyz/")
+        ):
+            return Response(200, b"ok", "text/plain; charset=utf-8")
+        if path == "/version":
+            return Response.json(200, _VERSION)
+        if path.startswith("/openapi/"):
+            return self._openapi(req, path)
+        if path == "/api" or path == "/apis":
+            return self._discovery_root(req, path == "/api")
+        segs = path.strip("/").split("/")
+        if segs[0] == "api" and len(segs) == 2:
+            return self._discovery_doc(req, self.catalog.api_resource_list_doc("", segs[1]))
+        if segs[0] == "apis" and len(segs) == 2:
+            return self._discovery_doc(req, self.catalog.api_group_doc(segs[1]))
+        if segs[0] == "apis" and len(segs) == 3:
+            return self._discovery_doc(req, self.catalog.api_resource_list_doc(segs[1], segs[2]))
+        if segs[0] == "api" and len(segs) > 2:
+            return self._resource(req, "", segs[1], segs[2:])
+        if segs[0] == "apis" and len(segs) > 3:
+            return self._resource(req, segs[1], segs[2], segs[3:])
+        return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
+
+    # --- discovery -------------------------------------------------------------------
+
+    def _discovery_root(self, req: Request, legacy: bool) -> Response:
+        if _wants_aggregated(req.headers.get("accept", "")):
+            return self._etagged(req, self.catalog.aggregated_doc(legacy), AGGREGATED)
+        if legacy:
+            return self._etagged(req, self.catalog.api_versions_doc(self.server_address), JSON)
+        return self._etagged(req, self.catalog.api_group_list_doc(), JSON)
+
+    def _discovery_doc(self, req: Request, doc: dict[str, Any] | None) -> Response:
+        if doc is None:
+            return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
+        return self._etagged(req, doc, JSON)
+
+    def _etagged(self, req: Request, doc: dict[str, Any], content_type: str) -> Response:
+        body = json.dumps(doc, separators=(",", ":")).encode()
+        etag = '"' + hashlib.sha512(body).hexdigest().upper()[:64] + '"'
+        if req.headers.get("if-none-match") == etag:
+            return Response(304, b"", content_type, [("ETag", etag)])
+        return Response(200, body, content_type, [("ETag", etag)])
+
+    def _openapi(self, req: Request, path: str) -> Response:
+        from kctl.sandbox import _openapi
+
+        if path == "/openapi/v2":
+            return Response(200, _openapi.openapi_v2(self.catalog), JSON)
+        if path == "/openapi/v3":
+            return Response.json(200, _openapi.openapi_v3_index(self.catalog))
+        if path.startswith("/openapi/v3/"):
+            doc = _openapi.openapi_v3_group_version(self.catalog, path[len("/openapi/v3/") :])
+            if doc is not None:
+                return Response(200, doc, JSON)
+        return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
+
+    # --- resources -------------------------------------------------------------------
+
+    def _resolve(self, group: str, version: str, segs: list[str]) -> tuple[_Target | None, bool]:
+        """Map path segments to (target, is_collection)."""
+        watch_prefix = False
+        if segs and segs[0] == "watch":
+            watch_prefix = True
+            segs = segs[1:]
+        if not segs:
+            raise st.resource_not_found()
+        namespace = ""
+        if segs[0] == "namespaces" and len(segs) >= 3:
+            candidate = self.catalog.get(group, version, segs[2])
+            if candidate is not None and candidate.namespaced:
+                namespace = segs[1]
+                segs = segs[2:]
+        rt = self.catalog.get(group, version, segs[0])
+        if rt is None or (rt.namespaced and not namespace and len(segs) > 1):
+            if rt is None or not (rt.namespaced and len(segs) == 1):
+                raise st.resource_not_found()
+        if rt is None or len(segs) > 3:
+            raise st.resource_not_found()
+        name = segs[1] if len(segs) > 1 else ""
+        sub = segs[2] if len(segs) > 2 else ""
+        if sub and rt.subresource(sub) is None:
+            raise st.resource_not_found()
+        return _Target(rt, namespace, name, sub), watch_prefix
+
+    def _resource(self, req: Request, group: str, version: str, segs: list[str]) -> Response:
+        target, watch_prefix = self._resolve(group, version, segs)
+        assert target is not None
+        out = self._negotiate(req)
+        rt, method = target.rt, req.method
+        watching = watch_prefix or req.param("watch") in ("1", "true")
+        if not target.name:
+            if method == "GET":
+                if watching:
+                    return self._watch(req, target, out)
+                return self._list(req, target, out)
+            if method == "POST":
+                return self._create(req, target, out)
+            if method == "DELETE":
+                return self._delete_collection(req, target, out)
+            raise st.method_not_allowed()
+        if target.subresource == "scale":
+            return self._scale(req, target)
+        if target.subresource == "log" and method == "GET":
+            self.registry.get_entry(rt, target.namespace, target.name)
+            return Response(200, b"", "text/plain")
+        if target.subresource in ("eviction", "binding") and method == "POST":
+            return self._pod_action(req, target)
+        if target.subresource not in ("", "status"):
+            raise st.method_not_allowed()
+        if method == "GET":
+            if watching:
+                return self._watch(req, target, out)
+            entry = self.registry.get_entry(rt, target.namespace, target.name)
+            return self._object_response(200, rt, entry.obj, out, entry.raw)
+        if method == "PUT":
+            return self._update(req, target, out)
+        if method == "PATCH":
+            return self._patch(req, target, out)
+        if method == "DELETE" and not target.subresource:
+            return self._delete(req, target, out)
+        raise st.method_not_allowed()
+
+    def _check_verb(self, rt: ResourceType, verb: str) -> None:
+        if verb not in rt.verbs:
+            raise st.method_not_allowed()
+
+    # --- content negotiation ---------------------------------------------------------
+
+    def _negotiate(self, req: Request) -> _Output:
+        accept = req.headers.get("accept", "") or "*/*"
+        for media, params in _parse_accept(accept):
+            as_kind = params.get("as")
+            if as_kind:
+                if (
+                    as_kind == "Table"
+                    and params.get("g") == "meta.k8s.io"
+                    and params.get("v") in ("v1", "v1beta1")
+                    and media in ("application/json", "*/*")
+                ):
+                    include = req.param("includeObject") or "Metadata"
+                    if include not in ("None", "Metadata", "Object"):
+                        raise st.bad_request(
+                            f'includeObject: Unsupported value: "{include}": supported values: '
+                            '"Metadata", "None", "Object"'
+                        )
+                    return _Output(table=params["v"], include_object=include)
+                continue
+            if media in ("application/json", "application/*", "*/*"):
+                return _Output()
+            if media == "application/yaml":
+                return _Output(yaml=True)
+        raise st.not_acceptable(f"only the following media types are accepted: {_MEDIA_TYPES}")
+
+    def _served(self, rt: ResourceType, obj: dict[str, Any], raw: bytes | None) -> bytes:
+        if (
+            raw is not None
+            and obj.get("apiVersion") == rt.api_version
+            and obj.get("kind") == rt.kind
+        ):
+            return raw
+        return encode({**obj, "kind": rt.kind, "apiVersion": rt.api_version})
+
+    def _object_response(
+        self,
+        code: int,
+        rt: ResourceType,
+        obj: dict[str, Any],
+        out: _Output,
+        raw: bytes | None = None,
+    ) -> Response:
+        if out.table:
+            body = self._table(rt, [obj], out, {})
+            return Response(code, encode(body))
+        data = self._served(rt, obj, raw)
+        if out.yaml:
+            return Response(code, _to_yaml(json.loads(data)), "application/yaml")
+        return Response(code, data)
+
+    # --- lists -----------------------------------------------------------------------
+
+    def _selectors(
+        self, req: Request, rt: ResourceType
+    ) -> tuple[LabelSelector, FieldSelector, Callable[[Mapping[str, Any]], Callable[[str], str]]]:
+        try:
+            labels = parse_label_selector(req.param("labelSelector") or "")
+            fields = parse_field_selector(req.param("fieldSelector") or "")
+            getter = field_getter(storage_key(rt)[0], rt.plural, fields)
+        except SelectorError as err:
+            raise st.bad_request(str(err)) from None
+        return labels, fields, getter
+
+    def _matcher(self, req: Request, rt: ResourceType) -> Callable[[dict[str, Any]], bool] | None:
+        labels, fields, getter = self._selectors(req, rt)
+        if labels.empty and fields.empty:
+            return None
+
+        def match(obj: dict[str, Any]) -> bool:
+            return labels.matches(obj["metadata"].get("labels")) and fields.matches(getter(obj))
+
+        return match
+
+    def _list(self, req: Request, target: _Target, out: _Output) -> Response:
+        rt = target.rt
+        self._check_verb(rt, "list")
+        match = self._matcher(req, rt)
+        limit = _int_param(req, "limit") or 0
+        token = req.param("continue") or ""
+        rv_param = req.param("resourceVersion") or ""
+        rv_match = req.param("resourceVersionMatch") or ""
+        if rv_match and not rv_param:
+            raise st.invalid(
+                "meta.k8s.io",
+                "ListOptions.meta.k8s.io",
+                "",
+                [
+                    {
+                        "reason": "FieldValueForbidden",
+                        "message": "Forbidden: resourceVersionMatch is forbidden unless "
+                        "resourceVersion is provided",
+                        "field": "resourceVersionMatch",
+                    }
+                ],
+            )
+        start = ""
+        snapshot_rv: int | None = None
+        with self.store.lock:
+            current = self.store.resource_version
+            if token:
+                if rv_param:
+                    raise st.bad_request(
+                        "specifying resource version is not allowed when using continue"
+                    )
+                snapshot_rv, start = _decode_continue(token)
+                if snapshot_rv < self.store.compacted_rv:
+                    err = st.expired(_EXPIRED_CONTINUE)
+                    raise err
+            elif rv_param:
+                snapshot_rv = self._list_rv(rv_param, rv_match, current)
+            rv, keys, entries = self.store.snapshot(storage_key(rt), snapshot_rv, target.namespace)
+        lo = 0
+        if start:
+            import bisect
+
+            lo = bisect.bisect_right(keys, start)
+        selected: list[Entry] = []
+        next_key = ""
+        remaining: int | None = None
+        i = lo
+        n = len(keys)
+        while i < n:
+            entry = entries[keys[i]]
+            i += 1
+            if match is None or match(entry.obj):
+                selected.append(entry)
+                if limit and len(selected) >= limit:
+                    break
+        if limit and i < n and len(selected) >= limit:
+            next_key = keys[i - 1]
+            if match is None:
+                remaining = n - i
+        meta: dict[str, Any] = {"resourceVersion": str(rv)}
+        if next_key:
+            meta["continue"] = _encode_continue(rv, next_key)
+            if remaining is not None:
+                meta["remainingItemCount"] = remaining
+        if out.table:
+            table = self._table(rt, [e.obj for e in selected], out, meta, entries=selected)
+            return Response(200, encode(table))
+        head = encode({"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": meta})
+        items = b",".join(self._list_item(rt, e) for e in selected)
+        body = head[:-1] + b',"items":[' + items + b"]}"
+        if out.yaml:
+            return Response(200, _to_yaml(json.loads(body)), "application/yaml")
+        return Response(200, body)
+
+    def _list_rv(self, rv_param: str, rv_match: str, current: int) -> int | None:
+        try:
+            rv = int(rv_param)
+        except ValueError:
+            raise st.bad_request(f"invalid resource version: {rv_param}") from None
+        if rv_match not in ("", "NotOlderThan", "Exact"):
+            raise st.bad_request(
+                f'resourceVersionMatch: Unsupported value: "{rv_match}": supported values: '
+                '"Exact", "NotOlderThan", ""'
+            )
+        if rv > current:
+            raise StatusError(
+                st.status_body(
+                    504,
+                    "Timeout",
+                    f"Too large resource version: {rv}, current: {current}",
+                    {
+                        "causes": [
+                            {
+                                "reason": "ResourceVersionTooLarge",
+                                "message": "Too large resource version",
+                            }
+                        ],
+                        "retryAfterSeconds": 1,
+                    },
+                )
+            )
+        if rv_match == "Exact":
+            if rv < self.store.compacted_rv:
+                raise st.expired(f"too old resource version: {rv} ({self.store.compacted_rv + 1})")
+            return rv
+        return None
+
+    def _list_item(self, rt: ResourceType, entry: Entry) -> bytes:
+        raw = self._served(rt, entry.obj, entry.raw)
+        if rt.is_crd:
+            return raw
+        # Built-in list items carry no TypeMeta, as in kube-apiserver's encoding.
+        prefix = (
+            b'{"kind":'
+            + json.dumps(rt.kind).encode()
+            + b',"apiVersion":'
+            + json.dumps(rt.api_version).encode()
+        )
+        if raw.startswith(prefix):
+            rest = raw[len(prefix) :]
+            return b"{" + rest[1:] if rest.startswith(b",") else b"{" + rest
+        return raw
+
+    # --- tables ----------------------------------------------------------------------
+
+    def _table(
+        self,
+        rt: ResourceType,
+        objs: list[dict[str, Any]],
+        out: _Output,
+        meta: dict[str, Any],
+        *,
+        entries: list[Entry] | None = None,
+        headers: bool = True,
+    ) -> dict[str, Any]:
+        from kctl.sandbox import _tables
+
+        now = self.now
+        rows = []
+        for i, obj in enumerate(objs):
+            row: dict[str, Any] = {"cells": _tables.row_cells(rt, obj, now)}
+            if out.include_object == "Object":
+                row["object"] = json.loads(
+                    self._served(rt, obj, entries[i].raw if entries else None)
+                )
+            elif out.include_object == "Metadata":
+                row["object"] = {
+                    "kind": "PartialObjectMetadata",
+                    "apiVersion": f"meta.k8s.io/{out.table}",
+                    "metadata": obj["metadata"],
+                }
+            rows.append(row)
+        table: dict[str, Any] = {
+            "kind": "Table",
+            "apiVersion": f"meta.k8s.io/{out.table}",
+            "metadata": meta,
+        }
+        if headers:
+            table["columnDefinitions"] = _tables.column_definitions(rt)
+        table["rows"] = rows
+        return table
+
+    # --- writes ----------------------------------------------------------------------
+
+    def _body(self, req: Request) -> Any:
+        ctype = req.headers.get("content-type", "application/json")
+        media = ctype.split(";")[0].strip().lower()
+        if media not in ("application/json", "application/yaml", ""):
+            raise st.unsupported_media_type(
+                f"the body of the request was in an unknown format - accepted media types "
+                f"include: {_MEDIA_TYPES}"
+            )
+        if not req.body:
+            raise st.bad_request("the object provided is unrecognized")
+        return parse_body(req.body, ctype)
+
+    def _dry_run(self, req: Request) -> bool:
+        values = req.query.get("dryRun") or []
+        for value in values:
+            if value != "All":
+                raise st.bad_request(
+                    f'dryRun: Unsupported value: "{value}": supported values: "All"'
+                )
+        return bool(values)
+
+    def _create(self, req: Request, target: _Target, out: _Output) -> Response:
+        rt = target.rt
+        self._check_verb(rt, "create")
+        if rt.namespaced and not target.namespace:
+            raise st.method_not_allowed()
+        body = self._body(req)
+        obj = self.registry.create(rt, target.namespace, body, dry_run=self._dry_run(req))
+        return self._object_response(201, rt, obj, out)
+
+    def _update(self, req: Request, target: _Target, out: _Output) -> Response:
+        rt = target.rt
+        self._check_verb(rt, "update")
+        body = self._body(req)
+        obj = self.registry.update(
+            rt,
+            target.namespace,
+            target.name,
+            body,
+            subresource=target.subresource,
+            dry_run=self._dry_run(req),
+        )
+        return self._object_response(200, rt, obj, out)
+
+    def _patch(self, req: Request, target: _Target, out: _Output) -> Response:
+        rt = target.rt
+        self._check_verb(rt, "patch")
+        ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        change = self._patcher(rt, ctype, req.body)
+        obj = self.registry.mutate(
+            rt,
+            target.namespace,
+            target.name,
+            change,
+            subresource=target.subresource,
+            dry_run=self._dry_run(req),
+        )
+        return self._object_response(200, rt, obj, out)
+
+    def _patcher(
+        self, rt: ResourceType, ctype: str, body: bytes
+    ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        from kctl.errors import PatchError
+
+        def wrap(fn: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+            def change(obj: dict[str, Any]) -> dict[str, Any]:
+                try:
+                    result = fn(obj)
+                except PatchError as err:
+                    raise StatusError(st.status_body(422, "Invalid", str(err))) from None
+                if not isinstance(result, dict):
+                    raise st.bad_request("the object provided is unrecognized")
+                return result
+
+            return change
+
+        if ctype == "application/json-patch+json":
+            from kctl.util import jsonpatch
+
+            try:
+                ops = jsonpatch.decode_patch(body)
+            except PatchError as err:
+                raise st.bad_request(str(err)) from None
+            return wrap(lambda obj: jsonpatch.apply_patch(obj, ops))
+        if ctype in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+            patch = _json_object(body)
+            if ctype == "application/strategic-merge-patch+json":
+                smp = _strategic(rt, patch)
+                if smp is not None:
+                    return wrap(smp)
+            from kctl.util import jsonmergepatch
+
+            return wrap(lambda obj: jsonmergepatch.apply_merge_patch(obj, patch))
+        raise st.unsupported_media_type(
+            f"the body of the request was in an unknown format - accepted media types include: "
+            f"{_PATCH_TYPES}"
+        )
+
+    def _scale(self, req: Request, target: _Target) -> Response:
+        rt = target.rt
+        method = req.method
+        if method == "GET":
+            return Response.json(
+                200, _to_scale(self.registry.get(rt, target.namespace, target.name))
+            )
+        if method == "PUT":
+            body = self._body(req)
+            replicas = (
+                ((body or {}).get("spec") or {}).get("replicas") if isinstance(body, dict) else None
+            )
+            change = _set_replicas(replicas, body.get("metadata", {}).get("resourceVersion"))
+        elif method == "PATCH":
+            ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
+            patch_scale = self._patcher(rt, ctype, req.body)
+
+            def change(obj: dict[str, Any]) -> dict[str, Any]:
+                scale = patch_scale(_to_scale(obj))
+                replicas = (scale.get("spec") or {}).get("replicas", 0)
+                return _set_replicas(replicas, None)(obj)
+        else:
+            raise st.method_not_allowed()
+        obj = self.registry.mutate(
+            rt, target.namespace, target.name, change, dry_run=self._dry_run(req)
+        )
+        return Response.json(200, _to_scale(obj))
+
+    def _pod_action(self, req: Request, target: _Target) -> Response:
+        rt = target.rt
+        body = self._body(req)
+        if target.subresource == "binding":
+            node = ((body or {}).get("target") or {}).get("name", "")
+
+            def bind(obj: dict[str, Any]) -> dict[str, Any]:
+                if obj.get("spec", {}).get("nodeName"):
+                    raise st.conflict(
+                        rt.group,
+                        rt.plural,
+                        target.name,
+                        f"pod {target.name} is already assigned to node "
+                        f'"{obj["spec"]["nodeName"]}"',
+                    )
+                obj.setdefault("spec", {})["nodeName"] = node
+                return obj
+
+            self.registry.mutate(rt, target.namespace, target.name, bind)
+        else:
+            options = DeleteOptions.from_dict((body or {}).get("deleteOptions") or {}, {})
+            self.registry.delete(rt, target.namespace, target.name, options)
+        return Response.json(201, st.status_body(201, "", "", None, status="Success"))
+
+    # --- deletes ---------------------------------------------------------------------
+
+    def _delete_options(self, req: Request) -> DeleteOptions:
+        body: dict[str, Any] = {}
+        if req.body.strip():
+            parsed = parse_body(req.body, req.headers.get("content-type", JSON))
+            if isinstance(parsed, dict):
+                body = parsed
+        query = {k: v[0] for k, v in req.query.items() if v}
+        return DeleteOptions.from_dict(body, query)
+
+    def _delete(self, req: Request, target: _Target, out: _Output) -> Response:
+        rt = target.rt
+        self._check_verb(rt, "delete")
+        options = self._delete_options(req)
+        obj, removed = self.registry.delete(rt, target.namespace, target.name, options)
+        if not removed or rt.kind in _RETURNS_DELETED_OBJECT:
+            return self._object_response(200, rt, obj, out)
+        details = {
+            "name": target.name,
+            "group": rt.group,
+            "kind": rt.plural,
+            "uid": obj["metadata"].get("uid"),
+        }
+        return Response.json(200, st.status_body(200, "", "", details, status="Success"))
+
+    def _delete_collection(self, req: Request, target: _Target, out: _Output) -> Response:
+        rt = target.rt
+        self._check_verb(rt, "deletecollection")
+        options = self._delete_options(req)
+        match = self._matcher(req, rt)
+        deleted = []
+        for entry in self.store.items(storage_key(rt), target.namespace):
+            if match is not None and not match(entry.obj):
+                continue
+            meta = entry.obj["metadata"]
+            try:
+                obj, _ = self.registry.delete(rt, meta.get("namespace", ""), meta["name"], options)
+            except StatusError as err:
+                if err.code == 404:
+                    continue
+                raise
+            deleted.append(obj)
+        body = {
+            "kind": rt.list_kind,
+            "apiVersion": rt.api_version,
+            "metadata": {"resourceVersion": str(self.store.resource_version)},
+            "items": [
+                {k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in deleted
+            ],
+        }
+        return Response.json(200, body)
+
+    # --- watch -----------------------------------------------------------------------
+
+    def _watch(self, req: Request, target: _Target, out: _Output) -> Response:
+        from kctl.sandbox._watch import WatchStream
+
+        rt = target.rt
+        self._check_verb(rt, "watch")
+        labels, fields, getter = self._selectors(req, rt)
+        if target.name:
+            fields = FieldSelector((*fields.terms, ("metadata.name", "=", target.name)))
+        stream = WatchStream(
+            self,
+            rt,
+            target.namespace,
+            labels,
+            fields,
+            getter,
+            out,
+            rv=req.param("resourceVersion") or "",
+            rv_match=req.param("resourceVersionMatch") or "",
+            send_initial=req.param("sendInitialEvents") == "true",
+            bookmarks=req.param("allowWatchBookmarks") in ("true", "1"),
+            timeout=_int_param(req, "timeoutSeconds"),
+        )
+        events = stream.open()
+        content_type = JSON
+        return Response(200, b"", content_type, [], events)
+
+
+_RETURNS_DELETED_OBJECT = frozenset({"Pod", "Namespace", "Service"})
+
+_VERSION = {
+    "major": "1",
+    "minor": "35",
+    "emulationMajor": "1",
+    "emulationMinor": "35",
+    "minCompatibilityMajor": "1",
+    "minCompatibilityMinor": "34",
+    "gitVersion": "v1.35.0",
+    "gitCommit": "66452049f3d692768c39c797b21b793dce80314e",
+    "gitTreeState": "clean",
+    "buildDate": "2025-12-17T12:32:06Z",
+    "goVersion": "go1.25.5",
+    "compiler": "gc",
+    "platform": "linux/amd64",
+}
+
+
+def _bind(middleware: Middleware, nxt: Handler) -> Handler:
+    return lambda req: middleware(req, nxt)
+
+
+def _parse_accept(accept: str) -> list[tuple[str, dict[str, str]]]:
+    out = []
+    for part in accept.split(","):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        if not media:
+            continue
+        params = {}
+        for piece in pieces[1:]:
+            key, _, value = piece.partition("=")
+            params[key.strip()] = value.strip()
+        out.append((media, params))
+    return out
+
+
+def _wants_aggregated(accept: str) -> bool:
+    for media, params in _parse_accept(accept):
+        if (
+            media == "application/json"
+            and params.get("as") == "APIGroupDiscoveryList"
+            and params.get("g") == "apidiscovery.k8s.io"
+            and params.get("v") == "v2"
+        ):
+            return True
+        if media in ("application/json", "*/*", "application/*") and "as" not in params:
+            return False
+    return False
+
+
+def _int_param(req: Request, name: str) -> int | None:
+    value = req.param(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise st.bad_request(f'{name}: Invalid value: "{value}": must be an integer') from None
+
+
+def _encode_continue(rv: int, key: str) -> str:
+    token = {"v": "meta.k8s.io/v1", "rv": rv, "start": key + "\x00"}
+    return base64.b64encode(json.dumps(token, separators=(",", ":")).encode()).decode()
+
+
+def _decode_continue(token: str) -> tuple[int, str]:
+    try:
+        data = json.loads(base64.b64decode(token, validate=False))
+        if data.get("v") != "meta.k8s.io/v1":
+            raise ValueError
+        rv = int(data["rv"])
+        start = str(data["start"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise st.bad_request(
+            "continue key is not valid: incorrect encoded start resourceVersion (version "
+            "meta.k8s.io/v1)"
+        ) from None
+    if rv <= 0:
+        raise st.bad_request(
+            "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
+        )
+    return rv, start.rstrip("\x00")
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        patch = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise st.bad_request(f"error decoding patch: {err}") from None
+    if not isinstance(patch, dict):
+        raise st.bad_request("error decoding patch: patch is not a JSON object")
+    return patch
+
+
+def _strategic(rt: ResourceType, patch: dict[str, Any]) -> Callable[[dict[str, Any]], Any] | None:
+    try:
+        from kctl.util import strategicpatch
+    except ImportError:
+        return None
+    apply = getattr(strategicpatch, "apply_strategic_merge_patch", None)
+    if apply is None:
+        return None
+    lookup = getattr(strategicpatch, "schema_for", None)
+    meta = lookup(rt.group, rt.version, rt.kind) if lookup is not None else None
+    return lambda obj: apply(obj, patch, meta)
+
+
+def _to_scale(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = obj["metadata"]
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    selector = spec.get("selector") or {}
+    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expr in selector.get("matchExpressions") or []:
+        op = expr.get("operator")
+        key = expr.get("key")
+        values = ",".join(sorted(expr.get("values") or []))
+        if op == "In":
+            parts.append(f"{key} in ({values})")
+        elif op == "NotIn":
+            parts.append(f"{key} notin ({values})")
+        elif op == "Exists":
+            parts.append(key)
+        elif op == "DoesNotExist":
+            parts.append(f"!{key}")
+    out_status: dict[str, Any] = {"replicas": status.get("replicas", 0)}
+    if parts:
+        out_status["selector"] = ",".join(sorted(parts))
+    return {
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            k: meta[k]
+            for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+            if k in meta
+        },
+        "spec": {"replicas": spec.get("replicas", 0)} if spec.get("replicas") else {},
+        "status": out_status,
+    }
+
+
+def _set_replicas(replicas: Any, rv: str | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def change(obj: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(replicas, int) or replicas < 0:
+            raise StatusError(
+                st.status_body(
+                    422,
+                    "Invalid",
+                    f'Scale.autoscaling "{obj["metadata"]["name"]}" is invalid: spec.replicas: '
+                    f"Invalid value: {json.dumps(replicas)}: must be greater than or equal to 0",
+                )
+            )
+        if rv and rv != obj["metadata"]["resourceVersion"]:
+            raise st.conflict(
+                "",
+                "",
+                obj["metadata"]["name"],
+                "the object has been modified; please apply "
+                "your changes to the latest version and try again",
+            )
+        obj.setdefault("spec", {})["replicas"] = replicas
+        return obj
+
+    return change
+
+
+def _to_yaml(obj: Any) -> bytes:
+    import yaml
+
+    return yaml.safe_dump(obj, sort_keys=False).encode()

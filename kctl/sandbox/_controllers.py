@@ -1,0 +1,272 @@
+"""In-process controllers: the stand-in kubelet/scheduler, garbage collection of owned
+objects, and namespace termination.
+
+They subscribe to the store's internal event feed and do their work on one worker thread,
+writing back through the registry like any other client would.
+"""
+
+from __future__ import annotations
+
+import copy
+import queue
+import threading
+from typing import Any
+
+from kctl.errors import StatusError
+from kctl.sandbox._objects import format_time
+from kctl.sandbox._registry import DeleteOptions, Registry
+from kctl.sandbox._store import Event
+
+__all__ = ["Controllers"]
+
+_PODS = ("", "pods")
+_NODES = ("", "nodes")
+_NAMESPACES = ("", "namespaces")
+
+
+class Controllers:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.store = registry.store
+        self._queue: queue.Queue[Event | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._next_node = 0
+        self._next_ip = 0
+        self.store.add_listener(self._queue.put)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._loop, name="kctl-sandbox-controllers", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def idle(self) -> bool:
+        return self._queue.unfinished_tasks == 0
+
+    def _loop(self) -> None:
+        while True:
+            event = self._queue.get()
+            try:
+                if event is None:
+                    return
+                self._handle(event)
+            except StatusError:
+                # A conflict or a vanished object: a newer event will bring us back.
+                continue
+            finally:
+                self._queue.task_done()
+
+    def _rt(self, group: str, plural: str) -> Any:
+        for rt in self.registry.catalog.resources():
+            if rt.group == group and rt.plural == plural and rt.storage_gvk is None:
+                return rt
+        return None
+
+    def _handle(self, event: Event) -> None:
+        obj = event.entry.obj
+        meta = obj["metadata"]
+        if event.type == "DELETED":
+            self._collect_dependents(meta.get("uid", ""))
+            return
+        if meta.get("deletionTimestamp"):
+            finalizers = meta.get("finalizers") or []
+            if "orphan" in finalizers:
+                self._orphan(event)
+            if "foregroundDeletion" in finalizers:
+                self._foreground(event)
+        if event.resource == _PODS:
+            self._kubelet(obj)
+        elif event.resource == _NAMESPACES and meta.get("deletionTimestamp"):
+            self._terminate_namespace(obj)
+
+    # --- kubelet / scheduler -------------------------------------------------------------
+
+    def _ready_nodes(self) -> list[str]:
+        names = []
+        for entry in self.store.items(_NODES):
+            node = entry.obj
+            if (node.get("spec") or {}).get("unschedulable") or node["metadata"].get(
+                "deletionTimestamp"
+            ):
+                continue
+            conditions = (node.get("status") or {}).get("conditions") or []
+            if any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
+                names.append(node["metadata"]["name"])
+        return names
+
+    def _node_ip(self, name: str) -> str:
+        entry = self.store.get(_NODES, "", name)
+        if entry is not None:
+            for addr in (entry.obj.get("status") or {}).get("addresses") or []:
+                if addr.get("type") == "InternalIP":
+                    return str(addr.get("address"))
+        return "172.18.0.2"
+
+    def _kubelet(self, pod: dict[str, Any]) -> None:
+        rt = self._rt(*_PODS)
+        meta = pod["metadata"]
+        ns, name = meta["namespace"], meta["name"]
+        spec = pod.get("spec") or {}
+        status = pod.get("status") or {}
+        if meta.get("deletionTimestamp"):
+            if spec.get("nodeName") and not meta.get("finalizers"):
+                self.registry.force_remove(rt, ns, name)
+            return
+        if status.get("phase") != "Pending":
+            return
+        if not spec.get("nodeName"):
+            nodes = self._ready_nodes()
+            if not nodes:
+                return
+            node = nodes[self._next_node % len(nodes)]
+            self._next_node += 1
+
+            def bind(obj: dict[str, Any]) -> dict[str, Any]:
+                obj["spec"]["nodeName"] = node
+                return obj
+
+            self.registry.mutate(rt, ns, name, bind)
+            return
+        self.registry.mutate(rt, ns, name, self._run_pod, subresource="status")
+
+    def _run_pod(self, pod: dict[str, Any]) -> dict[str, Any]:
+        now = format_time(self.registry.now())
+        self._next_ip += 1
+        ip = f"10.244.{(self._next_ip // 250) % 250}.{self._next_ip % 250 + 2}"
+        host_ip = self._node_ip(pod["spec"]["nodeName"])
+        conditions = [
+            {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": now}
+            for t in (
+                "PodReadyToStartContainers",
+                "Initialized",
+                "Ready",
+                "ContainersReady",
+                "PodScheduled",
+            )
+        ]
+        for cond in conditions:
+            cond["observedGeneration"] = pod["metadata"].get("generation", 1)
+        statuses = []
+        for c in pod["spec"].get("containers") or []:
+            image = c.get("image", "")
+            statuses.append(
+                {
+                    "name": c.get("name", ""),
+                    "state": {"running": {"startedAt": now}},
+                    "lastState": {},
+                    "ready": True,
+                    "restartCount": 0,
+                    "image": image
+                    if "/" in image or ":" in image
+                    else f"docker.io/library/{image}:latest",
+                    "imageID": "",
+                    "containerID": "containerd://"
+                    + pod["metadata"]["uid"].replace("-", "")
+                    + c.get("name", ""),
+                    "started": True,
+                }
+            )
+        status = dict(pod.get("status") or {})
+        status.update(
+            {
+                "observedGeneration": pod["metadata"].get("generation", 1),
+                "phase": "Running",
+                "conditions": conditions,
+                "hostIP": host_ip,
+                "hostIPs": [{"ip": host_ip}],
+                "podIP": ip,
+                "podIPs": [{"ip": ip}],
+                "startTime": now,
+                "containerStatuses": statuses,
+            }
+        )
+        pod["status"] = status
+        return pod
+
+    # --- garbage collection --------------------------------------------------------------
+
+    def _collect_dependents(self, uid: str) -> None:
+        if not uid:
+            return
+        for resource, entry in self.store.dependents(uid):
+            rt = self._rt(*resource)
+            if rt is None:
+                continue
+            meta = entry.obj["metadata"]
+            owners = [r for r in meta.get("ownerReferences") or [] if r.get("uid") != uid]
+            if owners:
+                # Another owner keeps it (the GC only collects objects with no owner left).
+                continue
+            try:
+                self.registry.delete(
+                    rt,
+                    meta.get("namespace", ""),
+                    meta["name"],
+                    DeleteOptions(propagation_policy="Background"),
+                )
+            except StatusError as err:
+                if err.code != 404:
+                    raise
+
+    def _orphan(self, event: Event) -> None:
+        obj = event.entry.obj
+        uid = obj["metadata"].get("uid", "")
+        for resource, entry in self.store.dependents(uid):
+            rt = self._rt(*resource)
+            meta = entry.obj["metadata"]
+
+            def drop(dep: dict[str, Any]) -> dict[str, Any]:
+                refs = [
+                    r for r in dep["metadata"].get("ownerReferences") or [] if r.get("uid") != uid
+                ]
+                if refs:
+                    dep["metadata"]["ownerReferences"] = refs
+                else:
+                    dep["metadata"].pop("ownerReferences", None)
+                return dep
+
+            self.registry.mutate(rt, meta.get("namespace", ""), meta["name"], drop)
+        self._drop_finalizer(event, "orphan")
+
+    def _foreground(self, event: Event) -> None:
+        uid = event.entry.obj["metadata"].get("uid", "")
+        self._collect_dependents(uid)
+        if not self.store.dependents(uid):
+            self._drop_finalizer(event, "foregroundDeletion")
+
+    def _drop_finalizer(self, event: Event, finalizer: str) -> None:
+        rt = self._rt(*event.resource)
+        meta = event.entry.obj["metadata"]
+        self.registry.remove_finalizer(rt, meta.get("namespace", ""), meta["name"], finalizer)
+
+    # --- namespaces ----------------------------------------------------------------------
+
+    def _terminate_namespace(self, ns: dict[str, Any]) -> None:
+        name = ns["metadata"]["name"]
+        for resource in self.store.resources():
+            if resource == _NAMESPACES:
+                continue
+            for entry in self.store.items(resource, name):
+                self.store.remove(resource, name, entry.obj["metadata"]["name"])
+        self._rt(*_NAMESPACES)
+
+        def finalize(obj: dict[str, Any]) -> dict[str, Any]:
+            spec = obj.get("spec") or {}
+            spec.pop("finalizers", None)
+            obj["spec"] = spec
+            return obj
+
+        current = self.store.get(_NAMESPACES, "", name)
+        if current is None:
+            return
+        obj = copy.deepcopy(current.obj)
+        if (obj.get("spec") or {}).get("finalizers"):
+            obj = finalize(obj)
+            self.store.put(_NAMESPACES, obj)
+        if not obj["metadata"].get("finalizers"):
+            self.store.remove(_NAMESPACES, "", name)

@@ -1,0 +1,251 @@
+"""What kube-apiserver's registry strategies do to an object on create and update:
+metadata bookkeeping, name validation, status reset, generation.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from kctl.sandbox._catalog import ResourceType
+from kctl.sandbox._selectors import _label_value_errors, _qualified_name_errors
+
+__all__ = [
+    "field_cause",
+    "format_time",
+    "generate_name_suffix",
+    "name_errors",
+    "pod_qos_class",
+    "prepare_create",
+    "prepare_update",
+    "validate_metadata",
+]
+
+_DNS1123_SUBDOMAIN = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+
+_SUBDOMAIN_MSG = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
+    "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
+    "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+)
+_LABEL_MSG = (
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
+    "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
+    "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+)
+_DNS1035_MSG = (
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+    "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
+    "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+)
+
+# Kinds whose strategies maintain metadata.generation (pods too since PodObservedGeneration).
+_GENERATION_KINDS = frozenset(
+    {
+        "Pod",
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "DaemonSet",
+        "Job",
+        "CronJob",
+        "ReplicationController",
+        "HorizontalPodAutoscaler",
+        "Ingress",
+        "NetworkPolicy",
+        "PodDisruptionBudget",
+        "CustomResourceDefinition",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "IngressClass",
+        "ResourceClaim",
+    }
+)
+
+# Strategies that keep a client-supplied status on create.
+_STATUS_KEPT_ON_CREATE = frozenset({"Node", "Namespace", "CustomResourceDefinition", "Event"})
+
+_RBAC_GROUP = "rbac.authorization.k8s.io"
+
+
+def format_time(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def generate_name_suffix(rng: random.Random | None = None) -> str:
+    # apiserver's SimpleNameGenerator: 5 characters from an alphabet without vowels/lookalikes.
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    pick = rng.choice if rng else random.choice
+    return "".join(pick(alphabet) for _ in range(5))
+
+
+def _quote(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def field_cause(field: str, value: Any, detail: str) -> dict[str, str]:
+    shown = _quote(value) if isinstance(value, str) else json.dumps(value)
+    return {
+        "reason": "FieldValueInvalid",
+        "message": f"Invalid value: {shown}: {detail}",
+        "field": field,
+    }
+
+
+def name_errors(rt: ResourceType, name: str) -> list[str]:
+    if rt.group == _RBAC_GROUP:
+        bad = [s for s in ("/", "%") if s in name]
+        if name in (".", ".."):
+            return [f"may not be '{name}'"]
+        return [f"may not contain '{s}'" for s in bad]
+    if rt.kind == "Service":
+        if len(name) > 63:
+            return ["must be no more than 63 characters"]
+        return [] if _DNS1035_LABEL.match(name) else [_DNS1035_MSG]
+    if rt.kind == "Namespace":
+        if len(name) > 63:
+            return ["must be no more than 63 characters"]
+        return [] if _DNS1123_LABEL.match(name) else [_LABEL_MSG]
+    errs = []
+    if len(name) > 253:
+        errs.append("must be no more than 253 characters")
+    if not _DNS1123_SUBDOMAIN.match(name):
+        errs.append(_SUBDOMAIN_MSG)
+    return errs
+
+
+def validate_metadata(rt: ResourceType, obj: dict[str, Any]) -> list[dict[str, str]]:
+    """Field causes for metadata problems, as ValidateObjectMeta reports them."""
+    meta = obj.get("metadata") or {}
+    causes: list[dict[str, str]] = []
+    name = meta.get("name") or ""
+    if not name:
+        causes.append(
+            {
+                "reason": "FieldValueRequired",
+                "message": "Required value: name or generateName is required",
+                "field": "metadata.name",
+            }
+        )
+    else:
+        errs = name_errors(rt, name)
+        if errs:
+            causes.append(field_cause("metadata.name", name, "; ".join(errs)))
+    labels = meta.get("labels") or {}
+    if not isinstance(labels, dict):
+        return causes
+    for key, value in sorted(labels.items()):
+        kerrs = _qualified_name_errors(key)
+        if kerrs:
+            causes.append(field_cause("metadata.labels", key, "; ".join(kerrs)))
+        if not isinstance(value, str):
+            continue
+        verrs = _label_value_errors(value)
+        if verrs:
+            causes.append(field_cause("metadata.labels", value, "; ".join(verrs)))
+    annotations = meta.get("annotations") or {}
+    if isinstance(annotations, dict):
+        for key in sorted(annotations):
+            kerrs = _qualified_name_errors(key.lower())
+            if kerrs:
+                causes.append(field_cause("metadata.annotations", key, "; ".join(kerrs)))
+    return causes
+
+
+def _quantity_set(container: dict[str, Any], kind: str) -> dict[str, Any]:
+    return dict(((container.get("resources") or {}).get(kind)) or {})
+
+
+def pod_qos_class(pod: dict[str, Any]) -> str:
+    spec = pod.get("spec") or {}
+    containers = list(spec.get("containers") or []) + list(spec.get("initContainers") or [])
+    any_set = False
+    guaranteed = True
+    for c in containers:
+        requests = {k: v for k, v in _quantity_set(c, "requests").items() if k in ("cpu", "memory")}
+        limits = {k: v for k, v in _quantity_set(c, "limits").items() if k in ("cpu", "memory")}
+        if requests or limits:
+            any_set = True
+        if set(limits) != {"cpu", "memory"}:
+            guaranteed = False
+        for k, v in requests.items():
+            if str(limits.get(k)) != str(v):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def prepare_create(rt: ResourceType, obj: dict[str, Any], now: datetime) -> None:
+    """Fill server-owned metadata and reset what clients may not set on create."""
+    meta = obj.setdefault("metadata", {})
+    meta["uid"] = str(uuid.uuid4())
+    meta["creationTimestamp"] = format_time(now)
+    for key in ("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion"):
+        meta.pop(key, None)
+    if rt.kind in _GENERATION_KINDS or rt.is_crd:
+        meta["generation"] = 1
+    else:
+        meta.pop("generation", None)
+    if rt.subresource("status") is not None and rt.kind not in _STATUS_KEPT_ON_CREATE:
+        if rt.kind == "Pod":
+            obj["status"] = {"phase": "Pending", "qosClass": pod_qos_class(obj)}
+        elif rt.is_crd:
+            obj.pop("status", None)
+        else:
+            obj["status"] = {}
+
+
+def _without(obj: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k not in keys}
+
+
+def prepare_update(
+    rt: ResourceType, new: dict[str, Any], old: dict[str, Any], *, subresource: str = ""
+) -> None:
+    """Carry over what an update may not change; bump generation on spec changes."""
+    meta = new.setdefault("metadata", {})
+    old_meta = old["metadata"]
+    for key in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
+        if key in old_meta:
+            meta[key] = old_meta[key]
+        else:
+            meta.pop(key, None)
+    if "namespace" in old_meta:
+        meta["namespace"] = old_meta["namespace"]
+    has_status = rt.subresource("status") is not None
+    if subresource == "status":
+        # The status endpoint writes status only; everything else comes from the stored object.
+        for key in list(new):
+            if key not in ("status", "metadata", "kind", "apiVersion"):
+                del new[key]
+        for key, value in old.items():
+            if key not in ("status", "metadata"):
+                new[key] = value
+        new["metadata"] = dict(old_meta)
+        new["metadata"]["resourceVersion"] = meta.get(
+            "resourceVersion", old_meta.get("resourceVersion")
+        )
+        return
+    if has_status and rt.kind not in ("Node",):
+        if "status" in old:
+            new["status"] = old["status"]
+        else:
+            new.pop("status", None)
+    if "generation" in old_meta:
+        changed = _without(new, "metadata", "status", "kind", "apiVersion") != _without(
+            old, "metadata", "status", "kind", "apiVersion"
+        )
+        meta["generation"] = old_meta["generation"] + (1 if changed else 0)
+    else:
+        meta.pop("generation", None)

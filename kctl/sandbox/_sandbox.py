@@ -1,0 +1,265 @@
+"""The embeddable sandbox: store + API + controllers + HTTP server on a background thread."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from kctl.errors import KctlError
+from kctl.sandbox._api import ApiServer
+from kctl.sandbox._auth import TokenAuthenticator, auth_middleware
+from kctl.sandbox._catalog import Catalog
+from kctl.sandbox._controllers import Controllers
+from kctl.sandbox._http import HTTPServer
+from kctl.sandbox._registry import Registry
+from kctl.sandbox._store import Store
+
+if TYPE_CHECKING:
+    from kctl.rest import Config
+
+__all__ = ["Sandbox", "SandboxError", "kubeconfig_text", "write_kubeconfig"]
+
+CONTEXT = "kctl-sandbox"
+
+
+class SandboxError(KctlError):
+    """The sandbox could not start (bad seed, port in use, ...)."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def kubeconfig_text(url: str, token: str | None) -> str:
+    user = f"    token: {token}\n" if token else "    {}\n"
+    return (
+        "apiVersion: v1\n"
+        "kind: Config\n"
+        "clusters:\n"
+        f"- name: {CONTEXT}\n"
+        "  cluster:\n"
+        f"    server: {url}\n"
+        "contexts:\n"
+        f"- name: {CONTEXT}\n"
+        "  context:\n"
+        f"    cluster: {CONTEXT}\n"
+        f"    user: {CONTEXT}\n"
+        "    namespace: default\n"
+        f"current-context: {CONTEXT}\n"
+        "preferences: {}\n"
+        "users:\n"
+        f"- name: {CONTEXT}\n"
+        "  user:\n" + user
+    )
+
+
+def write_kubeconfig(path: str | os.PathLike[str], url: str, token: str | None) -> None:
+    """Write atomically with mode 0600: the file holds a credential."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".kubeconfig-", dir=str(target.parent))
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(kubeconfig_text(url, token))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _defaulter() -> Callable[[Any, dict[str, Any]], None] | None:
+    try:
+        from kctl.sandbox._defaults import apply_defaults
+    except ImportError:
+        return None
+    return apply_defaults
+
+
+class Sandbox:
+    """An API server for tests and demos::
+
+    with Sandbox(seed="demo") as sb:
+        sb.rest_config()
+    """
+
+    def __init__(
+        self,
+        seed: str = "empty",
+        *,
+        token: str | None = None,
+        no_auth: bool = False,
+        anonymous: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        watch_bookmark_interval: float = 60.0,
+        now: Callable[[], datetime] | None = None,
+        history: int = 20000,
+    ) -> None:
+        self.seed = seed
+        self.token: str | None = None if no_auth else (token or secrets.token_urlsafe(32))
+        self.host = host
+        self.port = port
+        self.now: Callable[[], datetime] = now or _utc_now
+        self.catalog = Catalog()
+        self.store = Store(history=history)
+        self.registry = Registry(self.store, self.catalog, lambda: self.now(), _defaulter())
+        self.api = ApiServer(self.registry, bookmark_interval=watch_bookmark_interval)
+        if self.token is not None:
+            self.api.middlewares.append(
+                auth_middleware(TokenAuthenticator(self.token), anonymous=anonymous)
+            )
+        self.controllers = Controllers(self.registry)
+        self._server: HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._tmpdir: str | None = None
+        self.kubeconfig_path: str = ""
+        self.url = ""
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        self._load_seed()
+        try:
+            self._server = HTTPServer((self.host, self.port), self.api)
+        except OSError as err:
+            raise SandboxError(
+                f"cannot listen on {self.host}:{self.port}: {err.strerror}"
+            ) from None
+        host, port = self._server.server_address[:2]
+        host_text = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{host_text}]" if ":" in host_text else host_text
+        self.url = f"http://{shown}:{port}"
+        self.api.server_address = f"{shown}:{port}"
+        self.controllers.start()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="kctl-sandbox-http",
+            daemon=True,
+        )
+        self._thread.start()
+        self._tmpdir = tempfile.mkdtemp(prefix="kctl-sandbox-")
+        self.kubeconfig_path = os.path.join(self._tmpdir, "kubeconfig")
+        write_kubeconfig(self.kubeconfig_path, self.url, self.token)
+        return self
+
+    def stop(self) -> None:
+        self.api.stopping = True
+        self.store.close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.close_connections()
+            self._server.server_close()
+            self._server = None
+        self.controllers.stop()
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- conveniences --------------------------------------------------------------------
+
+    def rest_config(self) -> Config:
+        from kctl.rest import Config
+
+        return Config(host=self.url, bearer_token=self.token or "")
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until the controllers have handled every event so far (for tests)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.controllers.idle():
+                return True
+            time.sleep(0.005)
+        return False
+
+    def create(self, obj: dict[str, Any], *, keep_status: bool = True) -> dict[str, Any]:
+        """Store ``obj`` directly (status kept), as a seed would."""
+        api_version = obj.get("apiVersion", "v1")
+        group, _, version = api_version.rpartition("/")
+        rt = self.catalog.by_kind(group, version, obj.get("kind", ""))
+        if rt is None:
+            raise SandboxError(f"no resource type for {api_version} {obj.get('kind')}")
+        namespace = (obj.get("metadata") or {}).get("namespace", "") if rt.namespaced else ""
+        return self.registry.create(rt, namespace, obj, keep_status=keep_status)
+
+    def _load_seed(self) -> None:
+        for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            if self.seed == "empty" or self.seed == "demo":
+                self._ensure_namespace(name)
+        if self.seed == "empty":
+            return
+        from kctl.sandbox import _seed
+
+        if self.seed == "demo":
+            objects = _seed.demo_objects(self.now())
+        else:
+            try:
+                objects = _seed.load_seed_path(self.seed)
+            except (OSError, ValueError) as err:
+                raise SandboxError(f"cannot load seed {self.seed}: {err}") from None
+            for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+                self._ensure_namespace(name)
+        self._load_objects(objects)
+
+    def _ensure_namespace(self, name: str) -> None:
+        if self.store.get(("", "namespaces"), "", name) is None:
+            self.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+
+    def _load_objects(self, objects: list[dict[str, Any]]) -> None:
+        from kctl.errors import StatusError
+        from kctl.sandbox._registry import storage_key
+
+        # Namespaces first so namespaced objects find theirs.
+        ordered = sorted(objects, key=lambda o: 0 if o.get("kind") == "Namespace" else 1)
+        for obj in ordered:
+            api_version = obj.get("apiVersion", "v1")
+            group, _, version = api_version.rpartition("/")
+            rt = self.catalog.by_kind(group, version, obj.get("kind", ""))
+            if rt is None:
+                raise SandboxError(f"seed: unknown kind {api_version} {obj.get('kind')}")
+            meta = obj.get("metadata") or {}
+            if self.store.get(
+                storage_key(rt),
+                meta.get("namespace", "") if rt.namespaced else "",
+                meta.get("name", ""),
+            ):
+                continue
+            if meta.get("uid") and meta.get("creationTimestamp"):
+                # Fully formed seed objects keep their identity and timestamps.
+                stored = dict(obj)
+                stored["metadata"] = dict(meta)
+                stored["metadata"].pop("resourceVersion", None)
+                if rt.namespaced and not stored["metadata"].get("namespace"):
+                    stored["metadata"]["namespace"] = "default"
+                if rt.namespaced:
+                    self._ensure_namespace(stored["metadata"]["namespace"])
+                self.store.put(storage_key(rt), stored)
+                continue
+            try:
+                if rt.namespaced:
+                    self._ensure_namespace(meta.get("namespace") or "default")
+                self.create(obj)
+            except StatusError as err:
+                raise SandboxError(f"seed: {err.message}") from None
