@@ -87,7 +87,7 @@ class ResourceClient(Generic[T, L]):
 
     def namespace(self, namespace: str) -> Self:
         """The same resource in ``namespace`` (client-go's ``Namespace(ns)``)."""
-        clone = cast("Self", object.__new__(type(self)))
+        clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         clone._namespace = namespace
         return clone
