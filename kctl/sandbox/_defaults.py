@@ -1,0 +1,467 @@
+"""What kube-apiserver fills in on create: scheme defaulting (pkg/apis/*/v1/defaults.go), the
+admission plugins a default cluster runs (ServiceAccount, DefaultTolerationSeconds, Priority),
+and the ClusterIP / NodePort allocators.
+
+Everything only fills what is absent, so re-defaulting an object is a no-op.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import string
+import threading
+from collections.abc import MutableMapping
+from typing import Any
+
+from kctl.sandbox._catalog import ResourceType
+
+__all__ = ["IPAllocator", "apply_defaults", "default_allocator", "image_pull_policy"]
+
+SERVICE_CIDR = "10.96.0.0/12"
+NODE_PORT_RANGE = (30000, 32767)
+_SA_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+class IPAllocator:
+    """Service ClusterIPs from the service CIDR and NodePorts from 30000-32767.
+
+    The first address (10.96.0.1) is the `kubernetes` service's, as on a real cluster, and
+    addresses a caller picked itself are reserved so they are never handed out twice.
+    """
+
+    def __init__(self, cidr: str = SERVICE_CIDR, seed: int = 0) -> None:
+        self._net = ipaddress.ip_network(cidr)
+        self._lock = threading.Lock()
+        self._used_ips: set[str] = {str(self._net.network_address + 1)}
+        self._used_ports: set[int] = set()
+        self._rng = random.Random(seed)
+
+    def reserve_ip(self, ip: str) -> None:
+        with self._lock:
+            self._used_ips.add(ip)
+
+    def reserve_port(self, port: int) -> None:
+        with self._lock:
+            self._used_ports.add(port)
+
+    def allocate_ip(self) -> str:
+        size = self._net.num_addresses
+        with self._lock:
+            for _ in range(size):
+                # Random like the real bitmap allocator, skipping network and broadcast.
+                candidate = str(self._net.network_address + self._rng.randrange(2, size - 1))
+                if candidate not in self._used_ips:
+                    self._used_ips.add(candidate)
+                    return candidate
+        raise ValueError(f"range is full: {self._net}")
+
+    def allocate_port(self) -> int:
+        low, high = NODE_PORT_RANGE
+        with self._lock:
+            for _ in range(high - low + 1):
+                port = self._rng.randint(low, high)
+                if port not in self._used_ports:
+                    self._used_ports.add(port)
+                    return port
+        raise ValueError("range is full: 30000-32767")
+
+
+default_allocator = IPAllocator()
+
+Obj = MutableMapping[str, Any]
+
+
+def _sub(obj: Obj, key: str) -> Obj:
+    value = obj.get(key)
+    if not isinstance(value, MutableMapping):
+        value = {}
+        obj[key] = value
+    return value
+
+
+def image_pull_policy(image: str) -> str:
+    """Always for ":latest" or an untagged image without a digest, else IfNotPresent."""
+    if "@" in image:
+        return "IfNotPresent"
+    last = image.rsplit("/", 1)[-1]
+    tag = last.rsplit(":", 1)[1] if ":" in last else ""
+    return "Always" if tag in ("", "latest") else "IfNotPresent"
+
+
+def _probe(probe: Any) -> None:
+    if not isinstance(probe, MutableMapping):
+        return
+    probe.setdefault("timeoutSeconds", 1)
+    probe.setdefault("periodSeconds", 10)
+    probe.setdefault("successThreshold", 1)
+    probe.setdefault("failureThreshold", 3)
+    if isinstance(probe.get("httpGet"), MutableMapping):
+        probe["httpGet"].setdefault("path", "/")
+        probe["httpGet"].setdefault("scheme", "HTTP")
+
+
+def _container(c: Obj) -> None:
+    if c.get("image") is not None:
+        c.setdefault("imagePullPolicy", image_pull_policy(str(c["image"])))
+    c.setdefault("terminationMessagePath", "/dev/termination-log")
+    c.setdefault("terminationMessagePolicy", "File")
+    c.setdefault("resources", {})
+    for port in c.get("ports") or []:
+        port.setdefault("protocol", "TCP")
+    for env in c.get("env") or []:
+        field_ref = (env.get("valueFrom") or {}).get("fieldRef")
+        if isinstance(field_ref, MutableMapping):
+            field_ref.setdefault("apiVersion", "v1")
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        _probe(c.get(probe))
+    resources = c.get("resources") or {}
+    if resources.get("limits") and not resources.get("requests"):
+        resources["requests"] = dict(resources["limits"])
+
+
+def _volumes(spec: Obj) -> None:
+    for vol in spec.get("volumes") or []:
+        for source in ("secret", "configMap", "projected", "downwardAPI"):
+            if isinstance(vol.get(source), MutableMapping):
+                vol[source].setdefault("defaultMode", 420)
+        if isinstance(vol.get("hostPath"), MutableMapping):
+            vol["hostPath"].setdefault("type", "")
+
+
+def _pod_spec(spec: Obj) -> None:
+    """SetDefaults_PodSpec + containers: applies to pods and pod templates alike."""
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("schedulerName", "default-scheduler")
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        for c in spec.get(key) or []:
+            _container(c)
+    _volumes(spec)
+
+
+def _template(obj: Obj, *path: str) -> None:
+    cur: Any = obj
+    for key in path:
+        if not isinstance(cur, MutableMapping) or not isinstance(cur.get(key), MutableMapping):
+            return
+        cur = cur[key]
+    _pod_spec(cur)
+
+
+def _qos_class(spec: Obj) -> str:
+    containers = list(spec.get("containers") or []) + list(spec.get("initContainers") or [])
+    any_set = False
+    guaranteed = True
+    for c in containers:
+        res = c.get("resources") or {}
+        requests, limits = res.get("requests") or {}, res.get("limits") or {}
+        if requests or limits:
+            any_set = True
+        for name in ("cpu", "memory"):
+            if name not in limits or requests.get(name, limits[name]) != limits[name]:
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def _token_suffix(obj: Obj) -> str:
+    # Deterministic per object so re-defaulting never adds a second volume.
+    seed = str(
+        (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName")
+    )
+    rng = random.Random(seed)
+    return "".join(rng.choice(string.ascii_lowercase + string.digits) for _ in range(5))
+
+
+def _service_account_admission(obj: Obj, spec: Obj) -> None:
+    spec.setdefault("serviceAccountName", spec.get("serviceAccount") or "default")
+    spec.setdefault("serviceAccount", spec["serviceAccountName"])
+    if spec.get("automountServiceAccountToken") is False:
+        return
+    containers = list(spec.get("initContainers") or []) + list(spec.get("containers") or [])
+    if any(
+        m.get("mountPath") == _SA_MOUNT for c in containers for m in c.get("volumeMounts") or []
+    ):
+        return
+    name = f"kube-api-access-{_token_suffix(obj)}"
+    spec.setdefault("volumes", []).append(
+        {
+            "name": name,
+            "projected": {
+                "defaultMode": 420,
+                "sources": [
+                    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                    {
+                        "configMap": {
+                            "name": "kube-root-ca.crt",
+                            "items": [{"key": "ca.crt", "path": "ca.crt"}],
+                        }
+                    },
+                    {
+                        "downwardAPI": {
+                            "items": [
+                                {
+                                    "path": "namespace",
+                                    "fieldRef": {
+                                        "apiVersion": "v1",
+                                        "fieldPath": "metadata.namespace",
+                                    },
+                                }
+                            ]
+                        }
+                    },
+                ],
+            },
+        }
+    )
+    for c in containers:
+        c.setdefault("volumeMounts", []).append(
+            {"name": name, "readOnly": True, "mountPath": _SA_MOUNT}
+        )
+
+
+def _pod(obj: Obj) -> None:
+    spec = _sub(obj, "spec")
+    _pod_spec(spec)
+    spec.setdefault("enableServiceLinks", True)
+    _service_account_admission(obj, spec)
+    # DefaultTolerationSeconds admission.
+    tolerations = spec.setdefault("tolerations", [])
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if not any(t.get("key") == key for t in tolerations):
+            tolerations.append(
+                {"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+            )
+    # Priority admission.
+    spec.setdefault("priority", 0)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    status = _sub(obj, "status")
+    status.setdefault("phase", "Pending")
+    status.setdefault("qosClass", _qos_class(spec))
+
+
+def _deployment(obj: Obj) -> None:
+    spec = _sub(obj, "spec")
+    spec.setdefault("replicas", 1)
+    strategy = _sub(spec, "strategy")
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        rolling = _sub(strategy, "rollingUpdate")
+        rolling.setdefault("maxUnavailable", "25%")
+        rolling.setdefault("maxSurge", "25%")
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("progressDeadlineSeconds", 600)
+    _template(spec, "template", "spec")
+
+
+def _replicaset(obj: Obj) -> None:
+    spec = _sub(obj, "spec")
+    spec.setdefault("replicas", 1)
+    _template(spec, "template", "spec")
+
+
+def _statefulset(obj: Obj) -> None:
+    spec = _sub(obj, "spec")
+    spec.setdefault("replicas", 1)
+    spec.setdefault("podManagementPolicy", "OrderedReady")
+    strategy = _sub(spec, "updateStrategy")
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        _sub(strategy, "rollingUpdate").setdefault("partition", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
+    retention = _sub(spec, "persistentVolumeClaimRetentionPolicy")
+    retention.setdefault("whenDeleted", "Retain")
+    retention.setdefault("whenScaled", "Retain")
+    for claim in spec.get("volumeClaimTemplates") or []:
+        _sub(claim, "spec").setdefault("volumeMode", "Filesystem")
+    _template(spec, "template", "spec")
+
+
+def _daemonset(obj: Obj) -> None:
+    spec = _sub(obj, "spec")
+    strategy = _sub(spec, "updateStrategy")
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        rolling = _sub(strategy, "rollingUpdate")
+        rolling.setdefault("maxUnavailable", 1)
+        rolling.setdefault("maxSurge", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
+    _template(spec, "template", "spec")
+
+
+def _job_spec(spec: Obj) -> None:
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+        spec["parallelism"] = 1
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    if spec.get("podFailurePolicy") is None:
+        spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    _template(spec, "template", "spec")
+
+
+def _job(obj: Obj) -> None:
+    spec = _sub(obj, "spec")
+    _job_spec(spec)
+    meta = obj.get("metadata") or {}
+    uid = meta.get("uid")
+    if uid and not spec.get("manualSelector") and not spec.get("selector"):
+        # The job registry's generateSelector, which needs the uid the store assigned.
+        spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+        labels = _sub(_sub(spec, "template"), "metadata").setdefault("labels", {})
+        labels.setdefault("batch.kubernetes.io/controller-uid", uid)
+        labels.setdefault("batch.kubernetes.io/job-name", meta.get("name", ""))
+        labels.setdefault("controller-uid", uid)
+        labels.setdefault("job-name", meta.get("name", ""))
+
+
+def _cronjob(obj: Obj) -> None:
+    spec = _sub(obj, "spec")
+    spec.setdefault("concurrencyPolicy", "Allow")
+    spec.setdefault("suspend", False)
+    spec.setdefault("successfulJobsHistoryLimit", 3)
+    spec.setdefault("failedJobsHistoryLimit", 1)
+    _template(spec, "jobTemplate", "spec", "template", "spec")
+
+
+def _service(obj: Obj, allocator: IPAllocator) -> None:
+    spec = _sub(obj, "spec")
+    svc_type = spec.setdefault("type", "ClusterIP")
+    _sub(_sub(obj, "status"), "loadBalancer")
+    spec.setdefault("sessionAffinity", "None")
+    for port in spec.get("ports") or []:
+        port.setdefault("protocol", "TCP")
+        port.setdefault("targetPort", port.get("port"))
+        if svc_type in ("NodePort", "LoadBalancer"):
+            if port.get("nodePort"):
+                allocator.reserve_port(int(port["nodePort"]))
+            else:
+                port["nodePort"] = allocator.allocate_port()
+    if svc_type == "ExternalName":
+        return
+    if svc_type in ("NodePort", "LoadBalancer"):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
+    if svc_type == "LoadBalancer":
+        spec.setdefault("allocateLoadBalancerNodePorts", True)
+    spec.setdefault("internalTrafficPolicy", "Cluster")
+    cluster_ip = spec.get("clusterIP") or (spec.get("clusterIPs") or [None])[0]
+    if not cluster_ip:
+        cluster_ip = allocator.allocate_ip()
+    elif cluster_ip != "None":
+        allocator.reserve_ip(cluster_ip)
+    spec["clusterIP"] = cluster_ip
+    spec.setdefault("clusterIPs", [cluster_ip])
+    spec.setdefault("ipFamilies", ["IPv4"])
+    spec.setdefault("ipFamilyPolicy", "SingleStack")
+
+
+def _namespace(obj: Obj) -> None:
+    meta = _sub(obj, "metadata")
+    if meta.get("name"):
+        meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+    _sub(obj, "spec").setdefault("finalizers", ["kubernetes"])
+    _sub(obj, "status").setdefault("phase", "Active")
+
+
+def _pvc(obj: Obj) -> None:
+    _sub(obj, "spec").setdefault("volumeMode", "Filesystem")
+    _sub(obj, "status").setdefault("phase", "Pending")
+
+
+def _pv(obj: Obj) -> None:
+    spec = _sub(obj, "spec")
+    spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
+    spec.setdefault("volumeMode", "Filesystem")
+    _sub(obj, "status").setdefault("phase", "Pending")
+
+
+def _rbac_subjects(obj: Obj) -> None:
+    for subject in obj.get("subjects") or []:
+        if subject.get("kind") in ("User", "Group"):
+            subject.setdefault("apiGroup", "rbac.authorization.k8s.io")
+        elif subject.get("kind") == "ServiceAccount":
+            subject.setdefault("apiGroup", "")
+
+
+def _hpa(obj: Obj, version: str) -> None:
+    spec = _sub(obj, "spec")
+    spec.setdefault("minReplicas", 1)
+    if version == "v1":
+        spec.setdefault("targetCPUUtilizationPercentage", 80)
+        return
+    if not spec.get("metrics"):
+        spec["metrics"] = [
+            {
+                "type": "Resource",
+                "resource": {
+                    "name": "cpu",
+                    "target": {"type": "Utilization", "averageUtilization": 80},
+                },
+            }
+        ]
+    behavior = _sub(spec, "behavior")
+    up = _sub(behavior, "scaleUp")
+    up.setdefault("stabilizationWindowSeconds", 0)
+    up.setdefault("selectPolicy", "Max")
+    up.setdefault(
+        "policies",
+        [
+            {"type": "Pods", "value": 4, "periodSeconds": 15},
+            {"type": "Percent", "value": 100, "periodSeconds": 15},
+        ],
+    )
+    down = _sub(behavior, "scaleDown")
+    down.setdefault("stabilizationWindowSeconds", 300)
+    down.setdefault("selectPolicy", "Max")
+    down.setdefault("policies", [{"type": "Percent", "value": 100, "periodSeconds": 15}])
+
+
+def apply_defaults(
+    rt: ResourceType, obj: dict[str, Any], allocator: IPAllocator | None = None
+) -> None:
+    """Fill in what the real apiserver defaults on create, in place."""
+    if rt.is_crd:
+        return
+    alloc = allocator or default_allocator
+    key = (rt.group, rt.kind)
+    if key == ("", "Pod"):
+        _pod(obj)
+    elif key == ("", "PodTemplate"):
+        _template(obj, "template", "spec")
+    elif key == ("", "ReplicationController"):
+        _replicaset(obj)
+    elif key == ("apps", "Deployment"):
+        _deployment(obj)
+    elif key == ("apps", "ReplicaSet"):
+        _replicaset(obj)
+    elif key == ("apps", "StatefulSet"):
+        _statefulset(obj)
+    elif key == ("apps", "DaemonSet"):
+        _daemonset(obj)
+    elif key == ("batch", "Job"):
+        _job(obj)
+    elif key == ("batch", "CronJob"):
+        _cronjob(obj)
+    elif key == ("", "Service"):
+        _service(obj, alloc)
+    elif key == ("", "Namespace"):
+        _namespace(obj)
+    elif key == ("", "Secret"):
+        obj.setdefault("type", "Opaque")
+    elif key == ("", "PersistentVolumeClaim"):
+        _pvc(obj)
+    elif key == ("", "PersistentVolume"):
+        _pv(obj)
+    elif key in (
+        ("rbac.authorization.k8s.io", "RoleBinding"),
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ):
+        _rbac_subjects(obj)
+    elif key == ("autoscaling", "HorizontalPodAutoscaler"):
+        _hpa(obj, rt.version)
