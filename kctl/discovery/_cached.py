@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kctl.discovery._client import (
@@ -58,14 +55,14 @@ __all__ = [
 DEFAULT_TTL = 6 * 3600.0
 
 # cli-runtime's overlyCautiousIllegalFileCharacters; Go's \w is ASCII-only.
-_ILLEGAL = re.compile(r"[^(\w/.)]", re.ASCII)
+_ILLEGAL = r"[^(\w/.)]"
 
 _T = TypeVar("_T", APIGroupList, APIResourceList)
 
 
 def default_cache_dir() -> str:
     """``$KUBECACHEDIR``, else ``~/.kube/cache`` (cli-runtime's getDefaultCacheDir)."""
-    return os.environ.get("KUBECACHEDIR") or os.path.join(Path.home(), ".kube", "cache")
+    return os.environ.get("KUBECACHEDIR") or os.path.join(os.path.expanduser("~"), ".kube", "cache")
 
 
 def discovery_cache_dir(parent: str, host: str) -> str:
@@ -75,8 +72,11 @@ def discovery_cache_dir(parent: str, host: str) -> str:
     ``/`` survives the sanitising, so a path in the host becomes sub-directories, and the
     join is cleaned as Go's filepath.Join does (``..`` and trailing slashes collapse).
     """
+    import re
+
     schemeless = host.replace("https://", "", 1).replace("http://", "", 1)
-    return os.path.normpath(os.path.join(parent, _ILLEGAL.sub("_", schemeless)))
+    safe = re.sub(_ILLEGAL, "_", schemeless, flags=re.ASCII)
+    return os.path.normpath(os.path.join(parent, safe))
 
 
 def _is_transient(err: BaseException) -> bool:
@@ -166,6 +166,8 @@ class CachedDiscoveryClient:
         return decoded
 
     def _write(self, filename: str, obj: APIGroupList | APIResourceList) -> None:
+        import tempfile
+
         directory = os.path.dirname(filename)
         payload = (json.dumps(obj.to_dict(), separators=(",", ":")) + "\n").encode()
         tmp = ""

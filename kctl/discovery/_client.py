@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
 from kctl.discovery._aggregated import (
     ACCEPT_DISCOVERY,
@@ -208,6 +207,8 @@ class OpenAPIGroupVersion:
     server_relative_url: str
 
     def schema(self, content_type: str = "application/json") -> bytes:
+        from urllib.parse import parse_qsl, urlsplit
+
         parts = urlsplit(self.server_relative_url)
         request = self.rest_client.get().abs_path(parts.path).set_header("Accept", content_type)
         for key, value in parse_qsl(parts.query, keep_blank_values=True):
