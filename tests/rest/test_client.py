@@ -65,7 +65,9 @@ def test_disable_compression(serve: Callable[..., Any]) -> None:
 
 
 def test_post_body_and_do_raw(serve: Callable[..., Any]) -> None:
-    srv = serve(lambda seen: Reply(status=201, body=seen.body, headers={"Content-Type": "text/plain"}))
+    srv = serve(
+        lambda seen: Reply(status=201, body=seen.body, headers={"Content-Type": "text/plain"})
+    )
     result = client(srv.url).post().namespace("d").resource("pods").body({"a": 1}).do()
     assert result.was_created and result.raw == b'{"a":1}'
     assert srv.seen[0].headers["content-type"] == "application/json"
@@ -94,19 +96,67 @@ def test_status_error_decoded(serve: Callable[..., Any]) -> None:
 @pytest.mark.parametrize(
     ("code", "verb", "body", "ctype", "reason", "message"),
     [
-        (404, "GET", "nope", "text/plain", "NotFound", "the server could not find the requested resource (get pods p)"),
-        (500, "GET", "boom\n", "text/plain", "InternalError", 'an error on the server ("boom") has prevented the request from succeeding (get pods p)'),
-        (500, "GET", "{}", "application/json", "InternalError", 'an error on the server ("unknown") has prevented the request from succeeding (get pods p)'),
+        (
+            404,
+            "GET",
+            "nope",
+            "text/plain",
+            "NotFound",
+            "the server could not find the requested resource (get pods p)",
+        ),
+        (
+            500,
+            "GET",
+            "boom\n",
+            "text/plain",
+            "InternalError",
+            'an error on the server ("boom") has prevented the request from succeeding (get pods p)',
+        ),
+        (
+            500,
+            "GET",
+            "{}",
+            "application/json",
+            "InternalError",
+            'an error on the server ("unknown") has prevented the request from succeeding (get pods p)',
+        ),
         (409, "POST", "", "", "AlreadyExists", "the server reported a conflict (post pods p)"),
         (409, "PUT", "", "", "Conflict", "the server reported a conflict (put pods p)"),
         (403, "GET", "denied", "", "Forbidden", "denied (get pods p)"),
-        (401, "GET", "", "", "Unauthorized", "the server has asked for the client to provide credentials (get pods p)"),
-        (418, "GET", "", "", "", "the server responded with the status code 418 but did not return more information (get pods p)"),
-        (503, "GET", "", "", "ServiceUnavailable", "the server is currently unable to handle the request (get pods p)"),
+        (
+            401,
+            "GET",
+            "",
+            "",
+            "Unauthorized",
+            "the server has asked for the client to provide credentials (get pods p)",
+        ),
+        (
+            418,
+            "GET",
+            "",
+            "",
+            "",
+            "the server responded with the status code 418 but did not return more information (get pods p)",
+        ),
+        (
+            503,
+            "GET",
+            "",
+            "",
+            "ServiceUnavailable",
+            "the server is currently unable to handle the request (get pods p)",
+        ),
     ],
 )
 def test_unstructured_errors(
-    serve: Callable[..., Any], code: int, verb: str, body: str, ctype: str, reason: str, message: str
+    serve: Callable[..., Any],
+    code: int,
+    verb: str,
+    body: str,
+    ctype: str,
+    reason: str,
+    message: str,
 ) -> None:
     headers = {"Content-Type": ctype} if ctype else {}
     srv = serve(lambda seen: Reply(status=code, body=body, headers=dict(headers)))
@@ -284,7 +334,13 @@ def test_watch_events_and_decode_error(serve: Callable[..., Any]) -> None:
 
 
 def test_watch_error_status(serve: Callable[..., Any]) -> None:
-    gone = {"kind": "Status", "status": "Failure", "reason": "Expired", "code": 410, "message": "too old"}
+    gone = {
+        "kind": "Status",
+        "status": "Failure",
+        "reason": "Expired",
+        "code": 410,
+        "message": "too old",
+    }
     srv = serve(lambda seen: Reply(status=410, body=gone))
     with pytest.raises(StatusError, match="too old"):
         client(srv.url).get().resource("pods").watch()
@@ -306,7 +362,11 @@ def test_stream(serve: Callable[..., Any]) -> None:
 
 
 def test_2xx_failure_status_is_an_error(serve: Callable[..., Any]) -> None:
-    srv = serve(lambda seen: Reply(body={"kind": "Status", "status": "Failure", "message": "m", "code": 200}))
+    srv = serve(
+        lambda seen: Reply(
+            body={"kind": "Status", "status": "Failure", "message": "m", "code": 200}
+        )
+    )
     with pytest.raises(StatusError, match="m"):
         client(srv.url).get().resource("x").do()
 

@@ -32,8 +32,12 @@ def test_url_layout() -> None:
     assert req.url == "https://h:6443/api/v1/nodes/n/proxy/metrics"
     assert c.get().abs_path("/version").build().url == "https://h:6443/version"
     assert c.get().abs_path("/apis/").build().url == "https://h:6443/apis/"
-    assert c.get().namespace_if_scoped("ns", False).resource("nodes").build().url.endswith(
-        "/api/v1/nodes"
+    assert (
+        c.get()
+        .namespace_if_scoped("ns", False)
+        .resource("nodes")
+        .build()
+        .url.endswith("/api/v1/nodes")
     )
 
 
@@ -57,7 +61,9 @@ def test_host_normalisation() -> None:
     assert server_url(Config(host="h:1")).scheme == "http"
     assert server_url(Config(host="h:1", tls=TLSClientConfig(ca_data=b"x"))).scheme == "https"
     assert server_url(Config(host="h:1", tls=TLSClientConfig(insecure=True))).scheme == "https"
-    assert server_url(Config(host="http://h:1", tls=TLSClientConfig(insecure=True))).scheme == "http"
+    assert (
+        server_url(Config(host="http://h:1", tls=TLSClientConfig(insecure=True))).scheme == "http"
+    )
     with pytest.raises(ConfigError, match='host must be a URL or a host:port pair: "h:1/x"'):
         server_url(Config(host="h:1/x"))
 
