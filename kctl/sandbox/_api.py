@@ -222,10 +222,7 @@ class ApiServer:
                 namespace = segs[1]
                 segs = segs[2:]
         rt = self.catalog.get(group, version, segs[0])
-        if rt is None or (rt.namespaced and not namespace and len(segs) > 1):
-            if rt is None or not (rt.namespaced and len(segs) == 1):
-                raise st.resource_not_found()
-        if rt is None or len(segs) > 3:
+        if rt is None or len(segs) > 3 or (rt.namespaced and not namespace and len(segs) > 1):
             raise st.resource_not_found()
         name = segs[1] if len(segs) > 1 else ""
         sub = segs[2] if len(segs) > 2 else ""
@@ -601,9 +598,7 @@ class ApiServer:
         if ctype in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
             patch = _json_object(body)
             if ctype == "application/strategic-merge-patch+json":
-                smp = _strategic(rt, patch)
-                if smp is not None:
-                    return wrap(smp)
+                return wrap(_strategic(rt, patch))
             from kctl.util import jsonmergepatch
 
             return wrap(lambda obj: jsonmergepatch.apply_merge_patch(obj, patch))
@@ -842,17 +837,18 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return patch
 
 
-def _strategic(rt: ResourceType, patch: dict[str, Any]) -> Callable[[dict[str, Any]], Any] | None:
-    try:
-        from kctl.util import strategicpatch
-    except ImportError:
-        return None
-    apply = getattr(strategicpatch, "apply_strategic_merge_patch", None)
-    if apply is None:
-        return None
-    lookup = getattr(strategicpatch, "schema_for", None)
-    meta = lookup(rt.group, rt.version, rt.kind) if lookup is not None else None
-    return lambda obj: apply(obj, patch, meta)
+def _strategic(rt: ResourceType, patch: dict[str, Any]) -> Callable[[dict[str, Any]], Any]:
+    from kctl.util import strategicpatch
+
+    meta = strategicpatch.patch_meta_for(rt.group, rt.version, rt.kind)
+    if meta is None:
+        # Custom resources have no patch strategy; the apiserver refuses SMP for them.
+        raise st.unsupported_media_type(
+            "the body of the request was in an unknown format - accepted media types include: "
+            "application/json-patch+json, application/merge-patch+json, "
+            "application/apply-patch+yaml"
+        )
+    return lambda obj: strategicpatch.apply_strategic_merge_patch(obj, patch, meta)
 
 
 def _to_scale(obj: dict[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,11 @@ def encode(obj: dict[str, Any]) -> bytes:
     if "kind" in obj or "apiVersion" in obj:
         head: dict[str, Any] = {k: obj[k] for k in ("kind", "apiVersion") if k in obj}
         obj = {**head, **{k: v for k, v in obj.items() if k not in head}}
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    # Go's encoder escapes HTML-significant characters; byte-compatible bodies need the same.
+    if "<" in text or ">" in text or "&" in text:
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text.encode()
 
 
 @dataclass(frozen=True)
