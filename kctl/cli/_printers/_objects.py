@@ -1,0 +1,173 @@
+"""Object printers for -o json, yaml, name and jsonpath, each streaming a List page by page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from kctl.cli._printers._gojson import marshal_indent
+from kctl.cli._printers._goyaml import dump as yaml_dump
+from kctl.cli._printers._jsonpath import JSONPath, JSONPathError
+from kctl.cli._printers._table import error_for_jsonpath
+from kctl.errors import PrinterError
+
+__all__ = [
+    "JSONPathPrinter",
+    "JSONPrinter",
+    "NamePrinter",
+    "YAMLPrinter",
+    "name_for",
+    "omit_managed_fields",
+]
+
+_LIST_TAIL_FIELDS = {"kind": "List", "metadata": {"resourceVersion": ""}}
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+def omit_managed_fields(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The object without metadata.managedFields, copying only the two dicts on the path."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, Mapping) or "managedFields" not in meta:
+        return obj
+    stripped = {k: v for k, v in meta.items() if k != "managedFields"}
+    return {**obj, "metadata": stripped}
+
+
+def name_for(obj: Mapping[str, Any]) -> str:
+    """``kind[.group]/name`` as kubectl's name printer writes it."""
+    kind = str(obj.get("kind") or "")
+    if not kind:
+        raise PrinterError("missing kind")
+    api_version = str(obj.get("apiVersion") or "")
+    group = api_version.rpartition("/")[0] if "/" in api_version else ""
+    name = (obj.get("metadata") or {}).get("name", "")
+    if group:
+        return f"{kind.lower()}.{group}/{name}"
+    return f"{kind.lower()}/{name}"
+
+
+class JSONPrinter:
+    def __init__(self, out: Writer, show_managed_fields: bool = False) -> None:
+        self._out = out
+        self._show_managed = show_managed_fields
+
+    def _prep(self, obj: Mapping[str, Any]) -> Mapping[str, Any]:
+        return obj if self._show_managed else omit_managed_fields(obj)
+
+    def print_obj(self, obj: Mapping[str, Any]) -> None:
+        self._out.write(marshal_indent(self._prep(obj)) + "\n")
+
+    def print_list(self, pages: Iterable[Iterable[Mapping[str, Any]]]) -> None:
+        """The items of all pages wrapped in a ``kind: List``, written as they arrive."""
+        out = self._out
+        first = True
+        for page in pages:
+            chunk: list[str] = []
+            for item in page:
+                if first:
+                    chunk.append('{\n    "apiVersion": "v1",\n    "items": [\n        ')
+                    first = False
+                else:
+                    chunk.append(",\n        ")
+                chunk.append(marshal_indent(self._prep(item)).replace("\n", "\n        "))
+            if chunk:
+                out.write("".join(chunk))
+        if first:
+            out.write('{\n    "apiVersion": "v1",\n    "items": [],\n')
+        else:
+            out.write("\n    ],\n")
+        out.write(
+            '    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n'
+        )
+
+
+class YAMLPrinter:
+    """Documents separated by ``---``; a list is one ``kind: List`` document."""
+
+    def __init__(self, out: Writer, show_managed_fields: bool = False) -> None:
+        self._out = out
+        self._show_managed = show_managed_fields
+        self._count = 0
+
+    def _prep(self, obj: Mapping[str, Any]) -> Mapping[str, Any]:
+        return obj if self._show_managed else omit_managed_fields(obj)
+
+    def _separator(self) -> None:
+        if self._count:
+            self._out.write("---\n")
+        self._count += 1
+
+    def print_obj(self, obj: Mapping[str, Any]) -> None:
+        self._separator()
+        self._out.write(yaml_dump(self._prep(obj)))
+
+    def print_list(self, pages: Iterable[Iterable[Mapping[str, Any]]]) -> None:
+        self._separator()
+        out = self._out
+        out.write("apiVersion: v1\n")
+        first = True
+        for page in pages:
+            chunk: list[str] = []
+            for item in page:
+                if first:
+                    chunk.append("items:\n")
+                    first = False
+                chunk.append(_as_sequence_item(yaml_dump(self._prep(item))))
+            out.write("".join(chunk))
+        if first:
+            out.write("items: []\n")
+        out.write('kind: List\nmetadata:\n  resourceVersion: ""\n')
+
+
+def _as_sequence_item(document: str) -> str:
+    """A top-level mapping document re-indented as a block sequence entry."""
+    lines = document.split("\n")
+    out = ["- " + lines[0]]
+    out.extend(("  " + line) if line else line for line in lines[1:])
+    return "\n".join(out)
+
+
+class NamePrinter:
+    def __init__(self, out: Writer, operation: str = "") -> None:
+        self._out = out
+        self._operation = operation
+
+    def print_obj(self, obj: Mapping[str, Any]) -> None:
+        items = obj.get("items")
+        if isinstance(items, list) and str(obj.get("kind", "")).endswith("List"):
+            for item in items:
+                self.print_obj(item)
+            return
+        suffix = f" {self._operation}" if self._operation else ""
+        self._out.write(name_for(obj) + suffix + "\n")
+
+
+class JSONPathPrinter:
+    """``-o jsonpath=TEMPLATE``; lists must be passed as one ``kind: List`` object."""
+
+    def __init__(
+        self,
+        out: Writer,
+        template: str,
+        allow_missing_keys: bool = True,
+        output_json: bool = False,
+    ) -> None:
+        try:
+            self._path = JSONPath(template, allow_missing_keys=allow_missing_keys)
+        except JSONPathError as err:
+            raise PrinterError(f"error parsing jsonpath {template}, {err}") from None
+        self._path.output_json = output_json
+        self._out = out
+        self._template = template
+
+    def print_obj(self, obj: Mapping[str, Any]) -> None:
+        parts: list[str] = []
+        try:
+            self._path.execute(obj, parts.append)
+        except JSONPathError as err:
+            self._out.write("".join(parts))
+            raise error_for_jsonpath(self._template, err, obj) from None
+        self._out.write("".join(parts))
