@@ -193,8 +193,11 @@ class ApiServer:
         return Response(200, body, content_type, [("ETag", etag)])
 
     def _openapi(self, req: Request, path: str) -> Response:
-        from kctl.sandbox import _openapi
-
+        try:
+            from kctl.sandbox import _openapi
+        except ImportError:
+            # Built before the OpenAPI documents exist: clients treat 404 as "not served".
+            return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
         if path == "/openapi/v2":
             return Response(200, _openapi.openapi_v2(self.catalog), JSON)
         if path == "/openapi/v3":

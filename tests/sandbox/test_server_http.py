@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers_http import call, node, pod  # noqa: E402
+from helpers_http import call, node, pod
 
-from kctl.sandbox import Sandbox  # noqa: E402
+from kctl.sandbox import Sandbox
 
 PODS = "/api/v1/namespaces/default/pods"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers_http import call, next_event, pod, watch_lines  # noqa: E402
+from helpers_http import call, next_event, pod, watch_lines
 
-from kctl.sandbox import Sandbox  # noqa: E402
+from kctl.sandbox import Sandbox
 
 PODS = "/api/v1/namespaces/default/pods"
 
