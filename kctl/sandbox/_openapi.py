@@ -176,7 +176,8 @@ def _paths(rts: list[ResourceType], prefix: str, v2: bool) -> dict[str, Any]:
             "parameters": params,
             "responses": {"200": response},
             "x-kubernetes-action": action,
-            "x-kubernetes-group-version-kind": _gvk(rt, rt.kind),
+            # Operations carry one GVK object; definitions carry a list.
+            "x-kubernetes-group-version-kind": _gvk(rt, rt.kind)[0],
         }
 
     for rt in rts:
