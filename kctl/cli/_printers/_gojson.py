@@ -21,7 +21,7 @@ _LS_PS = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 # of its line (strings cannot hold a raw newline), so a number is recognised by its position:
 # after the indentation of an array element or after '": ', and followed only by a comma.
 _INDENTED_FLOAT = re.compile(
-    r'(^ *|": )(-?[0-9]+\.[0-9]+(?:e[-+][0-9]+)?|-?[0-9]+e[-+][0-9]+)(,?)$', re.MULTILINE
+    r"(?<= )(-?[0-9]+\.[0-9]+(?:e[-+][0-9]+)?|-?[0-9]+e[-+][0-9]+)(?=,?$)", re.MULTILINE
 )
 
 
@@ -88,7 +88,7 @@ def go_float_g(f: float) -> str:
 
 
 def _fix_float(match: re.Match[str]) -> str:
-    return match.group(1) + go_float(float(match.group(2))) + match.group(3)
+    return go_float(float(match.group(1)))
 
 
 def _go_escape(text: str) -> str:

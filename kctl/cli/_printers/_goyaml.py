@@ -15,7 +15,7 @@ from typing import Any
 
 from kctl.cli._printers._gojson import go_float, go_float_g
 
-__all__ = ["dump", "needs_quotes"]
+__all__ = ["dump", "dump_sequence_item", "needs_quotes"]
 
 _BEST_INDENT = 2
 _BEST_WIDTH = 80
@@ -630,3 +630,17 @@ class _Emitter:
 def dump(value: Any) -> str:
     """yaml.Marshal of a JSON-shaped value, as sigs.k8s.io/yaml produces it."""
     return _Emitter().document(value)
+
+
+def dump_sequence_item(value: Any) -> str:
+    """One entry of a top-level block sequence (``- ...``), as a streamed List's item.
+
+    Emitted in place rather than re-indented so that folding at column 80 lands where it
+    would in the whole document."""
+    emitter = _Emitter()
+    emitter.indent = 0
+    emitter.write_indicator("-", True, False, True)
+    emitter.node(value, mapping_context=False)
+    emitter.indent = -1
+    emitter.write_indent()
+    return "".join(emitter.out)

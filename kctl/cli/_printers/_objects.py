@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from kctl.cli._printers._gojson import marshal_indent
 from kctl.cli._printers._goyaml import dump as yaml_dump
+from kctl.cli._printers._goyaml import dump_sequence_item
 from kctl.cli._printers._jsonpath import JSONPath, JSONPathError
 from kctl.cli._printers._table import error_for_jsonpath
 from kctl.errors import PrinterError
@@ -115,19 +116,11 @@ class YAMLPrinter:
                 if first:
                     chunk.append("items:\n")
                     first = False
-                chunk.append(_as_sequence_item(yaml_dump(self._prep(item))))
+                chunk.append(dump_sequence_item(self._prep(item)))
             out.write("".join(chunk))
         if first:
             out.write("items: []\n")
         out.write('kind: List\nmetadata:\n  resourceVersion: ""\n')
-
-
-def _as_sequence_item(document: str) -> str:
-    """A top-level mapping document re-indented as a block sequence entry."""
-    lines = document.split("\n")
-    out = ["- " + lines[0]]
-    out.extend(("  " + line) if line else line for line in lines[1:])
-    return "\n".join(out)
 
 
 class NamePrinter:
