@@ -28,7 +28,7 @@ from kctl.sandbox._selectors import (
     parse_field_selector,
     parse_label_selector,
 )
-from kctl.sandbox._store import Entry, Store, encode
+from kctl.sandbox._store import Entry, Store, encode, encode_value
 
 __all__ = ["ApiServer", "Handler", "Middleware", "Request", "Response"]
 
@@ -415,8 +415,7 @@ class ApiServer:
             if remaining is not None:
                 meta["remainingItemCount"] = remaining
         if out.table:
-            table = self._table(rt, [e.obj for e in selected], out, meta, entries=selected)
-            return Response(200, encode(table))
+            return Response(200, self._table_bytes(rt, selected, out, meta))
         head = encode({"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": meta})
         items = b",".join(self._list_item(rt, e) for e in selected)
         body = head[:-1] + b',"items":[' + items + b"]}"
@@ -511,6 +510,41 @@ class ApiServer:
             table["columnDefinitions"] = _tables.column_definitions(rt)
         table["rows"] = rows
         return table
+
+    def _table_bytes(
+        self, rt: ResourceType, entries: list[Entry], out: _Output, meta: dict[str, Any]
+    ) -> bytes:
+        """A list as a Table, assembled from each object's cached bytes (the hot path of
+        ``kubectl get``)."""
+        from kctl.sandbox import _tables
+
+        now = self.now
+        rows = []
+        for entry in entries:
+            cells = encode_value(_tables.row_cells(rt, entry.obj, now))
+            if out.include_object == "Object":
+                obj = self._served(rt, entry.obj, entry.raw)
+            elif out.include_object == "Metadata":
+                obj = encode(
+                    {
+                        "kind": "PartialObjectMetadata",
+                        "apiVersion": f"meta.k8s.io/{out.table}",
+                        "metadata": entry.obj["metadata"],
+                    }
+                )
+            else:
+                rows.append(b'{"cells":' + cells + b"}")
+                continue
+            rows.append(b'{"cells":' + cells + b',"object":' + obj + b"}")
+        head = encode(
+            {
+                "kind": "Table",
+                "apiVersion": f"meta.k8s.io/{out.table}",
+                "metadata": meta,
+                "columnDefinitions": _tables.column_definitions(rt),
+            }
+        )
+        return head[:-1] + b',"rows":[' + b",".join(rows) + b"]}"
 
     # --- writes ----------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ __all__ = [
     "Store",
     "Subscription",
     "encode",
+    "encode_value",
 ]
 
 
@@ -34,6 +35,14 @@ def encode(obj: dict[str, Any]) -> bytes:
         obj = {**head, **{k: v for k, v in obj.items() if k not in head}}
     text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
     # Go's encoder escapes HTML-significant characters; byte-compatible bodies need the same.
+    if "<" in text or ">" in text or "&" in text:
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text.encode()
+
+
+def encode_value(value: Any) -> bytes:
+    """Any JSON value with the same escaping as :func:`encode`."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     if "<" in text or ">" in text or "&" in text:
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return text.encode()
