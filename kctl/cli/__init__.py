@@ -13,8 +13,12 @@ __all__ = ["main"]
 
 # verb -> (module, one-line help). The help text is here so that ``kctl --help`` lists the
 # verbs without importing them.
+# Keep one verb per line, so that concurrent additions merge cleanly.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "api-versions": ("kctl.cli.api_versions", "Print the supported API versions on the server"),
+    "completion": ("kctl.cli.completion", "Output shell completion code for bash, zsh or fish"),
     "sandbox": ("kctl.cli.sandbox", "Run an embedded Kubernetes API server"),
+    "watch": ("kctl.cli.watch", "Watch resources, resuming across drops"),
 }
 
 
@@ -26,6 +30,22 @@ def _build_group() -> Any:
     class LazyGroup(click.Group):
         def list_commands(self, ctx: click.Context) -> list[str]:
             return sorted(COMMANDS)
+
+        def resolve_command(
+            self, ctx: click.Context, args: list[str]
+        ) -> tuple[str | None, click.Command | None, list[str]]:
+            from kctl.cli._errors import UsageError
+
+            name = args[0]
+            if name not in COMMANDS:
+                if name.startswith("-"):
+                    from kctl.cli._globals import GLOBAL_FLAG_ARITY
+
+                    flag = name.partition("=")[0]
+                    if flag not in GLOBAL_FLAG_ARITY:
+                        raise click.NoSuchOption(flag, ctx=ctx)
+                raise UsageError(f'unknown command "{name}" for "{ctx.command_path}"', hint=False)
+            return super().resolve_command(ctx, args)
 
         def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
             entry = COMMANDS.get(cmd_name)
@@ -46,7 +66,9 @@ def _build_group() -> Any:
         cls=LazyGroup,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    @click.version_option(__version__, "--version", prog_name="kctl", message="%(prog)s version %(version)s")
+    @click.version_option(
+        __version__, "--version", prog_name="kctl", message="%(prog)s version %(version)s"
+    )
     def cli() -> None:
         """kctl controls the Kubernetes cluster manager, as kubectl does."""
 
@@ -61,5 +83,11 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.stdout.write(f"kctl version {__version__}\n")
         return
+    from kctl.cli._errors import run
+    from kctl.cli._globals import hoist_global_flags
+
     cli = _build_group()
-    cli.main(args=args, prog_name="kctl")
+    if not args:
+        # kubectl with no verb shows its help and succeeds.
+        args = ["--help"]
+    sys.exit(run(cli, hoist_global_flags(args), prog_name="kctl"))

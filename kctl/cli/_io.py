@@ -1,0 +1,93 @@
+"""Terminal niceties that never touch piped output.
+
+Errors and warnings are coloured only when stderr is a terminal (and NO_COLOR is unset);
+the progress indicator shows only on a terminal stderr. rich is imported only then, so a
+piped or captured run stays byte-clean and cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import TracebackType
+from typing import Any
+
+__all__ = ["Progress", "color_stderr", "error", "warn"]
+
+
+def color_stderr() -> bool:
+    """Whether stderr is a terminal a human reads, with colour allowed."""
+    return (
+        _isatty(sys.stderr) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    )
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _write_styled(text: str, style: str) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(Text(text, style=style), end="")
+
+
+def error(text: str) -> None:
+    """An error message, exactly as given (a newline is added if missing)."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if color_stderr():
+        _write_styled(text, "red")
+        return
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def warn(text: str) -> None:
+    """client-go's warning printer: ``Warning: <text>``."""
+    line = f"Warning: {text}\n"
+    if color_stderr():
+        _write_styled(line, "yellow")
+        return
+    sys.stderr.write(line)
+    sys.stderr.flush()
+
+
+class Progress:
+    """A transient 'listing N ...' line on a terminal stderr while pages arrive, when stdout
+    goes elsewhere (a file, a pipe): output written to the same terminal would tear it.
+    A no-op otherwise. Use as a context manager and call ``advance(n)`` per page."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._count = 0
+        self._status: Any = None
+
+    def __enter__(self) -> Progress:
+        if color_stderr() and not _isatty(sys.stdout):
+            from rich.console import Console
+
+            console = Console(stderr=True)
+            self._status = console.status(f"listing {self._what}...")
+            self._status.__enter__()
+        return self
+
+    def advance(self, items: int) -> None:
+        self._count += items
+        if self._status is not None:
+            self._status.update(f"listing {self._what}: {self._count} so far...")
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._status is not None:
+            self._status.__exit__(exc_type, exc, tb)
+            self._status = None
