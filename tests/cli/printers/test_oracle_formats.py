@@ -219,7 +219,8 @@ TEMPLATES = [
     "{.spec.containers[*].name}",
     '{range .spec.containers[*]}{.name}{"\\t"}{.image}{"\\n"}{end}',
     '{.spec.containers[?(@.name=="b")].image}',
-    "{..name}",
+    # Go walks maps in random order: only one branch of the descent may match.
+    "{.spec..image}",
     "{.spec.containers[0:1].name}",
     "{.spec.containers[-1:].name}",
     "{.spec.containers[0,1].name}",
