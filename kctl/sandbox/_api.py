@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 from kctl.errors import KctlError, StatusError
 from kctl.sandbox import _status as st
 from kctl.sandbox._catalog import Catalog, ResourceType
-from kctl.sandbox._registry import DeleteOptions, Registry, parse_body, storage_key
+from kctl.sandbox._registry import DeleteOptions, Registry, Tracker, parse_body, storage_key
 from kctl.sandbox._selectors import (
     FieldSelector,
     LabelSelector,
@@ -575,8 +575,20 @@ class ApiServer:
         if rt.namespaced and not target.namespace:
             raise st.method_not_allowed()
         body = self._body(req)
-        obj = self.registry.create(rt, target.namespace, body, dry_run=self._dry_run(req))
+        obj = self.registry.create(
+            rt,
+            target.namespace,
+            body,
+            dry_run=self._dry_run(req),
+            tracker=self._tracker(req, rt, ""),
+        )
         return self._object_response(201, rt, obj, out)
+
+    def _tracker(self, req: Request, rt: ResourceType, subresource: str) -> Tracker:
+        from kctl.sandbox._apply import field_manager_name, update_tracker
+
+        manager = field_manager_name(req.param("fieldManager"), req.headers.get("user-agent", ""))
+        return update_tracker(rt, manager, subresource, self.registry.now)
 
     def _update(self, req: Request, target: _Target, out: _Output) -> Response:
         rt = target.rt
@@ -589,6 +601,7 @@ class ApiServer:
             body,
             subresource=target.subresource,
             dry_run=self._dry_run(req),
+            tracker=self._tracker(req, rt, target.subresource),
         )
         return self._object_response(200, rt, obj, out)
 
@@ -596,6 +609,8 @@ class ApiServer:
         rt = target.rt
         self._check_verb(rt, "patch")
         ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype == "application/apply-patch+yaml":
+            return self._apply(req, target, out)
         change = self._patcher(rt, ctype, req.body)
         obj = self.registry.mutate(
             rt,
@@ -604,7 +619,56 @@ class ApiServer:
             change,
             subresource=target.subresource,
             dry_run=self._dry_run(req),
+            tracker=self._tracker(req, rt, target.subresource),
         )
+        return self._object_response(200, rt, obj, out)
+
+    def _apply(self, req: Request, target: _Target, out: _Output) -> Response:
+        from kctl.sandbox._apply import apply_change
+
+        rt = target.rt
+        manager = req.param("fieldManager") or ""
+        if not manager:
+            raise st.invalid(
+                "meta.k8s.io",
+                "PatchOptions",
+                "",
+                [
+                    {
+                        "reason": "FieldValueRequired",
+                        "message": "Required value: is required for apply patch",
+                        "field": "fieldManager",
+                    }
+                ],
+            )
+        change, track = apply_change(
+            rt,
+            target.name,
+            parse_body(req.body, "application/apply-patch+yaml"),
+            manager,
+            req.param("force") in ("true", "1"),
+            target.subresource,
+            self.registry.now,
+        )
+        dry_run = self._dry_run(req)
+        try:
+            obj = self.registry.mutate(
+                rt,
+                target.namespace,
+                target.name,
+                change,
+                subresource=target.subresource,
+                dry_run=dry_run,
+                tracker=track,
+            )
+        except StatusError as err:
+            if err.code != 404 or target.subresource:
+                raise
+            # Applying to an absent object creates it.
+            obj = self.registry.create(
+                rt, target.namespace, change(None), dry_run=dry_run, tracker=track
+            )
+            return self._object_response(201, rt, obj, out)
         return self._object_response(200, rt, obj, out)
 
     def _patcher(
@@ -668,7 +732,12 @@ class ApiServer:
         else:
             raise st.method_not_allowed()
         obj = self.registry.mutate(
-            rt, target.namespace, target.name, change, dry_run=self._dry_run(req)
+            rt,
+            target.namespace,
+            target.name,
+            change,
+            dry_run=self._dry_run(req),
+            tracker=self._tracker(req, rt, "scale"),
         )
         return Response.json(200, _to_scale(obj))
 

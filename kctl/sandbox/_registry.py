@@ -28,6 +28,9 @@ from kctl.sandbox._objects import (
 )
 from kctl.sandbox._store import Entry, Store
 
+# (live or None on create, new) -> new with metadata.managedFields recorded; see _apply.
+Tracker = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]
+
 __all__ = ["DeleteOptions", "Registry", "storage_key"]
 
 _CONFLICT_MODIFIED = (
@@ -162,6 +165,7 @@ class Registry:
         *,
         dry_run: bool = False,
         keep_status: bool = False,
+        tracker: Tracker | None = None,
     ) -> dict[str, Any]:
         if not isinstance(obj, dict):
             raise st.bad_request("the object provided is unrecognized")
@@ -198,6 +202,8 @@ class Registry:
             if keep_status and status is not None:
                 obj["status"] = status
             self._defaults(rt, obj)
+            if tracker is not None:
+                obj = tracker(None, obj)
             obj = self._reorder(obj)
             if dry_run:
                 return obj
@@ -214,6 +220,7 @@ class Registry:
         *,
         subresource: str = "",
         dry_run: bool = False,
+        tracker: Tracker | None = None,
     ) -> dict[str, Any]:
         if not isinstance(obj, dict):
             raise st.bad_request("the object provided is unrecognized")
@@ -249,6 +256,8 @@ class Registry:
                 if causes:
                     raise st.invalid(rt.group, rt.kind, name, causes)
                 self._defaults(rt, obj)
+            if tracker is not None:
+                obj = tracker(old, obj)
             obj = self._reorder(obj)
             return self._commit_update(rt, obj, old, dry_run)
 
@@ -275,6 +284,7 @@ class Registry:
         *,
         subresource: str = "",
         dry_run: bool = False,
+        tracker: Tracker | None = None,
     ) -> dict[str, Any]:
         """Read, transform (patches, scale, controllers), and write under the write lock."""
         with self._write_lock:
@@ -288,7 +298,9 @@ class Registry:
                 new["metadata"] = meta = {}
             if meta.get("resourceVersion") is None:
                 meta["resourceVersion"] = rv
-            return self.update(rt, namespace, name, new, subresource=subresource, dry_run=dry_run)
+            return self.update(
+                rt, namespace, name, new, subresource=subresource, dry_run=dry_run, tracker=tracker
+            )
 
     # --- delete --------------------------------------------------------------------------
 
