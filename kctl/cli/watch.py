@@ -182,18 +182,19 @@ class _ObjectOutput:
         if fmt == "yaml":
             from kctl.cli._printers import YAMLPrinter
 
-            self._yaml = YAMLPrinter(out)
+            self._yaml = YAMLPrinter(out, show_managed_fields=True)
 
     def event(self, event_type: str, obj: dict[str, Any]) -> None:
-        from kctl.cli._printers import marshal, name_for, omit_managed_fields
+        from kctl.cli._printers import marshal, name_for
 
         if "kind" not in obj or "apiVersion" not in obj:
             # List items come without them; a watch event's object has them.
             obj = {"apiVersion": self._api_version, "kind": self._kind, **obj}
         if self._fmt == "json":
-            # Go writes WatchEvent's fields in struct order: type, then object.
+            # Go writes WatchEvent's fields in struct order: type, then object. kubectl's
+            # watch output keeps managedFields, so this does too.
             line = '{"type":' + marshal(event_type) + ',"object":'
-            self._out.write(line + marshal(omit_managed_fields(obj)) + "}\n")
+            self._out.write(line + marshal(obj) + "}\n")
         elif self._fmt == "yaml":
             self._yaml.print_obj({"type": event_type, "object": obj})
         else:
