@@ -17,6 +17,7 @@ __all__ = ["main"]
 COMMANDS: dict[str, tuple[str, str]] = {
     "api-versions": ("kctl.cli.api_versions", "Print the supported API versions on the server"),
     "completion": ("kctl.cli.completion", "Output shell completion code for bash, zsh or fish"),
+    "get": ("kctl.cli.get", "Display one or many resources"),
     "sandbox": ("kctl.cli.sandbox", "Run an embedded Kubernetes API server"),
     "watch": ("kctl.cli.watch", "Watch resources, resuming across drops"),
 }

@@ -1,0 +1,753 @@
+"""``kctl get``: display one or many resources, as ``kubectl get`` does.
+
+Lists are fetched page by page (``--chunk-size``, default 500) and each page is printed as
+soon as it is decoded: a table through the server-side Table (kubectl's Accept header), or
+objects through the streaming json/yaml/name printers, so 10k objects never sit in memory
+together. Only ``--sort-by`` and ``-o jsonpath`` need the whole list (as in kubectl).
+
+``--limit N`` and ``--continue TOKEN`` are kctl's own: one page of N, and a note on stderr
+with the exact flags that fetch the next page.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
+
+import click
+
+from kctl.cli._errors import SilentExit, report, usage_errorf
+from kctl.cli._globals import Factory, GoInt, kubectl_command
+from kctl.errors import KctlError, PrinterError, is_not_found
+
+if TYPE_CHECKING:
+    from kctl.discovery import RESTMapping
+    from kctl.rest import Request
+
+__all__ = ["TABLE_ACCEPT", "command"]
+
+TABLE_ACCEPT = (
+    "application/json;as=Table;v=v1;g=meta.k8s.io,"
+    "application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
+)
+_FORMATS = (
+    "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,"
+    "jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,wide,yaml"
+)
+
+
+class _Tracking:
+    """stdout that counts what was written and can put one blank line before the next write
+    (kubectl's trackingWriterWrapper and separatorWriterWrapper)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self.written = 0
+        self.separator_ready = False
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        if self.separator_ready:
+            self._out.write("\n")
+            self.separator_ready = False
+        self.written += len(text)
+        self._out.write(text)
+        return len(text)
+
+
+@dataclass
+class _Target:
+    """One resource type to fetch, with the names asked for (none: list them all)."""
+
+    mapping: RESTMapping
+    namespace: str
+    names: list[str] = field(default_factory=list)
+    # Objects read from -f: fetched by name, in their own namespace.
+    from_file: bool = False
+
+    @property
+    def kind(self) -> str:
+        gk = self.mapping.group_version_kind
+        return f"{gk.kind}.{gk.group}" if gk.group else gk.kind
+
+
+@dataclass
+class _Options:
+    output: str
+    all_namespaces: bool
+    selector: str
+    field_selector: str
+    chunk_size: int
+    show_labels: bool
+    label_columns: list[str]
+    sort_by: str
+    no_headers: bool
+    show_kind: bool
+    ignore_not_found: bool
+    show_managed_fields: bool
+    subresource: str
+    limit: int
+    continue_token: str
+    watch: bool
+    watch_only: bool
+    output_watch_events: bool
+
+    @property
+    def human(self) -> bool:
+        return self.output in ("", "wide")
+
+
+# -- argument resolution ----------------------------------------------------------------------
+
+
+def _split_args(args: tuple[str, ...], path: str) -> list[tuple[str, list[str]]]:
+    """``TYPE[,TYPE] [NAME...]`` or ``TYPE/NAME...`` into (type, names) pairs in order."""
+    if any("/" in a for a in args):
+        if not all("/" in a for a in args):
+            raise KctlError(
+                "there is no need to specify a resource type as a separate argument when "
+                "passing arguments in resource/name form (e.g. 'kubectl get resource/"
+                "<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"
+            )
+        pairs: list[tuple[str, list[str]]] = []
+        for arg in args:
+            kind, _, name = arg.partition("/")
+            if not kind or not name or "/" in name:
+                raise KctlError(
+                    "arguments in resource/name form must have a single resource and name"
+                )
+            for existing, names in pairs:
+                if existing == kind:
+                    names.append(name)
+                    break
+            else:
+                pairs.append((kind, [name]))
+        return pairs
+    types = [t for t in args[0].split(",") if t]
+    if not types:
+        raise usage_errorf(path, "Required resource not specified.")
+    return [(t, list(args[1:])) for t in types]
+
+
+def _targets(
+    factory: Factory, args: tuple[str, ...], opts: _Options, namespace: str, path: str
+) -> list[_Target]:
+    mapper = factory.rest_mapper()
+    pairs = _split_args(args, path)
+    if not any("/" in a for a in args):
+        expanded = mapper.replace_aliases(pairs[0][0] if len(pairs) == 1 else args[0])
+        if expanded != args[0]:
+            pairs = [(t, list(args[1:])) for t in expanded.split(",") if t]
+    targets: list[_Target] = []
+    seen: set[Any] = set()
+    for kind, names in pairs:
+        mapping = mapper.mapping_for(kind)
+        if mapping.resource in seen:
+            continue
+        seen.add(mapping.resource)
+        if names and opts.all_namespaces and mapping.namespaced:
+            raise KctlError("a resource cannot be retrieved by name across all namespaces")
+        ns = "" if not mapping.namespaced or opts.all_namespaces else namespace
+        targets.append(_Target(mapping, ns, names))
+    return targets
+
+
+def _file_targets(factory: Factory, filenames: tuple[str, ...], namespace: str) -> list[_Target]:
+    from kctl.schema import GroupKind, parse_group_version
+
+    mapper = factory.rest_mapper()
+    targets: list[_Target] = []
+    for obj in _read_objects(filenames):
+        gv = parse_group_version(str(obj.get("apiVersion") or ""))
+        kind = str(obj.get("kind") or "")
+        meta = obj.get("metadata") or {}
+        mapping = mapper.rest_mapping(GroupKind(gv.group, kind), gv.version)
+        ns = str(meta.get("namespace") or namespace) if mapping.namespaced else ""
+        targets.append(_Target(mapping, ns, [str(meta.get("name") or "")], from_file=True))
+    return targets
+
+
+def _read_objects(filenames: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    import os
+
+    import yaml
+
+    for filename in filenames:
+        paths = [filename]
+        if os.path.isdir(filename):
+            paths = sorted(
+                os.path.join(filename, f)
+                for f in os.listdir(filename)
+                if f.endswith((".yaml", ".yml", ".json"))
+            )
+        for path in paths:
+            try:
+                if path == "-":
+                    text = sys.stdin.read()
+                else:
+                    with open(path, encoding="utf-8") as fh:
+                        text = fh.read()
+            except FileNotFoundError:
+                raise KctlError(f'the path "{path}" does not exist') from None
+            try:
+                docs = list(yaml.safe_load_all(text))
+            except yaml.YAMLError as err:
+                raise KctlError(f"error parsing {path}: {str(err).splitlines()[0]}") from None
+            for doc in docs:
+                if not isinstance(doc, dict):
+                    continue
+                if str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list):
+                    yield from (i for i in doc["items"] if isinstance(i, dict))
+                else:
+                    yield doc
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+def _request(factory: Factory, target: _Target, table: bool, opts: _Options) -> Request:
+    gvr = target.mapping.resource
+    req = factory.rest_client(gvr.group, gvr.version).get()
+    if target.mapping.namespaced and target.namespace:
+        req.namespace(target.namespace)
+    req.resource(gvr.resource)
+    if table:
+        req.set_header("Accept", TABLE_ACCEPT)
+        if opts.sort_by:
+            req.param("includeObject", "Object")
+    else:
+        req.set_header("Accept", "application/json")
+    return req
+
+
+def _list_params(req: Request, opts: _Options, limit: int, token: str) -> Request:
+    if opts.selector:
+        req.param("labelSelector", opts.selector)
+    if opts.field_selector:
+        req.param("fieldSelector", opts.field_selector)
+    if limit > 0:
+        req.param("limit", limit)
+    if token:
+        req.param("continue", token)
+    return req
+
+
+@dataclass
+class _Page:
+    body: dict[str, Any]
+    more: str = ""
+    remaining: int | None = None
+
+
+def _pages(factory: Factory, target: _Target, table: bool, opts: _Options) -> Iterator[_Page]:
+    """Each list page as decoded once; with --limit, just one page of that size."""
+    limit = opts.limit or (0 if opts.sort_by else opts.chunk_size)
+    token = opts.continue_token
+    while True:
+        req = _list_params(_request(factory, target, table, opts), opts, limit, token)
+        body = req.do().json()
+        meta = body.get("metadata") or {}
+        token = str(meta.get("continue") or "")
+        remaining = meta.get("remainingItemCount")
+        yield _Page(body, token, int(remaining) if isinstance(remaining, int) else None)
+        if not token or opts.limit:
+            return
+
+
+def _get_one(factory: Factory, target: _Target, name: str, table: bool, opts: _Options) -> Any:
+    req = _request(factory, target, table, opts).name(name)
+    if opts.subresource:
+        req.subresource(opts.subresource)
+    return req.do().json()
+
+
+def _more_note(page: _Page, opts: _Options) -> None:
+    if not page.more:
+        return
+    count = f"{page.remaining} more items" if page.remaining is not None else "more items"
+    sys.stderr.write(
+        f"There are {count} on the server; for the next page use: "
+        f"--limit {opts.limit} --continue {page.more}\n"
+    )
+
+
+# -- human-readable output --------------------------------------------------------------------
+
+
+def _print_human(factory: Factory, targets: list[_Target], opts: _Options, ns: str) -> None:
+    from kctl.cli._io import Progress
+    from kctl.cli._printers import TableOptions, TablePrinter, TabWriter, sort_table_rows
+
+    out = _Tracking(sys.stdout)
+    tw = TabWriter(out)
+    errors: list[BaseException] = []
+    # Named objects are fetched first: like kubectl, only what was found decides whether
+    # several kinds are shown (and so whether names carry a kind/ prefix).
+    fetched: dict[int, list[Any]] = {}
+    for index, target in enumerate(targets):
+        if not target.names:
+            continue
+        fetched[index] = []
+        for name in target.names:
+            try:
+                fetched[index].append(_get_one(factory, target, name, True, opts))
+            except KctlError as err:
+                if not (opts.ignore_not_found and is_not_found(err)):
+                    errors.append(err)
+    kinds = {t.mapping.group_version_kind for i, t in enumerate(targets) if fetched.get(i, [None])}
+    with_kind = opts.show_kind or len(kinds) > 1
+    all_namespaced = not opts.all_namespaces
+    last: _Target | None = None
+    printer: TablePrinter | None = None
+    notes: list[_Page] = []
+    for index, target in enumerate(targets):
+        if target.names and not fetched[index]:
+            continue
+        all_namespaced = all_namespaced and target.mapping.namespaced
+        if printer is None or last is None or last.mapping != target.mapping:
+            tw.flush()
+            tw.set_remembered_widths(None)
+            if last is not None and not opts.no_headers and out.written > 0:
+                out.separator_ready = True
+            printer = TablePrinter(
+                tw,
+                TableOptions(
+                    no_headers=opts.no_headers,
+                    wide=opts.output == "wide",
+                    with_namespace=opts.all_namespaces and target.mapping.namespaced,
+                    kind=target.kind,
+                    with_kind=with_kind,
+                    show_labels=opts.show_labels,
+                    column_labels=opts.label_columns,
+                ),
+            )
+            last = target
+        if target.names:
+            for table in fetched[index]:
+                printer.print_table(table)
+            continue
+        with Progress(target.mapping.resource.resource) as progress:
+            for page in _pages(factory, target, True, opts):
+                if opts.sort_by:
+                    sort_table_rows(page.body, opts.sort_by)
+                printer.print_table(page.body)
+                progress.advance(len(page.body.get("rows") or []))
+                if opts.limit:
+                    notes.append(page)
+    tw.flush()
+    if out.written == 0 and not opts.ignore_not_found and not errors:
+        if all_namespaced:
+            sys.stderr.write(f"No resources found in {ns} namespace.\n")
+        else:
+            sys.stderr.write("No resources found\n")
+    for page in notes:
+        _more_note(page, opts)
+    _finish(errors)
+
+
+def _finish(errors: list[BaseException]) -> None:
+    sys.stdout.flush()
+    if not errors:
+        return
+    for err in errors:
+        report(err)
+    raise SilentExit(1)
+
+
+# -- json, yaml, name, jsonpath, custom columns ----------------------------------------------
+
+
+def _object_printer(opts: _Options, out: Any) -> tuple[Any, Callable[[], None]]:
+    """The printer for -o, and what to call once everything was printed."""
+    from kctl.cli import _printers as p
+
+    fmt, _, arg = opts.output.partition("=")
+    if fmt == "json":
+        return p.JSONPrinter(out, opts.show_managed_fields), lambda: None
+    if fmt == "yaml":
+        return p.YAMLPrinter(out, opts.show_managed_fields), lambda: None
+    if fmt == "name":
+        return p.NamePrinter(out), lambda: None
+    if fmt in ("jsonpath", "jsonpath-file", "jsonpath-as-json"):
+        template = _template(fmt, arg, "jsonpath")
+        return p.JSONPathPrinter(out, template, output_json=fmt == "jsonpath-as-json"), lambda: None
+    if fmt in ("custom-columns", "custom-columns-file"):
+        tw = p.TabWriter(out)
+        if fmt == "custom-columns":
+            columns = p.parse_custom_columns(arg)
+        else:
+            columns = p.parse_custom_columns_template(_read_template(arg))
+        return p.CustomColumnsPrinter(tw, columns, opts.no_headers), tw.flush
+    raise PrinterError(
+        f'unable to match a printer suitable for the output format "{opts.output}", '
+        f"allowed formats are: {_FORMATS}"
+    )
+
+
+def _read_template(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError as err:
+        raise KctlError(f"error reading template {path}, {err.strerror}") from None
+
+
+def _template(fmt: str, arg: str, kind: str) -> str:
+    if fmt.endswith("-file"):
+        if not arg:
+            raise PrinterError(f"{kind} file format specified but no template file given")
+        return _read_template(arg)
+    if not arg:
+        raise PrinterError(f"{kind} template format specified but no template given")
+    return arg
+
+
+def _items_of(body: Mapping[str, Any]) -> list[Any]:
+    items = body.get("items")
+    return items if isinstance(items, list) else []
+
+
+def _print_objects(factory: Factory, targets: list[_Target], opts: _Options, ns: str) -> None:
+    from kctl.cli._io import Progress
+    from kctl.cli._printers import sort_objects
+
+    out = _Tracking(sys.stdout)
+    printer, done = _object_printer(opts, out)
+    fmt = opts.output.partition("=")[0]
+    single = (len(targets) == 1 and len(targets[0].names) == 1 and not targets[0].from_file) or (
+        len(targets) == 1 and targets[0].from_file
+    )
+    errors: list[BaseException] = []
+    notes: list[_Page] = []
+
+    def fetched() -> Iterator[list[Any]]:
+        """Pages of objects across every target, in order."""
+        for target in targets:
+            if target.names:
+                found: list[Any] = []
+                for name in target.names:
+                    try:
+                        found.append(_get_one(factory, target, name, False, opts))
+                    except KctlError as err:
+                        if opts.ignore_not_found and is_not_found(err):
+                            continue
+                        if single:
+                            raise
+                        errors.append(err)
+                yield found
+                continue
+            with Progress(target.mapping.resource.resource) as progress:
+                for page in _pages(factory, target, False, opts):
+                    items = _items_of(page.body)
+                    gv = target.mapping.group_version_kind
+                    for item in items:
+                        # List items from the server carry no kind; kubectl's decoder sets it.
+                        item.setdefault("apiVersion", gv.api_version)
+                        item.setdefault("kind", gv.kind)
+                    progress.advance(len(items))
+                    if opts.limit:
+                        notes.append(_Page({}, page.more, page.remaining))
+                    yield items
+
+    pages: Iterator[list[Any]] = fetched()
+    if opts.sort_by:
+        everything = [item for page in pages for item in page]
+        pages = iter([sort_objects(everything, opts.sort_by)])
+    if single:
+        objs = [item for page in pages for item in page]
+        if len(objs) == 1:
+            printer.print_obj(objs[0])
+        elif objs or not opts.ignore_not_found:
+            _print_list(printer, fmt, iter([objs]))
+    elif not opts.ignore_not_found:
+        _print_list(printer, fmt, pages)
+    else:
+        # kubectl prints nothing at all when --ignore-not-found left no object.
+        buffered: list[list[Any]] = []
+        for page in pages:
+            buffered.append(page)
+            if page:
+                break
+        if any(buffered):
+            _print_list(printer, fmt, _chain(buffered, pages))
+    done()
+    for note in notes:
+        _more_note(note, opts)
+    _finish(errors)
+
+
+def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    yield from first
+    yield from rest
+
+
+def _print_list(printer: Any, fmt: str, pages: Iterator[list[Any]]) -> None:
+    if fmt in ("json", "yaml"):
+        printer.print_list(pages)
+        return
+    if fmt.startswith("jsonpath"):
+        items = [item for page in pages for item in page]
+        printer.print_obj(
+            {
+                "apiVersion": "v1",
+                "items": items,
+                "kind": "List",
+                "metadata": {"resourceVersion": ""},
+            }
+        )
+        return
+    for page in pages:
+        printer.print_obj({"kind": "List", "items": page})
+
+
+# -- watch ------------------------------------------------------------------------------------
+
+
+def _watch(factory: Factory, targets: list[_Target], opts: _Options, ns: str) -> None:
+    from kctl.cli._printers import TableOptions, TablePrinter, TabWriter
+
+    if len(targets) != 1:
+        raise KctlError("you may only specify a single resource type")
+    target = targets[0]
+    table = opts.human
+    tw = TabWriter(sys.stdout)
+    printer: Any
+    if table:
+        printer = TablePrinter(
+            tw,
+            TableOptions(
+                no_headers=opts.no_headers,
+                wide=opts.output == "wide",
+                with_namespace=opts.all_namespaces and target.mapping.namespaced,
+                kind=target.kind,
+                show_labels=opts.show_labels,
+                column_labels=opts.label_columns,
+            ),
+        )
+    else:
+        printer, _ = _object_printer(opts, sys.stdout)
+
+    def emit(obj: dict[str, Any], event: str) -> None:
+        if table:
+            printer.print_table(obj, event_type=event if opts.output_watch_events else "")
+        elif opts.output_watch_events:
+            printer.print_obj({"type": event, "object": obj})
+        else:
+            printer.print_obj(obj)
+        tw.flush()
+        sys.stdout.flush()
+
+    if target.names:
+        if len(target.names) != 1:
+            raise KctlError(
+                "watch is only supported on individual resources and resource collections, but 2 resources were found"
+            )
+        try:
+            obj = _get_one(factory, target, target.names[0], table, opts)
+        except KctlError as err:
+            if opts.ignore_not_found and is_not_found(err):
+                return
+            raise
+        rv = "0"
+        if not opts.watch_only:
+            emit(obj, "ADDED")
+        field_selector = f"metadata.name={target.names[0]}"
+    else:
+        rv = ""
+        for page in _pages(factory, target, table, _without_limit(opts)):
+            rv = str((page.body.get("metadata") or {}).get("resourceVersion") or "")
+            if opts.watch_only:
+                continue
+            if table:
+                if opts.output_watch_events:
+                    rows = page.body.get("rows") or []
+                    for row in rows:
+                        emit({**page.body, "rows": [row]}, "ADDED")
+                else:
+                    emit(page.body, "")
+            else:
+                for item in _items_of(page.body):
+                    emit(item, "ADDED")
+        field_selector = opts.field_selector
+    req = _request(factory, target, table, opts).param("watch", "true")
+    if opts.selector:
+        req.param("labelSelector", opts.selector)
+    if field_selector:
+        req.param("fieldSelector", field_selector)
+    if rv:
+        req.param("resourceVersion", rv)
+    with req.watch() as watcher:
+        for event in watcher:
+            if event.type == "ERROR":
+                from kctl.errors import StatusError
+
+                raise StatusError(event.object)
+            if event.type == "BOOKMARK":
+                continue
+            emit(event.object, event.type)
+
+
+def _without_limit(opts: _Options) -> _Options:
+    import dataclasses
+
+    return dataclasses.replace(opts, limit=0, continue_token="")
+
+
+# -- raw --------------------------------------------------------------------------------------
+
+
+def _raw(factory: Factory, raw: str) -> None:
+    from urllib.parse import parse_qsl, urlsplit
+
+    from kctl.rest import unversioned_rest_client_for
+
+    parts = urlsplit(raw)
+    if not raw.startswith("/") or parts.scheme or parts.netloc:
+        raise KctlError(f'--raw must be a valid URL path: parse "{raw}": invalid URI for request')
+    req = unversioned_rest_client_for(factory.rest_config()).get().abs_path(parts.path)
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        req.param(key, value)
+    body = req.do_raw()
+    sys.stdout.buffer.write(body)
+    sys.stdout.flush()
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+@kubectl_command("get", short_help="Display one or many resources")
+@click.argument("args", nargs=-1)
+@click.option(
+    "-o",
+    "--output",
+    default="",
+    help="Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...",
+)
+@click.option("-A", "--all-namespaces", is_flag=True, help="List across all namespaces.")
+@click.option("-l", "--selector", default="", help="Label selector to filter on.")
+@click.option("--field-selector", default="", help="Field selector to filter on.")
+@click.option(
+    "--chunk-size", type=GoInt(), default=500, help="Return large lists in chunks (0: no chunks)."
+)
+@click.option("--show-labels", is_flag=True, help="Show all labels as the last column.")
+@click.option("-L", "--label-columns", multiple=True, help="Labels to show as columns.")
+@click.option("--sort-by", default="", help="Sort by this JSONPath field.")
+@click.option("--no-headers", is_flag=True, help="Don't print headers.")
+@click.option("--show-kind", is_flag=True, help="List the resource type of each object.")
+@click.option("--ignore-not-found", is_flag=True, help="Treat not found as success.")
+@click.option("--show-managed-fields", is_flag=True, help="Keep managedFields in json/yaml output.")
+@click.option("--raw", default="", help="Raw URI to request from the server.")
+@click.option("--subresource", default="", help="Get this subresource (status, scale).")
+@click.option("-f", "--filename", multiple=True, help="Files identifying the resources to get.")
+@click.option("-w", "--watch", is_flag=True, help="After listing, watch for changes.")
+@click.option("--watch-only", is_flag=True, help="Watch for changes, without listing first.")
+@click.option("--output-watch-events", is_flag=True, help="Print the event type of watch events.")
+@click.option("--limit", type=GoInt(), default=0, help="kctl: return at most N objects (one page).")
+@click.option("--continue", "continue_token", default="", help="kctl: resume a --limit listing.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    factory: Factory,
+    args: tuple[str, ...],
+    output: str,
+    all_namespaces: bool,
+    selector: str,
+    field_selector: str,
+    chunk_size: int,
+    show_labels: bool,
+    label_columns: tuple[str, ...],
+    sort_by: str,
+    no_headers: bool,
+    show_kind: bool,
+    ignore_not_found: bool,
+    show_managed_fields: bool,
+    raw: str,
+    subresource: str,
+    filename: tuple[str, ...],
+    watch: bool,
+    watch_only: bool,
+    output_watch_events: bool,
+    limit: int,
+    continue_token: str,
+) -> None:
+    """Display one or many resources."""
+    path = ctx.command_path
+    if raw:
+        if args:
+            raise KctlError("arguments may not be passed when --raw is specified")
+        if watch or watch_only or selector:
+            raise KctlError(
+                "--raw may not be specified with other flags that filter the server request "
+                "or alter the output"
+            )
+        if output:
+            raise KctlError("--raw and --output are mutually exclusive")
+        _raw(factory, raw)
+        return
+    if show_labels and output not in ("", "wide"):
+        raise KctlError(f"--show-labels option cannot be used with {output} printer")
+    if label_columns and output.startswith("custom-columns"):
+        raise KctlError(f"--label-columns option cannot be used with {output} printer")
+    if output_watch_events and not (watch or watch_only):
+        raise KctlError(
+            "--output-watch-events option can only be used with --watch or --watch-only"
+        )
+    if limit < 0:
+        raise KctlError("--limit must be a positive number")
+    if continue_token and not limit:
+        raise KctlError("--continue needs --limit (the page size the token was made with)")
+    if (watch or watch_only) and sort_by:
+        which = "--watch" if watch else "--watch-only"
+        extra = " for watch events received" if watch else ""
+        sys.stderr.write(f"warning: {which} requested, --sort-by will be ignored{extra}\n")
+    if not args and not filename and not (watch or watch_only):
+        parent = path.rsplit(" ", 1)[0]
+        sys.stderr.write(
+            "You must specify the type of resource to get. Use "
+            f'"{parent} api-resources" for a complete list of supported resources.\n\n'
+        )
+        raise usage_errorf(
+            path,
+            "Required resource not specified.\nUse "
+            f'"{parent} explain <resource>" for a detailed description of that resource '
+            f"(e.g. {parent} explain pods).",
+        )
+    opts = _Options(
+        output=output,
+        all_namespaces=all_namespaces,
+        selector=selector,
+        field_selector=field_selector,
+        chunk_size=chunk_size,
+        show_labels=show_labels,
+        label_columns=[c for spec in label_columns for c in spec.split(",") if c],
+        sort_by=sort_by,
+        no_headers=no_headers,
+        show_kind=show_kind,
+        ignore_not_found=ignore_not_found,
+        show_managed_fields=show_managed_fields,
+        subresource=subresource,
+        limit=limit,
+        continue_token=continue_token,
+        watch=watch,
+        watch_only=watch_only,
+        output_watch_events=output_watch_events,
+    )
+    if not opts.human:
+        # Fail on a bad -o before any request, as kubectl's printer flags do.
+        _object_printer(opts, _Tracking(sys.stdout))
+    namespace, _ = factory.namespace()
+    if filename:
+        targets = _file_targets(factory, filename, namespace)
+    elif args:
+        targets = _targets(factory, args, opts, namespace, path)
+    else:
+        raise usage_errorf(path, "Required resource not specified.")
+    if watch or watch_only:
+        _watch(factory, targets, opts, namespace)
+    elif opts.human:
+        _print_human(factory, targets, opts, namespace)
+    else:
+        _print_objects(factory, targets, opts, namespace)
