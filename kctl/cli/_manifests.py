@@ -1,0 +1,327 @@
+"""Reading manifests as kubectl's resource builder does: ``-f FILE|DIR|-|URL`` and ``-R``.
+
+Each source is a stream of YAML documents or concatenated JSON values. kubectl's rules:
+
+- a directory contributes its ``.json``, ``.yaml`` and ``.yml`` files in lexical order (with
+  ``-R`` also those of its subdirectories); a file named directly is read whatever its name;
+- a YAML syntax error ends its stream (``error parsing F: ...``) and the documents after it
+  are never seen, while a document that parses but is no object (``unable to decode``) is
+  reported and the stream goes on;
+- ``kind: ...List`` documents are flattened into their items;
+- values come out as Go's JSON round trip leaves them: timestamps stay strings, integral
+  floats become integers, map keys become strings.
+
+``read_manifests`` yields, in order, a :class:`Manifest` per object or a ``KctlError`` per
+problem; callers report the errors and go on, as kubectl's ContinueOnError builder does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from kctl.errors import KctlError
+
+__all__ = ["FILE_EXTENSIONS", "STDIN_SOURCE", "Manifest", "check_paths", "read_manifests"]
+
+FILE_EXTENSIONS = (".json", ".yaml", ".yml")
+STDIN_SOURCE = "STDIN"
+_MAX_INT64 = 2**63
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One object from a manifest; ``source`` is the path as given, ``STDIN`` or the URL."""
+
+    source: str
+    obj: dict[str, Any]
+
+
+def _is_url(name: str) -> bool:
+    return name.startswith(("http://", "https://"))
+
+
+def check_paths(filenames: Sequence[str]) -> None:
+    """kubectl checks every path before reading any: ``the path "x" does not exist``."""
+    for name in filenames:
+        if name == "-" or _is_url(name):
+            continue
+        if not os.path.exists(name):
+            raise KctlError(f'the path "{name}" does not exist')
+
+
+def _expand_dir(root: str, recursive: bool) -> list[str]:
+    found: list[str] = []
+
+    def walk(path: str) -> None:
+        try:
+            names = sorted(os.listdir(path))
+        except OSError as err:
+            raise KctlError(f"error reading {path}: {err.strerror}") from None
+        for name in names:
+            full = os.path.join(path, name)
+            if os.path.isdir(full):
+                if recursive:
+                    walk(full)
+                continue
+            if name.endswith(FILE_EXTENSIONS):
+                found.append(full)
+
+    walk(os.path.normpath(root))
+    return found
+
+
+def _read_url(url: str) -> bytes:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    host = urllib.parse.urlsplit(url).hostname or ""
+    handlers: list[urllib.request.BaseHandler] = []
+    if host in ("localhost", "127.0.0.1", "::1"):
+        # Go's ProxyFromEnvironment never proxies loopback addresses.
+        handlers.append(urllib.request.ProxyHandler({}))
+    opener = urllib.request.build_opener(*handlers)
+    try:
+        with opener.open(url, timeout=60) as resp:
+            data: bytes = resp.read()
+            return data
+    except urllib.error.HTTPError as err:
+        raise KctlError(
+            f'unable to read URL "{url}", server reported {err.code} {err.reason}, '
+            f"status code={err.code}"
+        ) from None
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise KctlError(f'unable to read URL "{url}": {reason}') from None
+
+
+def _sources(
+    filenames: Sequence[str], recursive: bool, stdin: IO[bytes]
+) -> Iterator[tuple[str, bytes] | KctlError]:
+    for name in filenames:
+        if name == "-":
+            yield STDIN_SOURCE, stdin.read()
+        elif _is_url(name):
+            try:
+                yield name, _read_url(name)
+            except KctlError as err:
+                yield err
+        elif os.path.isdir(name):
+            try:
+                paths = _expand_dir(name, recursive)
+            except KctlError as err:
+                yield err
+                continue
+            if not paths:
+                yield KctlError(
+                    f"error reading [{name}]: recognized file extensions are "
+                    f"[{' '.join(FILE_EXTENSIONS)}]"
+                )
+            for path in paths:
+                yield from _read_file(path)
+        else:
+            yield from _read_file(name)
+
+
+def _read_file(path: str) -> Iterator[tuple[str, bytes] | KctlError]:
+    try:
+        with open(path, "rb") as fh:
+            yield path, fh.read()
+    except OSError as err:
+        yield KctlError(f"open {path}: {(err.strerror or str(err)).lower()}")
+
+
+# -- decoding ------------------------------------------------------------------------------
+
+
+def _yaml_loader() -> Any:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    def as_text(loader: Any, node: Any) -> Any:
+        return loader.construct_scalar(node)
+
+    # go-yaml hands timestamps to JSON as the strings they were written as.
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", as_text)
+    return Loader
+
+
+def _go_yaml_error(err: Any) -> str:
+    """go-yaml's text for a libyaml error: the problem, with yaml.v2's line rule."""
+    import yaml
+
+    problem = err.problem or err.context or str(err)
+    line = 0
+    problem_mark = getattr(err, "problem_mark", None)
+    context_mark = getattr(err, "context_mark", None)
+    if problem_mark is not None and problem_mark.line != 0:
+        line = problem_mark.line
+        if isinstance(err, yaml.scanner.ScannerError):
+            line += 1
+    elif context_mark is not None and context_mark.line != 0:
+        line = context_mark.line
+    where = f"line {line}: " if line else ""
+    return f"yaml: {where}{problem}"
+
+
+def _jsonish(value: Any) -> Any:
+    """A YAML value as it comes back from Go's YAML -> JSON -> unstructured round trip."""
+    if isinstance(value, dict):
+        return {_key(k): _jsonish(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonish(v) for v in value]
+    if isinstance(value, float):
+        return _number(value)
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode()
+    return value
+
+
+def _number(value: float) -> int | float:
+    if value.is_integer() and abs(value) < _MAX_INT64:
+        return int(value)
+    return value
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    return str(_number(key) if isinstance(key, float) else key)
+
+
+def _split_yaml(text: str) -> Iterator[tuple[str, str]]:
+    """apimachinery's YAMLReader: documents split on lines starting with ``---``.
+
+    Yields (kind, payload): ``("doc", text)`` or ``("error", message)``, after which the
+    stream ends.
+    """
+    buffer: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("---"):
+            trailing = line[3:].strip()
+            if trailing and not trailing.startswith("#"):
+                yield "error", f"invalid Yaml document separator: {trailing}"
+                return
+            if buffer:
+                yield "doc", "".join(buffer)
+                buffer = []
+            continue
+        buffer.append(line)
+    if buffer:
+        yield "doc", "".join(buffer)
+
+
+def _json_values(text: str) -> Iterator[tuple[str, Any]]:
+    """Concatenated JSON values, each with its raw text (kubectl quotes the raw bytes)."""
+    import json
+
+    decoder = json.JSONDecoder(parse_float=lambda s: _number(float(s)))
+    pos = 0
+    size = len(text)
+    while True:
+        while pos < size and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= size:
+            return
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as err:
+            raise KctlError(f"invalid character in JSON at line {err.lineno}: {err.msg}") from None
+        yield text[pos:end], value
+        pos = end
+
+
+_GO_TYPES = {str: "string", list: "array", bool: "bool", int: "number", float: "number"}
+
+
+def _objects(source: str, raw: str, value: Any) -> Iterator[Manifest | KctlError]:
+    """A decoded document as objects: lists flattened, non-objects and kind-less ones refused."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        go_type = _GO_TYPES.get(type(value), "string")
+        yield KctlError(
+            f'unable to decode "{source}": json: cannot unmarshal {go_type} into Go value '
+            "of type unstructured.detector"
+        )
+        return
+    if not value.get("kind"):
+        yield KctlError(f"unable to decode \"{source}\": Object 'Kind' is missing in '{raw}'")
+        return
+    items = value.get("items")
+    if str(value["kind"]).endswith("List") and isinstance(items, list):
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            yield from _objects(source, _compact(item), item)
+        return
+    yield Manifest(source, value)
+
+
+def _compact(value: Any) -> str:
+    from kctl.cli._printers import marshal
+
+    return marshal(value)
+
+
+def decode_stream(source: str, data: bytes) -> Iterator[Manifest | KctlError]:
+    """The objects of one source, as kubectl's YAMLOrJSONDecoder reads it."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        yield KctlError(f"error parsing {source}: invalid UTF-8 input")
+        return
+    if text.lstrip().startswith("{"):
+        try:
+            for raw, value in _json_values(text):
+                yield from _objects(source, raw, value)
+        except KctlError as err:
+            yield KctlError(f"error parsing {source}: {err}")
+        return
+
+    import yaml
+
+    loader = _yaml_loader()
+    for kind, payload in _split_yaml(text):
+        if kind == "error":
+            yield KctlError(f"error parsing {source}: {payload}")
+            return
+        try:
+            value = _jsonish(yaml.load(payload, Loader=loader))
+        except yaml.MarkedYAMLError as err:
+            yield KctlError(
+                f"error parsing {source}: error converting YAML to JSON: {_go_yaml_error(err)}"
+            )
+            return
+        except yaml.YAMLError as err:
+            yield KctlError(f"error parsing {source}: error converting YAML to JSON: yaml: {err}")
+            return
+        raw = _compact(value) if value is not None else ""
+        yield from _objects(source, raw, value)
+
+
+def read_manifests(
+    filenames: Sequence[str], recursive: bool = False, stdin: IO[bytes] | None = None
+) -> Iterator[Manifest | KctlError]:
+    """Every object of every source, in order, with the errors in their place."""
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    for item in _sources(filenames, recursive, stream):
+        if isinstance(item, KctlError):
+            yield item
+            continue
+        source, data = item
+        yield from decode_stream(source, data)
