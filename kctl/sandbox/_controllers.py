@@ -33,6 +33,9 @@ class Controllers:
         self._next_node = 0
         self._next_ip = 0
         self.store.add_listener(self._queue.put)
+        from kctl.sandbox._workloads import Workloads
+
+        self.workloads = Workloads(registry)
 
     def start(self) -> None:
         self._thread = threading.Thread(
@@ -70,8 +73,10 @@ class Controllers:
     def _handle(self, event: Event) -> None:
         obj = event.entry.obj
         meta = obj["metadata"]
+        self._recheck_foreground_owners(event)
         if event.type == "DELETED":
             self._collect_dependents(meta.get("uid", ""))
+            self.workloads.handle(event)
             return
         if meta.get("deletionTimestamp"):
             finalizers = meta.get("finalizers") or []
@@ -83,6 +88,7 @@ class Controllers:
             self._kubelet(obj)
         elif event.resource == _NAMESPACES and meta.get("deletionTimestamp"):
             self._terminate_namespace(obj)
+        self.workloads.handle(event)
 
     # --- kubelet / scheduler -------------------------------------------------------------
 
@@ -190,7 +196,7 @@ class Controllers:
 
     # --- garbage collection --------------------------------------------------------------
 
-    def _collect_dependents(self, uid: str) -> None:
+    def _collect_dependents(self, uid: str, policy: str = "Background") -> None:
         if not uid:
             return
         for resource, entry in self.store.dependents(uid):
@@ -207,7 +213,7 @@ class Controllers:
                     rt,
                     meta.get("namespace", ""),
                     meta["name"],
-                    DeleteOptions(propagation_policy="Background"),
+                    DeleteOptions(propagation_policy=policy),
                 )
             except StatusError as err:
                 if err.code != 404:
@@ -235,9 +241,37 @@ class Controllers:
 
     def _foreground(self, event: Event) -> None:
         uid = event.entry.obj["metadata"].get("uid", "")
-        self._collect_dependents(uid)
-        if not self.store.dependents(uid):
+        pending = [
+            e
+            for _, e in self.store.dependents(uid)
+            if not e.obj["metadata"].get("deletionTimestamp")
+        ]
+        if pending:
+            # Dependents of a foreground deletion are themselves deleted in the foreground.
+            self._collect_dependents(uid, "Foreground")
+        if not any(_blocks(e.obj, uid) for _, e in self.store.dependents(uid)):
             self._drop_finalizer(event, "foregroundDeletion")
+
+    def _recheck_foreground_owners(self, event: Event) -> None:
+        """A dependent changed or went away: an owner waiting on it in the foreground may
+        now be free to go."""
+        meta = event.entry.obj["metadata"]
+        for ref in meta.get("ownerReferences") or []:
+            group, _, version = str(ref.get("apiVersion", "")).rpartition("/")
+            rt = self.registry.catalog.by_kind(group, version, str(ref.get("kind", "")))
+            if rt is None:
+                continue
+            key = (rt.storage_gvk[0] if rt.storage_gvk else rt.group, rt.plural)
+            owner = self.store.get(
+                key, meta.get("namespace", "") if rt.namespaced else "", str(ref.get("name"))
+            )
+            if owner is None or owner.obj["metadata"].get("uid") != ref.get("uid"):
+                continue
+            owner_meta = owner.obj["metadata"]
+            if owner_meta.get("deletionTimestamp") and "foregroundDeletion" in (
+                owner_meta.get("finalizers") or []
+            ):
+                self._foreground(Event(owner.rv, "MODIFIED", key, "", owner, None))
 
     def _drop_finalizer(self, event: Event, finalizer: str) -> None:
         rt = self._rt(*event.resource)
@@ -270,3 +304,10 @@ class Controllers:
             self.store.put(_NAMESPACES, obj)
         if not obj["metadata"].get("finalizers"):
             self.store.remove(_NAMESPACES, "", name)
+
+
+def _blocks(dependent: dict[str, Any], owner_uid: str) -> bool:
+    return any(
+        ref.get("uid") == owner_uid and ref.get("blockOwnerDeletion")
+        for ref in dependent["metadata"].get("ownerReferences") or []
+    )
