@@ -308,9 +308,21 @@ def run(source: Iterator[WatchEvent] | Any, out: _Output, *, since_now: bool = F
 # -- the command ------------------------------------------------------------------------------
 
 
+def _complete_types(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from kctl.cli.completion import complete_resource_types
+
+    return complete_resource_types(ctx, param, incomplete)
+
+
+def _complete_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from kctl.cli.completion import complete_resource_names
+
+    return complete_resource_names(ctx, param, incomplete)
+
+
 @kubectl_command("watch", short_help="Watch resources, resuming across drops")
-@click.argument("type_", metavar="TYPE")
-@click.argument("name", required=False, default="")
+@click.argument("type_", metavar="TYPE", shell_complete=_complete_types)
+@click.argument("name", required=False, default="", shell_complete=_complete_names)
 @click.option(
     "-A",
     "--all-namespaces",
