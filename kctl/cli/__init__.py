@@ -15,8 +15,11 @@ __all__ = ["main"]
 # verbs without importing them.
 # Keep one verb per line, so that concurrent additions merge cleanly.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "api-resources": ("kctl.cli.api_resources", "Print the supported API resources on the server"),
     "api-versions": ("kctl.cli.api_versions", "Print the supported API versions on the server"),
+    "apply": ("kctl.cli.apply", "Apply a configuration to a resource by file name or stdin"),
     "completion": ("kctl.cli.completion", "Output shell completion code for bash, zsh or fish"),
+    "delete": ("kctl.cli.delete", "Delete resources by file names, stdin, resources and names, or by resources and label selector"),
     "get": ("kctl.cli.get", "Display one or many resources"),
     "sandbox": ("kctl.cli.sandbox", "Run an embedded Kubernetes API server"),
     "watch": ("kctl.cli.watch", "Watch resources, resuming across drops"),
@@ -84,6 +87,11 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.stdout.write(f"kctl version {__version__}\n")
         return
+    if "_KCTL_COMPLETE" in __import__("os").environ:
+        # A shell's TAB (the scripts of ``kctl completion``) calls back here.
+        from kctl.cli.completion import complete
+
+        sys.exit(complete())
     from kctl.cli._errors import run
     from kctl.cli._globals import hoist_global_flags
 

@@ -101,9 +101,11 @@ def _go_escape(text: str) -> str:
     return text
 
 
-def marshal_indent(obj: Any, indent: int = 4) -> str:
-    """json.MarshalIndent(obj, "", indent spaces) without the trailing newline."""
-    text = json.dumps(obj, indent=indent, sort_keys=True, ensure_ascii=False)
+def marshal_indent(obj: Any, indent: int = 4, sort_keys: bool = True) -> str:
+    """json.MarshalIndent(obj, "", indent spaces) without the trailing newline.
+
+    ``sort_keys=False`` keeps the dicts' order, for Go structs printed in field order."""
+    text = json.dumps(obj, indent=indent, sort_keys=sort_keys, ensure_ascii=False)
     text = _go_escape(text)
     if "." in text or "e" in text:
         text = _INDENTED_FLOAT.sub(_fix_float, text)

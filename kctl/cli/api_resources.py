@@ -1,0 +1,180 @@
+"""``kctl api-resources``: the resources the server offers, as kubectl prints them."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from kctl.cli._errors import SilentExit, report, usage_errorf
+from kctl.cli._globals import Factory, kubectl_command
+from kctl.errors import GroupDiscoveryFailedError, KctlError, PrinterError
+
+__all__ = ["command"]
+
+_FORMATS = "json,kyaml,name,wide,yaml"
+_HEADERS = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """pflag's StringSlice: repeatable and comma-separated."""
+    return [part for value in values for part in value.split(",") if part]
+
+
+def _sort_key(sort_by: str) -> Any:
+    field = {"name": "name", "kind": "kind"}.get(sort_by, "group")
+    # Ties are broken by name; the sort is stable, so discovery order stays otherwise.
+    return lambda r: (r.get(field, ""), r["name"])
+
+
+def _row(r: dict[str, Any], wide: bool) -> str:
+    group, version = r.get("group", ""), r.get("version", "")
+    gv = f"{group}/{version}" if group else version
+    cells = [
+        r["name"],
+        ",".join(r.get("shortNames") or ()),
+        gv,
+        "true" if r["namespaced"] else "false",
+        r["kind"],
+    ]
+    if wide:
+        cells += [",".join(r.get("verbs") or ()), ",".join(r.get("categories") or ())]
+    return "\t".join(cells) + "\n"
+
+
+@kubectl_command("api-resources", short_help="Print the supported API resources on the server")
+@click.argument("args", nargs=-1)
+@click.option("-o", "--output", default="", help="Output format: wide|name|json|yaml.")
+@click.option("--no-headers", is_flag=True, help="Don't print headers.")
+@click.option("--api-group", default=None, help="Limit to resources in this API group.")
+@click.option(
+    "--namespaced",
+    is_flag=True,
+    default=None,
+    help="Only namespaced resources (--namespaced=false: only cluster-scoped ones).",
+)
+@click.option("--verbs", multiple=True, help="Limit to resources that support these verbs.")
+@click.option("--categories", multiple=True, help="Limit to resources in these categories.")
+@click.option("--sort-by", default="", help="Sort by 'name' or 'kind'.")
+@click.option("--cached", is_flag=True, help="Use the cached list of resources if available.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    factory: Factory,
+    args: tuple[str, ...],
+    output: str,
+    no_headers: bool,
+    api_group: str | None,
+    namespaced: bool | None,
+    verbs: tuple[str, ...],
+    categories: tuple[str, ...],
+    sort_by: str,
+    cached: bool,
+) -> None:
+    """Print the supported API resources on the server."""
+    if output not in ("", "wide", "name", "json", "yaml"):
+        raise PrinterError(
+            f'unable to match a printer suitable for the output format "{output}", '
+            f"allowed formats are: {_FORMATS}"
+        )
+    if sort_by not in ("", "name", "kind"):
+        raise KctlError("--sort-by accepts only name or kind")
+    if args:
+        raise usage_errorf(ctx.command_path, f"unexpected arguments: [{' '.join(args)}]")
+    # A bare --namespaced is a flag set to true; --namespaced=false arrives as False.
+    want_namespaced = namespaced
+    want_verbs, want_categories = set(_split(verbs)), set(_split(categories))
+
+    discovery = factory.discovery()
+    if not cached:
+        discovery.invalidate()
+    errors: list[BaseException] = []
+    try:
+        lists = discovery.server_preferred_resources()
+    except GroupDiscoveryFailedError as err:
+        errors.append(err)
+        lists = list(err.partial or [])
+
+    resources: list[dict[str, Any]] = []
+    any_list = False
+    for lst in lists:
+        if not lst.resources:
+            continue
+        gv = lst.gv
+        any_list = True
+        for res in lst.resources:
+            if not res.verbs:
+                continue
+            if api_group is not None and api_group != gv.group:
+                continue
+            if want_namespaced is not None and want_namespaced != res.namespaced:
+                continue
+            if not want_verbs <= set(res.verbs) or not want_categories <= set(res.categories):
+                continue
+            entry = res.to_dict()
+            entry["group"], entry["version"] = gv.group, gv.version
+            # Go's struct order: group and version sit between namespaced and kind.
+            resources.append(
+                {
+                    k: entry[k]
+                    for k in (
+                        "name",
+                        "singularName",
+                        "namespaced",
+                        "group",
+                        "version",
+                        "kind",
+                        "verbs",
+                        "shortNames",
+                        "categories",
+                        "storageVersionHash",
+                    )
+                    if k in entry and (entry[k] != "" or k in ("name", "singularName", "kind"))
+                }
+            )
+    if any_list:
+        resources.sort(key=_sort_key(sort_by))
+        _print(resources, output, no_headers)
+    if errors:
+        for failure in errors:
+            report(failure)
+        raise SilentExit(1)
+
+
+def _print(resources: list[dict[str, Any]], output: str, no_headers: bool) -> None:
+    out = sys.stdout
+    if output in ("json", "yaml"):
+        doc = {
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": "",
+            "resources": resources or None,
+        }
+        if output == "json":
+            from kctl.cli._printers import marshal_indent
+
+            out.write(marshal_indent(doc, sort_keys=False) + "\n")
+        else:
+            from kctl.cli._printers import yaml_dump
+
+            out.write(yaml_dump(doc))
+        return
+    if output == "name":
+        out.write(
+            "".join(
+                f"{r['name']}.{r['group']}\n" if r.get("group") else f"{r['name']}\n"
+                for r in resources
+            )
+        )
+        return
+    from kctl.cli._printers import TabWriter
+
+    tw = TabWriter(out)
+    wide = output == "wide"
+    if not no_headers:
+        headers = _HEADERS + (["VERBS", "CATEGORIES"] if wide else [])
+        tw.write("\t".join(headers) + "\n")
+    for r in resources:
+        tw.write(_row(r, wide))
+    tw.flush()
