@@ -33,9 +33,12 @@ class Controllers:
         self._next_node = 0
         self._next_ip = 0
         self.store.add_listener(self._queue.put)
+        from kctl.sandbox._crd import CustomResources
         from kctl.sandbox._workloads import Workloads
 
         self.workloads = Workloads(registry)
+        self.crds = CustomResources(registry)
+        registry.admission.append(self.crds.admit)
 
     def start(self) -> None:
         self._thread = threading.Thread(
@@ -73,6 +76,7 @@ class Controllers:
     def _handle(self, event: Event) -> None:
         obj = event.entry.obj
         meta = obj["metadata"]
+        self.crds.handle(event)
         self._recheck_foreground_owners(event)
         if event.type == "DELETED":
             self._collect_dependents(meta.get("uid", ""))

@@ -92,6 +92,8 @@ class Registry:
         self.catalog = catalog
         self.clock = clock
         self._defaulter = defaulter
+        # Validating admission run after defaulting on create and update (CRD schemas).
+        self.admission: list[Callable[[ResourceType, dict[str, Any]], None]] = []
         # Writers serialise read-modify-write cycles; the store lock alone only protects a
         # single commit.
         self._write_lock = threading.RLock()
@@ -104,6 +106,8 @@ class Registry:
     def _defaults(self, rt: ResourceType, obj: dict[str, Any]) -> None:
         if self._defaulter is not None:
             self._defaulter(rt, obj)
+        for admit in self.admission:
+            admit(rt, obj)
 
     def get_entry(self, rt: ResourceType, namespace: str, name: str) -> Entry:
         entry = self.store.get(storage_key(rt), namespace, name)
