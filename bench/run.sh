@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# kctl vs kubectl 1.37.1 on a sandbox of N pods (default 10,000): wall time (hyperfine) and
+# peak RSS (/usr/bin/time -v). Writes bench/out/*.json|md and prints a Markdown table.
+#   bench/run.sh [N]        needs: hyperfine (Debian package), /usr/bin/time, .venv
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-10000}
+PY=.venv/bin/python
+KUBECTL=.venv/bin/kubectl
+WORK=$(mktemp -d /tmp/kctl-bench.XXXXXX)
+OUT=bench/out
+mkdir -p "$OUT"
+$PY bench/seed.py "$N" "$WORK/pods.json"
+$PY -m kctl sandbox serve --no-auth --seed "$WORK/pods.json" --kubeconfig-out "$WORK/kubeconfig" \
+    >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 600); do grep -q '^ready ' "$WORK/serve.log" && break; sleep 0.1; done
+grep -q '^ready ' "$WORK/serve.log" || { cat "$WORK/serve.log"; exit 1; }
+export KUBECONFIG=$WORK/kubeconfig HOME=$WORK/home KUBECACHEDIR=$WORK/home/cache NO_COLOR=1
+mkdir -p "$HOME"
+KCTL="$PY -m kctl"
+# Warm both discovery caches (same layout, so either fills it for both).
+$KUBECTL api-resources >/dev/null
+# "kubectl args|kctl args" (kubectl has no --version flag: its equivalent is version --client).
+CASES=(
+  "version --client|--version"
+  "api-resources --cached|api-resources --cached"
+  "get pods -n bench|get pods -n bench"
+  "get pods -n bench -o json|get pods -n bench -o json"
+  "get pods -n bench -o name|get pods -n bench -o name"
+  "get pod bench-00042 -n bench -o yaml|get pod bench-00042 -n bench -o yaml"
+)
+printf '| command | kubectl wall | kctl wall | ratio | kubectl peak RSS | kctl peak RSS | ratio |\n'
+printf '|---|---|---|---|---|---|---|\n'
+for case in "${CASES[@]}"; do
+  kargs=${case%%|*}
+  args=${case#*|}
+  slug=$(echo "$args" | tr -c 'a-zA-Z0-9' '_')
+  hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$OUT/$slug.json" -N \
+    -n kubectl "$KUBECTL $kargs" -n kctl "$KCTL $args" >"$OUT/$slug.txt" 2>&1 \
+    || { echo "| \`$args\` | failed: see $OUT/$slug.txt |"; continue; }
+  read -r kw kc < <($PY - "$OUT/$slug.json" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+print(r[0]["mean"], r[1]["mean"])
+PYEOF
+)
+  rss() { /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time.txt" || true
+          awk -F': ' '/Maximum resident/ {print $2}' "$WORK/time.txt"; }
+  # shellcheck disable=SC2086
+  km=$(rss $KUBECTL $kargs); cm=$(rss $KCTL $args)
+  $PY - "$args" "$kw" "$kc" "$km" "$cm" <<'PYEOF'
+import sys
+a, kw, kc, km, cm = sys.argv[1], *map(float, sys.argv[2:])
+def t(s): return f"{s*1000:.0f} ms" if s < 1 else f"{s:.2f} s"
+print(f"| `{a}` | {t(kw)} | {t(kc)} | {kc/kw:.2f}x | {km/1024:.0f} MiB | {cm/1024:.0f} MiB | {cm/km:.2f}x |")
+PYEOF
+done
