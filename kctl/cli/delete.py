@@ -263,7 +263,7 @@ def _run(opts: _Options, targets: Iterator[Info | KctlError], wait: bool, timeou
             uid = _delete_one(opts, item)
         except KctlError as err:
             if opts.ignore_not_found and is_not_found(err):
-                found -= 1
+                # Counted as found: kubectl then prints nothing, not "No resources found".
                 continue
             errors.append(err)
             continue
