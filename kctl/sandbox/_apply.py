@@ -10,6 +10,7 @@ before tracking, as the apiserver's ResetFieldsStrategy does.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,12 +18,19 @@ from typing import Any
 from kctl.errors import ApplyConflictError, PatchError, StatusError
 from kctl.sandbox import _status as st
 from kctl.sandbox._catalog import ResourceType
-from kctl.sandbox._fieldmanager import FieldManager, apply_conflict_status, default_manager
+from kctl.sandbox._fieldmanager import (
+    FieldManager,
+    apply_conflict_status,
+    default_manager,
+    field_paths,
+    format_path,
+)
 from kctl.sandbox._registry import Tracker
 
 __all__ = ["apply_change", "field_manager_name", "update_tracker"]
 
 _TYPE_KEYS = ("apiVersion", "kind", "metadata")
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def field_manager_name(field_manager: str | None, user_agent: str) -> str:
@@ -103,16 +111,24 @@ def apply_change(
     fm = _manager_for(rt, now)
     result: dict[str, Any] = {}
 
+    def merge(live: dict[str, Any] | None, forced: bool) -> dict[str, Any]:
+        return fm.apply(
+            _tracked_part(rt, live, subresource),
+            config,
+            manager,
+            rt.api_version,
+            forced,
+            subresource,
+        )
+
     def change(live: dict[str, Any] | None) -> dict[str, Any]:
         try:
-            merged = fm.apply(
-                _tracked_part(rt, live, subresource),
-                config,
-                manager,
-                rt.api_version,
-                force,
-                subresource,
-            )
+            try:
+                merged = merge(live, force)
+            except ApplyConflictError as err:
+                if not _allowed_by_last_applied(err, live, manager, fm):
+                    raise
+                merged = merge(live, True)
         except ApplyConflictError as err:
             raise StatusError(apply_conflict_status(err)) from None
         except PatchError as err:
@@ -137,3 +153,25 @@ def apply_change(
         return new
 
     return change, track
+
+
+def _allowed_by_last_applied(
+    err: ApplyConflictError, live: dict[str, Any] | None, manager: str, fm: FieldManager
+) -> bool:
+    """The apiserver's lastAppliedManager: ``kubectl apply --server-side`` may take over the
+    fields its own client-side apply set (listed in the last-applied annotation), so moving
+    from client-side to server-side apply never conflicts with oneself."""
+    if manager != "kubectl" or live is None:
+        return False
+    annotations = (live.get("metadata") or {}).get("annotations") or {}
+    text = annotations.get(LAST_APPLIED)
+    if not text:
+        return False
+    try:
+        last = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(last, dict):
+        return False
+    allowed = {format_path(p) for p in field_paths(last, fm.meta)}
+    return all(field in allowed for _, _, field in err.conflicts)

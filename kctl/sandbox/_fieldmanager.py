@@ -27,6 +27,7 @@ __all__ = [
     "FieldManager",
     "apply_conflict_status",
     "default_manager",
+    "field_paths",
     "fields_to_set",
     "format_path",
     "set_to_fields",
@@ -121,6 +122,11 @@ def _field_set(obj: dict[str, Any] | None, meta: PatchMeta) -> dict[Path, Any]:
             if leaf and path not in _STRIPPED and not _under_managed_fields(path):
                 out[path] = sub
     return out
+
+
+def field_paths(obj: dict[str, Any] | None, meta: PatchMeta) -> FieldSet:
+    """The field set ``obj`` would own if applied (its leaves, bookkeeping stripped)."""
+    return frozenset(_field_set(obj, meta))
 
 
 def _all_paths(obj: dict[str, Any] | None, meta: PatchMeta) -> set[Path]:

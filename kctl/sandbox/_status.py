@@ -113,7 +113,7 @@ def invalid(group: str, kind: str, name: str, causes: list[dict[str, str]]) -> S
     return _error(
         422,
         "Invalid",
-        f'{kind} "{name}" is invalid: {summary}',
+        f'{qualified(group, kind)} "{name}" is invalid: {summary}',
         {"name": name, "group": group, "kind": kind, "causes": causes},
     )
 
