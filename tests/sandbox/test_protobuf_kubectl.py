@@ -58,6 +58,18 @@ def captured() -> Iterator[tuple[Sandbox, Capture]]:
 
 def _cases(cert: Path, key: Path, data_file: Path) -> list[tuple[list[str], str, str]]:
     """(kubectl args, URL path kubectl posts to, `kind/name` for get)."""
+    creates = _create_cases(cert, key, data_file)
+    hpa = "/apis/autoscaling/v2/namespaces/dev/horizontalpodautoscalers"
+    return [(["create", *args], path, ref) for args, path, ref in creates] + [
+        (
+            ["autoscale", "deployment", "web", "--min=2", "--max=5", "--cpu-percent=70"],
+            hpa,
+            "hpa/web",
+        ),
+    ]
+
+
+def _create_cases(cert: Path, key: Path, data_file: Path) -> list[tuple[list[str], str, str]]:
     ns = "/api/v1/namespaces/dev"
     apps, batch = "/apis/apps/v1/namespaces/dev", "/apis/batch/v1/namespaces/dev"
     rbac = "/apis/rbac.authorization.k8s.io/v1"
@@ -99,6 +111,18 @@ def _cases(cert: Path, key: Path, data_file: Path) -> list[tuple[list[str], str,
             batch + "/cronjobs",
             "cronjob/cj1",
         ),
+        (["job", "j2", "--from=cronjob/cj1"], batch + "/jobs", "job/j2"),
+        (["configmap", "c3", f"--from-env-file={data_file}"], ns + "/configmaps", "configmap/c3"),
+        (
+            ["secret", "generic", "s2", f"--from-file=conf={data_file}"],
+            ns + "/secrets",
+            "secret/s2",
+        ),
+        (
+            ["deployment", "multi", "--image=nginx", "--image=redis"],
+            apps + "/deployments",
+            "deployment/multi",
+        ),
         (["serviceaccount", "sa1"], ns + "/serviceaccounts", "serviceaccount/sa1"),
         (["service", "clusterip", "svc1", "--tcp=80:8080"], ns + "/services", "service/svc1"),
         (["service", "nodeport", "svc2", "--tcp=80:8080"], ns + "/services", "service/svc2"),
@@ -121,6 +145,11 @@ def _cases(cert: Path, key: Path, data_file: Path) -> list[tuple[list[str], str,
             ["clusterrole", "cr1", "--verb=get", "--resource=nodes"],
             rbac + "/clusterroles",
             "clusterrole/cr1",
+        ),
+        (
+            ["clusterrole", "cr3", "--verb=get", "--non-resource-url=/logs/*"],
+            rbac + "/clusterroles",
+            "clusterrole/cr3",
         ),
         (
             ["clusterrole", "cr2", "--aggregation-rule=team=a"],
@@ -156,7 +185,7 @@ def _cases(cert: Path, key: Path, data_file: Path) -> list[tuple[list[str], str,
     ]
 
 
-def test_kubectl_create_generators(
+def test_kubectl_protobuf_writes(
     captured: tuple[Sandbox, Capture],
     run_kubectl: Any,
     certs: tuple[Path, Path],
@@ -170,15 +199,16 @@ def test_kubectl_create_generators(
         # flags go before any `-- command`
         cut = args.index("--") if "--" in args else len(args)
         head, tail = args[:cut], args[cut:]
-        dry = run_kubectl(sb, "create", *head, *scope, "--dry-run=client", "-o", "json", *tail)
+        dry = run_kubectl(sb, *head, *scope, "--dry-run=client", "-o", "json", *tail)
         assert dry.returncode == 0, dry.stderr
         expected = json.loads(dry.stdout)
-        out = run_kubectl(sb, "create", *head, *scope, *tail)
+        out = run_kubectl(sb, *head, *scope, *tail)
         assert out.returncode == 0, (args, out.stderr)
         kind = expected["kind"].lower()
         group = expected["apiVersion"].rpartition("/")[0]
         name = expected["metadata"]["name"]
-        assert out.stdout == f"{kind}{'.' + group if group else ''}/{name} created\n"
+        done = "autoscaled" if args[0] == "autoscale" else "created"
+        assert out.stdout == f"{kind}{'.' + group if group else ''}/{name} {done}\n"
         body = capture.bodies.pop(path)
         assert body.startswith(MAGIC)
         assert decode_object(body) == expected, args
@@ -209,6 +239,21 @@ def _check_fields(ref: str, obj: dict[str, Any]) -> None:
             == [{"containerPort": 80, "protocol": "TCP"}]
         ),
         "deployment/zero": lambda: spec["replicas"] == 0,
+        "job/j2": lambda: (
+            obj["metadata"]["ownerReferences"][0]["kind"] == "CronJob"
+            and obj["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"] == "manual"
+        ),
+        "configmap/c3": lambda: obj["data"] == {"color": "blue"},
+        "secret/s2": lambda: obj["data"] == {"conf": "Y29sb3I9Ymx1ZQo="},
+        "deployment/multi": lambda: (
+            [c["image"] for c in spec["template"]["spec"]["containers"]] == ["nginx", "redis"]
+        ),
+        "clusterrole/cr3": lambda: obj["rules"][0]["nonResourceURLs"] == ["/logs/*"],
+        "hpa/web": lambda: (
+            spec["maxReplicas"] == 5
+            and spec["minReplicas"] == 2
+            and spec["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
+        ),
         "job/j1": lambda: spec["template"]["spec"]["containers"][0]["command"] == ["echo", "hi"],
         "cronjob/cj1": lambda: spec["schedule"] == "*/5 * * * *",
         "service/svc1": lambda: (
