@@ -263,6 +263,18 @@ class CustomResources:
                     "field": "spec.versions",
                 }
             )
+        for i, version in enumerate(versions):
+            schema = ((version if isinstance(version, dict) else {}).get("schema") or {}).get(
+                "openAPIV3Schema"
+            )
+            if not schema:
+                causes.append(
+                    {
+                        "reason": "FieldValueRequired",
+                        "message": "Required value: schemas are required",
+                        "field": f"spec.versions[{i}].schema.openAPIV3Schema",
+                    }
+                )
         expected = f"{names.get('plural', '')}.{spec.get('group', '')}"
         if spec.get("group") and names.get("plural") and meta.get("name") != expected:
             causes.append(
