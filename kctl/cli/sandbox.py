@@ -1,4 +1,9 @@
-"""``kctl sandbox serve``: run the embedded API server in the foreground."""
+"""``kctl sandbox serve|up|down|status``: run the embedded API server.
+
+``serve`` runs in the foreground. ``up`` starts ``serve`` detached, with its pid file, state
+database, log and kubeconfig under the user's cache directory, and adds cluster, user and
+context ``kctl-sandbox`` to the kubeconfig file kctl writes to; ``down`` undoes exactly that.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,40 @@ import click
 
 __all__ = ["command"]
 
+_FAULT_HELP = """\b
+Fault specs (--fault, repeatable): comma-separated key=value settings with one action:
+  status=429|500|503   answer with that error (retry-after=S adds Retry-After)
+  latency=200ms        delay the answer (ms, s, m)
+  watch-cut-after=N    drop a watch connection after N events
+  list-reset           reset the connection in the middle of a list body
+  expire-rv            expire the request's resourceVersion / continue token (410)
+and which requests it hits:
+  path=/api/v1/pods (prefix)  method=GET  every=N  fraction=0.5  times=N  seed=7
+Examples: 'status=429,every=3,retry-after=1,path=/api/v1/pods'
+          'latency=200ms,fraction=0.5,seed=7'  'watch-cut-after=5'  'list-reset'
+
+\b
+Authorization policy (--authz FILE, YAML); without it every authenticated user may do
+everything:
+  rules:
+  - users: [alice]            # and/or groups: [dev-team]
+    verbs: [get, list, watch] # or "*"
+    resources: [pods, pods/log, deployments.apps]   # or "*"
+    namespaces: [dev]         # optional
+"""
+
 
 @click.group(name="sandbox")
 def command() -> None:
     """Run an embedded Kubernetes API server."""
 
 
-@command.command(name="serve")
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@command.command(name="serve", epilog=_FAULT_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=0, type=int, show_default=True, help="Port (0 picks a free one).")
 @click.option(
@@ -27,7 +59,32 @@ def command() -> None:
     help="Write a kubeconfig (context kctl-sandbox, mode 0600) here.",
 )
 @click.option("--token", default=None, help="Bearer token to accept (default: random).")
+@click.option(
+    "--token-file",
+    "token_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help='More tokens, as kube-apiserver\'s --token-auth-file: token,user,uid,"g1,g2" lines.',
+)
 @click.option("--no-auth", "no_auth", is_flag=True, help="Accept requests without credentials.")
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="Serve HTTPS with a generated CA; client certificates authenticate (CN user, O groups).",
+)
+@click.option(
+    "--authz",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="YAML authorization policy (see below).",
+)
+@click.option("--fault", "faults", multiple=True, help="Inject faults (see below).")
+@click.option(
+    "--state",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Keep objects in this SQLite file (default: memory only).",
+)
 @click.option(
     "--seed", default="demo", show_default=True, help="demo, empty, or a path to YAML/JSON objects."
 )
@@ -44,17 +101,31 @@ def serve(
     port: int,
     kubeconfig_out: str | None,
     token: str | None,
+    token_file: str | None,
     no_auth: bool,
+    tls: bool,
+    authz: str | None,
+    faults: tuple[str, ...],
+    state: str | None,
     seed: str,
     bookmark_interval: float,
 ) -> None:
     """Serve until SIGTERM or SIGINT; prints `ready URL` once it accepts connections."""
     from kctl.sandbox import Sandbox, SandboxError, write_kubeconfig
+    from kctl.sandbox._faults import FaultError, parse_fault
 
     if token and no_auth:
         raise click.UsageError("--token and --no-auth are mutually exclusive")
+    if no_auth and (token_file or authz):
+        raise click.UsageError("--no-auth cannot be combined with --token-file or --authz")
     if bookmark_interval <= 0:
         raise click.UsageError("--watch-bookmark-interval must be positive")
+    parsed = []
+    for spec in faults:
+        try:
+            parsed.append(parse_fault(spec))
+        except FaultError as err:
+            _fail(f"invalid --fault: {err}")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -62,29 +133,96 @@ def serve(
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    sandbox = Sandbox(
-        seed=seed,
-        token=token,
-        no_auth=no_auth,
-        host=host,
-        port=port,
-        watch_bookmark_interval=bookmark_interval,
-    )
     try:
+        sandbox = Sandbox(
+            seed=seed,
+            token=token,
+            no_auth=no_auth,
+            host=host,
+            port=port,
+            watch_bookmark_interval=bookmark_interval,
+            tls=tls,
+            token_file=token_file,
+            authz=authz,
+            faults=parsed,
+            state=state,
+        )
         sandbox.start()
     except SandboxError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(1)
+        _fail(str(err))
     try:
         if kubeconfig_out:
             try:
-                write_kubeconfig(kubeconfig_out, sandbox.url, sandbox.token)
+                write_kubeconfig(kubeconfig_out, sandbox.url, sandbox.token, sandbox.ca_pem)
             except OSError as err:
-                click.echo(f"error: cannot write {kubeconfig_out}: {err.strerror}", err=True)
-                sys.exit(1)
+                _fail(f"cannot write {kubeconfig_out}: {err.strerror}")
         sys.stdout.write(f"ready {sandbox.url}\n")
         sys.stdout.flush()
         while not stop.wait(0.5):
             continue
     finally:
         sandbox.stop()
+
+
+@command.command(name="up")
+@click.option("--port", default=0, type=int, show_default=True, help="Port (0 picks a free one).")
+@click.option(
+    "--seed",
+    default="empty",
+    show_default=True,
+    help="demo, empty, or a path to YAML/JSON objects (used when the state is new).",
+)
+@click.option("--tls", is_flag=True, help="Serve HTTPS with a generated CA.")
+@click.option(
+    "--timeout",
+    default=30.0,
+    type=float,
+    show_default=True,
+    help="Seconds to wait for it to be ready.",
+)
+def up(port: int, seed: str, tls: bool, timeout: float) -> None:
+    """Start a sandbox in the background and make it the current kubeconfig context."""
+    from kctl.sandbox._daemon import DaemonError, start
+
+    try:
+        info, started = start(port=port, seed=seed, tls=tls, timeout=timeout)
+    except DaemonError as err:
+        _fail(str(err))
+    if not started:
+        click.echo(f"kctl-sandbox is already running at {info.url} (pid {info.pid})")
+        return
+    click.echo(f"kctl-sandbox is running at {info.url} (pid {info.pid})")
+    click.echo(f'Switched to context "kctl-sandbox" in {info.kubeconfig}.')
+
+
+@command.command(name="down")
+@click.option("--purge", is_flag=True, help="Also delete the saved state.")
+def down(purge: bool) -> None:
+    """Stop the background sandbox and remove its kubeconfig entries."""
+    from kctl.sandbox._daemon import DaemonError, stop
+
+    try:
+        info = stop(purge=purge)
+    except DaemonError as err:
+        _fail(str(err))
+    if info is None:
+        click.echo("no kctl-sandbox is running")
+        return
+    click.echo(f"kctl-sandbox stopped (pid {info.pid})")
+
+
+@command.command(name="status")
+def status() -> None:
+    """Say whether a background sandbox is running, and where."""
+    from kctl.sandbox._daemon import DaemonError, running
+
+    try:
+        info = running()
+    except DaemonError as err:
+        _fail(str(err))
+    if info is None:
+        click.echo("no kctl-sandbox is running")
+        return
+    click.echo(f"kctl-sandbox is running at {info.url} (pid {info.pid})")
+    click.echo(f"state: {info.state}")
+    click.echo(f"log: {info.log}")

@@ -58,6 +58,8 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     body: bytes = b""
     user: str = ""
+    # The verified TLS client certificate (ssl.getpeercert() form), if one was presented.
+    client_cert: dict[str, Any] | None = None
 
     @classmethod
     def build(

@@ -1,49 +1,126 @@
-"""Authentication and authorization steps, as pluggable middlewares.
+"""Authentication and authorization steps, as one pluggable middleware.
 
 A rejected credential is 401 everywhere, as on kube-apiserver. A request without credentials
 depends on ``anonymous``: kubectl never sends kubeconfig credentials over plain http (client-go
 only merges them when the transport is TLS), so an http sandbox that refused anonymous
 requests could not be used by kubectl at all. With ``anonymous=True`` the sandbox behaves like
-kube-apiserver with anonymous auth and the AlwaysAllow authorizer; with ``anonymous=False``
-like ``--anonymous-auth=false`` (401 for everything). An ``authorize`` callback can narrow
-either (RBAC-like policies plug in there).
+kube-apiserver with anonymous auth; with ``anonymous=False`` like ``--anonymous-auth=false``
+(401 for everything). Authenticators are tried in kube-apiserver's order (client
+certificate, then bearer token); an ``authorize`` callback (see ``_authz``) narrows access.
 """
 
 from __future__ import annotations
 
+import csv
 import hmac
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from kctl.sandbox import _status as st
 from kctl.sandbox._api import Handler, Request, Response
 
-__all__ = ["Authenticator", "TokenAuthenticator", "auth_middleware"]
+if TYPE_CHECKING:
+    from kctl.sandbox._authz import Attributes
+
+__all__ = [
+    "ADMIN",
+    "ANONYMOUS",
+    "Authenticator",
+    "CertAuthenticator",
+    "CredentialRejected",
+    "TokenAuthenticator",
+    "UserInfo",
+    "auth_middleware",
+    "load_token_file",
+]
 
 _PUBLIC = ("/healthz", "/livez", "/readyz", "/version")
 
 
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    uid: str = ""
+    groups: tuple[str, ...] = field(default_factory=tuple)
+
+
+ADMIN = UserInfo("kctl-sandbox-admin", groups=("system:masters",))
+ANONYMOUS = UserInfo("system:anonymous", groups=("system:unauthenticated",))
+
+
+class CredentialRejected(Exception):
+    """A credential was presented and is wrong: the request gets 401."""
+
+
 class Authenticator(Protocol):
-    def __call__(self, req: Request) -> str | None:
-        """The user name, "" for anonymous, or None for a credential that was rejected."""
+    def __call__(self, req: Request) -> UserInfo | None:
+        """The user, None when the request carries no credential of this kind, or raise
+        :class:`CredentialRejected`."""
         ...
 
 
 class TokenAuthenticator:
-    def __init__(self, token: str, user: str = "kctl-sandbox-admin") -> None:
-        self._token = token
-        self._user = user
+    """Bearer tokens: one admin token and/or the entries of a token file."""
 
-    def __call__(self, req: Request) -> str | None:
+    def __init__(self, tokens: str | Mapping[str, UserInfo], user: str = ADMIN.name) -> None:
+        if isinstance(tokens, str):
+            groups = ADMIN.groups if user == ADMIN.name else ()
+            tokens = {tokens: UserInfo(user, groups=groups)}
+        self._tokens = dict(tokens)
+
+    def __call__(self, req: Request) -> UserInfo | None:
         header = req.headers.get("authorization", "")
         if not header:
-            return ""
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-            value.strip().encode(), self._token.encode()
-        ):
             return None
-        return self._user
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise CredentialRejected
+        presented = value.strip().encode()
+        found: UserInfo | None = None
+        for token, user in self._tokens.items():
+            # Every entry is compared, so timing tells nothing about which one matched.
+            if hmac.compare_digest(presented, token.encode()):
+                found = user
+        if found is None:
+            raise CredentialRejected
+        return found
+
+
+class CertAuthenticator:
+    """x509 client certificates verified by the TLS layer: CN is the user, O the groups."""
+
+    def __call__(self, req: Request) -> UserInfo | None:
+        if req.client_cert is None:
+            return None
+        from kctl.sandbox._tls import peer_identity
+
+        identity = peer_identity(req.client_cert)
+        if identity is None:
+            raise CredentialRejected
+        return UserInfo(identity[0], groups=tuple(identity[1]))
+
+
+def load_token_file(path: str) -> dict[str, UserInfo]:
+    """kube-apiserver's --token-auth-file: ``token,user,uid,"group1,group2"`` lines (CSV)."""
+    tokens: dict[str, UserInfo] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for line_no, record in enumerate(csv.reader(fh, skipinitialspace=True), start=1):
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            if len(record) < 3:
+                raise ValueError(
+                    f"token file '{path}' must have at least 3 columns (token, user name, "
+                    f"user uid), found {len(record)}"
+                )
+            token, name, uid = record[0], record[1], record[2]
+            if not token:
+                raise ValueError(f"token file '{path}': line {line_no}: empty token")
+            groups: tuple[str, ...] = ()
+            if len(record) >= 4 and record[3]:
+                groups = tuple(g.strip() for g in record[3].split(",") if g.strip())
+            tokens[token] = UserInfo(name, uid, groups)
+    return tokens
 
 
 def _is_public(path: str) -> bool:
@@ -51,28 +128,43 @@ def _is_public(path: str) -> bool:
     return any(path == p or path.startswith(p + "/") for p in _PUBLIC)
 
 
+def _authenticate(req: Request, authenticators: Sequence[Authenticator]) -> UserInfo | None:
+    for authenticate in authenticators:
+        user = authenticate(req)
+        if user is not None:
+            if "system:authenticated" not in user.groups:
+                user = UserInfo(user.name, user.uid, (*user.groups, "system:authenticated"))
+            return user
+    return None
+
+
 def auth_middleware(
-    authenticate: Authenticator,
-    authorize: Callable[[str, Request], bool] | None = None,
+    authenticate: Authenticator | Sequence[Authenticator],
+    authorize: Callable[[Attributes], bool] | None = None,
     *,
     anonymous: bool = True,
 ) -> Callable[[Request, Handler], Response]:
+    authenticators = list(authenticate) if isinstance(authenticate, Sequence) else [authenticate]
+
     def middleware(req: Request, nxt: Handler) -> Response:
-        user = authenticate(req)
-        if user is None or (not user and not anonymous):
+        try:
+            user = _authenticate(req, authenticators)
+        except CredentialRejected:
             return Response.error(st.unauthorized())
-        if not user:
-            user = "system:anonymous"
+        if user is None:
+            if not anonymous:
+                return Response.error(st.unauthorized())
+            user = ANONYMOUS
             if _is_public(req.path):
-                req.user = user
+                req.user = user.name
                 return nxt(req)
-        req.user = user
-        if authorize is not None and not authorize(user, req):
-            return Response.error(
-                st.forbidden(
-                    f'forbidden: User "{user}" cannot {req.method.lower()} path "{req.path}"', {}
-                )
-            )
+        req.user = user.name
+        if authorize is not None:
+            from kctl.sandbox import _authz
+
+            attrs = _authz.request_attributes(req, user)
+            if not authorize(attrs):
+                return Response.error(_authz.forbidden(attrs))
         return nxt(req)
 
     return middleware

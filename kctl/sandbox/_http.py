@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import socket
+import ssl
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from kctl.sandbox._api import ApiServer, Request
+from kctl.sandbox._faults import ConnectionAbort
 
 __all__ = ["HTTPServer"]
 
@@ -28,6 +31,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else b""
         req = Request.build(self.command, self.path, dict(self.headers.items()), body)
+        if isinstance(self.connection, ssl.SSLSocket):
+            req.client_cert = self.connection.getpeercert() or None
         resp = self.server.api.handle(req)
         self.send_response(resp.status)
         self.send_header("Content-Type", resp.content_type)
@@ -51,6 +56,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except ConnectionAbort:
+            # Injected fault: an RST mid-body, as a crashed server or proxy would cause.
+            self.close_connection = True
+            self.server.reset(self.connection)
         finally:
             close = getattr(resp.stream, "close", None)
             if close is not None:
@@ -63,8 +72,15 @@ class HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], api: ApiServer) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        api: ApiServer,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.api = api
+        self.ssl_context = ssl_context
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -73,6 +89,39 @@ class HTTPServer(ThreadingHTTPServer):
         with self._conns_lock:
             self._conns.add(request)
         super().process_request(request, client_address)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        # The handshake runs on the connection's own thread, never in the accept loop.
+        try:
+            tls = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        # wrap_socket took over the descriptor: track and close the TLS socket instead.
+        with self._conns_lock:
+            self._conns.discard(request)
+            self._conns.add(tls)
+        try:
+            super().finish_request(tls, client_address)
+        finally:
+            with self._conns_lock:
+                self._conns.discard(tls)
+            try:
+                tls.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            tls.close()
+
+    @staticmethod
+    def reset(conn: socket.socket) -> None:
+        """Close with SO_LINGER 0, so the peer gets a TCP reset."""
+        try:
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+        except OSError:
+            return
 
     def shutdown_request(self, request: Any) -> None:
         with self._conns_lock:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -15,15 +16,25 @@ from typing import TYPE_CHECKING, Any
 
 from kctl.errors import KctlError
 from kctl.sandbox._api import ApiServer
-from kctl.sandbox._auth import TokenAuthenticator, auth_middleware
+from kctl.sandbox._auth import (
+    ADMIN,
+    Authenticator,
+    CertAuthenticator,
+    TokenAuthenticator,
+    auth_middleware,
+    load_token_file,
+)
 from kctl.sandbox._catalog import Catalog
 from kctl.sandbox._controllers import Controllers
+from kctl.sandbox._faults import Fault, FaultInjector
 from kctl.sandbox._http import HTTPServer
 from kctl.sandbox._registry import Registry
 from kctl.sandbox._store import Store
 
 if TYPE_CHECKING:
     from kctl.rest import Config
+    from kctl.sandbox._authz import Policy
+    from kctl.sandbox._tls import Authority, KeyPair
 
 __all__ = ["Sandbox", "SandboxError", "kubeconfig_text", "write_kubeconfig"]
 
@@ -38,15 +49,15 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def kubeconfig_text(url: str, token: str | None) -> str:
+def kubeconfig_text(url: str, token: str | None, ca_pem: bytes | None = None) -> str:
     user = f"    token: {token}\n" if token else "    {}\n"
+    ca = f"    certificate-authority-data: {base64.b64encode(ca_pem).decode()}\n" if ca_pem else ""
     return (
         "apiVersion: v1\n"
         "kind: Config\n"
         "clusters:\n"
         f"- name: {CONTEXT}\n"
-        "  cluster:\n"
-        f"    server: {url}\n"
+        "  cluster:\n" + ca + f"    server: {url}\n"
         "contexts:\n"
         f"- name: {CONTEXT}\n"
         "  context:\n"
@@ -61,7 +72,9 @@ def kubeconfig_text(url: str, token: str | None) -> str:
     )
 
 
-def write_kubeconfig(path: str | os.PathLike[str], url: str, token: str | None) -> None:
+def write_kubeconfig(
+    path: str | os.PathLike[str], url: str, token: str | None, ca_pem: bytes | None = None
+) -> None:
     """Write atomically with mode 0600: the file holds a credential."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +82,7 @@ def write_kubeconfig(path: str | os.PathLike[str], url: str, token: str | None) 
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w") as fh:
-            fh.write(kubeconfig_text(url, token))
+            fh.write(kubeconfig_text(url, token, ca_pem))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -89,6 +102,12 @@ class Sandbox:
 
     with Sandbox(seed="demo") as sb:
         sb.rest_config()
+
+    ``tls`` serves HTTPS with a generated CA (``ca_pem``; :meth:`client_cert` issues client
+    certificates), ``token_file`` adds kube-apiserver token-file users, ``authz`` is a policy
+    (file or :class:`~kctl.sandbox._authz.Policy`), ``faults`` are fault specs (see
+    ``_faults``; change them later through ``sandbox.faults``) and ``state`` a SQLite file
+    that keeps the objects across restarts (the seed only fills a new one).
     """
 
     def __init__(
@@ -103,19 +122,50 @@ class Sandbox:
         watch_bookmark_interval: float = 60.0,
         now: Callable[[], datetime] | None = None,
         history: int = 20000,
+        tls: bool = False,
+        token_file: str | None = None,
+        authz: str | Policy | None = None,
+        faults: Iterable[Fault | str] = (),
+        state: str | None = None,
     ) -> None:
         self.seed = seed
         self.token: str | None = None if no_auth else (token or secrets.token_urlsafe(32))
+        self.authority: Authority | None = None
+        if tls:
+            from kctl.sandbox._tls import TLSUnavailableError, new_authority
+
+            try:
+                self.authority = new_authority()
+            except TLSUnavailableError as err:
+                raise SandboxError(str(err)) from None
+        backend = None
+        if state is not None:
+            from kctl.sandbox._persist import SQLiteBackend, StateError
+
+            try:
+                backend = SQLiteBackend(state)
+            except StateError as err:
+                raise SandboxError(str(err)) from None
+        self._backend = backend
         self.host = host
         self.port = port
         self.now: Callable[[], datetime] = now or _utc_now
         self.catalog = Catalog()
-        self.store = Store(history=history)
+        self.store = Store(history=history, backend=backend)
         self.registry = Registry(self.store, self.catalog, lambda: self.now(), _defaulter())
         self.api = ApiServer(self.registry, bookmark_interval=watch_bookmark_interval)
+        try:
+            self.faults = FaultInjector(faults, store=self.store)
+        except ValueError as err:
+            raise SandboxError(f"invalid fault: {err}") from None
+        self.api.middlewares.append(self.faults)
         if self.token is not None:
             self.api.middlewares.append(
-                auth_middleware(TokenAuthenticator(self.token), anonymous=anonymous)
+                auth_middleware(
+                    self._authenticators(token_file),
+                    self._policy(authz),
+                    anonymous=anonymous,
+                )
             )
         self.controllers = Controllers(self.registry)
         self._server: HTTPServer | None = None
@@ -124,20 +174,63 @@ class Sandbox:
         self.kubeconfig_path: str = ""
         self.url = ""
 
+    def _authenticators(self, token_file: str | None) -> list[Authenticator]:
+        assert self.token is not None
+        tokens = {self.token: ADMIN}
+        if token_file is not None:
+            try:
+                tokens.update(load_token_file(token_file))
+            except (OSError, ValueError, UnicodeDecodeError) as err:
+                raise SandboxError(f"cannot load token file {token_file}: {err}") from None
+        authenticators: list[Authenticator] = []
+        if self.authority is not None:
+            authenticators.append(CertAuthenticator())
+        authenticators.append(TokenAuthenticator(tokens))
+        return authenticators
+
+    @staticmethod
+    def _policy(authz: str | Policy | None) -> Policy | None:
+        if authz is None or not isinstance(authz, str):
+            return authz
+        from kctl.sandbox._authz import Policy, PolicyError
+
+        try:
+            return Policy.load(authz)
+        except (OSError, PolicyError, UnicodeDecodeError) as err:
+            raise SandboxError(f"cannot load authorization policy {authz}: {err}") from None
+
+    @property
+    def ca_pem(self) -> bytes | None:
+        """The CA certificate (PEM) that signs the serving certificate, with ``tls``."""
+        return self.authority.ca_pem if self.authority is not None else None
+
+    def client_cert(self, user: str, groups: Iterable[str] = ()) -> KeyPair:
+        """A client certificate (PEM pair) authenticating as ``user`` in ``groups``."""
+        if self.authority is None:
+            raise SandboxError("client certificates need a sandbox started with tls=True")
+        return self.authority.client_cert(user, tuple(groups))
+
     # --- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> Sandbox:
-        self._load_seed()
         try:
-            self._server = HTTPServer((self.host, self.port), self.api)
-        except OSError as err:
-            raise SandboxError(
-                f"cannot listen on {self.host}:{self.port}: {err.strerror}"
-            ) from None
+            self._load_state()
+            ssl_context = self.authority.server_context() if self.authority else None
+            try:
+                self._server = HTTPServer((self.host, self.port), self.api, ssl_context=ssl_context)
+            except OSError as err:
+                raise SandboxError(
+                    f"cannot listen on {self.host}:{self.port}: {err.strerror}"
+                ) from None
+        except BaseException:
+            # The state file stays consistent and unlocked for the next attempt.
+            self.store.close()
+            raise
         host, port = self._server.server_address[:2]
         host_text = host.decode() if isinstance(host, bytes) else str(host)
         shown = f"[{host_text}]" if ":" in host_text else host_text
-        self.url = f"http://{shown}:{port}"
+        scheme = "https" if ssl_context is not None else "http"
+        self.url = f"{scheme}://{shown}:{port}"
         self.api.server_address = f"{shown}:{port}"
         self.controllers.start()
         self._thread = threading.Thread(
@@ -149,8 +242,20 @@ class Sandbox:
         self._thread.start()
         self._tmpdir = tempfile.mkdtemp(prefix="kctl-sandbox-")
         self.kubeconfig_path = os.path.join(self._tmpdir, "kubeconfig")
-        write_kubeconfig(self.kubeconfig_path, self.url, self.token)
+        write_kubeconfig(self.kubeconfig_path, self.url, self.token, self.ca_pem)
         return self
+
+    def _load_state(self) -> None:
+        backend = self._backend
+        if backend is None:
+            self._load_seed()
+            return
+        if not backend.fresh:
+            rv, objects = backend.load()
+            self.store.restore(objects, rv)
+            return
+        with backend.batch():
+            self._load_seed()
 
     def stop(self) -> None:
         self.api.stopping = True
@@ -179,9 +284,10 @@ class Sandbox:
     # --- conveniences --------------------------------------------------------------------
 
     def rest_config(self) -> Config:
-        from kctl.rest import Config
+        from kctl.rest import Config, TLSClientConfig
 
-        return Config(host=self.url, bearer_token=self.token or "")
+        tls = TLSClientConfig(ca_data=self.ca_pem or b"")
+        return Config(host=self.url, bearer_token=self.token or "", tls=tls)
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Wait until the controllers have handled every event so far (for tests)."""

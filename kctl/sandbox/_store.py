@@ -334,6 +334,23 @@ class Store:
             pairs = [(r, e) for r, t in self._tables.items() for e in t.entries.values()]
         yield from pairs
 
+    def restore(self, objects: Iterable[tuple[tuple[str, str], dict[str, Any]]], rv: int) -> None:
+        """Reinstate persisted objects as they were (their resourceVersions kept, nothing sent
+        to the backend or watchers) and continue the counter after ``rv``. Older versions
+        are gone, as after an etcd compaction."""
+        with self._lock:
+            for resource, obj in objects:
+                meta = obj["metadata"]
+                key = object_key(meta.get("namespace", ""), meta["name"])
+                table = self._tables.setdefault(resource, _Table())
+                if key not in table.entries:
+                    bisect.insort(table.keys, key)
+                entry = Entry(obj, encode(obj))
+                table.entries[key] = entry
+                self._index(resource, key, entry)
+            self._rv = max(self._rv, rv)
+            self._compacted = self._rv
+
     def load(self, resource: tuple[str, str], objs: Iterable[dict[str, Any]]) -> None:
         for obj in objs:
             self.put(resource, obj)
