@@ -1,0 +1,261 @@
+"""The deployment and replicaset controllers: template hash, pods, status, scaling and
+rolling updates, checked through real kubectl where it reads them."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from helpers_http import call, node
+
+from kctl.sandbox import Sandbox
+from kctl.sandbox._workloads import _fnv32a, compute_hash, safe_encode_string
+
+DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+"""
+
+NS = "/apis/apps/v1/namespaces/default"
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 15.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def cluster(sandbox: Sandbox) -> Sandbox:
+    sandbox.create(node("node-1"))
+    return sandbox
+
+
+def _pods(sb: Sandbox) -> list[dict[str, Any]]:
+    return [
+        p
+        for p in call(sb, "GET", "/api/v1/namespaces/default/pods").json()["items"]
+        if not p["metadata"].get("deletionTimestamp")
+    ]
+
+
+def _replicasets(sb: Sandbox) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = call(sb, "GET", NS + "/replicasets").json()["items"]
+    return items
+
+
+def test_hash_helpers() -> None:
+    # FNV-1a 32-bit reference vectors.
+    assert _fnv32a(b"") == 0x811C9DC5
+    assert _fnv32a(b"a") == 0xE40C292C
+    # Each decimal digit maps through the vowel-free alphabet: ord("0") % 27 == 21 -> "4".
+    assert safe_encode_string("0123") == "4567"
+    template = {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": []}}
+    first = compute_hash(template)
+    assert first == compute_hash(
+        {"spec": {"containers": []}, "metadata": {"labels": {"app": "web"}}}
+    )
+    assert set(first) <= set("bcdfghjklmnpqrstvwxz2456789")
+    assert compute_hash(template, 1) != first
+    assert compute_hash({**template, "spec": {"containers": [{"name": "x"}]}}) != first
+
+
+def test_deployment_creates_replicaset_and_pods(cluster: Sandbox, run_kubectl: Any) -> None:
+    assert run_kubectl(cluster, "apply", "-f", "-", input=DEPLOY).returncode == 0
+    status = run_kubectl(cluster, "rollout", "status", "deployment/web", "--timeout=30s")
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.splitlines()[-1] == 'deployment "web" successfully rolled out'
+    (rs,) = _replicasets(cluster)
+    pod_hash = rs["metadata"]["labels"]["pod-template-hash"]
+    assert rs["metadata"]["name"] == f"web-{pod_hash}"
+    assert rs["spec"]["selector"]["matchLabels"] == {"app": "web", "pod-template-hash": pod_hash}
+    owner = rs["metadata"]["ownerReferences"][0]
+    assert (owner["kind"], owner["name"], owner["controller"], owner["blockOwnerDeletion"]) == (
+        "Deployment",
+        "web",
+        True,
+        True,
+    )
+    assert rs["metadata"]["annotations"] == {
+        "deployment.kubernetes.io/desired-replicas": "3",
+        "deployment.kubernetes.io/max-replicas": "4",
+        "deployment.kubernetes.io/revision": "1",
+    }
+    assert rs["status"] == {
+        "replicas": 3,
+        "fullyLabeledReplicas": 3,
+        "readyReplicas": 3,
+        "availableReplicas": 3,
+        "observedGeneration": 1,
+    }
+    pods = _pods(cluster)
+    assert len(pods) == 3
+    for pod in pods:
+        assert pod["metadata"]["name"].startswith(f"web-{pod_hash}-")
+        assert pod["metadata"]["labels"]["pod-template-hash"] == pod_hash
+        assert pod["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
+    deploy = call(cluster, "GET", NS + "/deployments/web").json()
+    assert {k: v for k, v in deploy["status"].items() if k != "conditions"} == {
+        "observedGeneration": 1,
+        "replicas": 3,
+        "updatedReplicas": 3,
+        "readyReplicas": 3,
+        "availableReplicas": 3,
+    }
+    conditions = {c["type"]: c for c in deploy["status"]["conditions"]}
+    assert conditions["Available"]["reason"] == "MinimumReplicasAvailable"
+    assert conditions["Available"]["message"] == "Deployment has minimum availability."
+    assert conditions["Progressing"]["reason"] == "NewReplicaSetAvailable"
+    assert conditions["Progressing"]["message"] == (
+        f'ReplicaSet "web-{pod_hash}" has successfully progressed.'
+    )
+    table = run_kubectl(cluster, "get", "deployment", "web").stdout.splitlines()
+    assert table[1].split()[:4] == ["web", "3/3", "3", "3"]
+
+
+def test_scale_and_rolling_update(cluster: Sandbox, run_kubectl: Any) -> None:
+    assert run_kubectl(cluster, "apply", "-f", "-", input=DEPLOY).returncode == 0
+    scaled = run_kubectl(cluster, "scale", "deployment", "web", "--replicas=5")
+    assert scaled.stdout == "deployment.apps/web scaled\n"
+    assert wait_for(lambda: len(_pods(cluster)) == 5)
+    out = run_kubectl(cluster, "set", "image", "deployment/web", "nginx=nginx:1.28")
+    assert out.returncode == 0
+    status = run_kubectl(cluster, "rollout", "status", "deployment/web", "--timeout=30s")
+    assert status.returncode == 0, status.stderr
+    assert 'deployment "web" successfully rolled out' in status.stdout
+    rs_table = run_kubectl(cluster, "get", "rs").stdout.splitlines()
+    assert rs_table[0].split() == ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
+    rows = {line.split()[0]: line.split()[1:4] for line in rs_table[1:]}
+    by_revision = {
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]: rs
+        for rs in _replicasets(cluster)
+    }
+    assert set(by_revision) == {"1", "2"}
+    old, new = by_revision["1"]["metadata"]["name"], by_revision["2"]["metadata"]["name"]
+    assert rows == {old: ["0", "0", "0"], new: ["5", "5", "5"]}
+    assert by_revision["2"]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
+    assert wait_for(lambda: len(_pods(cluster)) == 5)
+    assert all(p["metadata"]["name"].startswith(new) for p in _pods(cluster))
+    # Rolling back to the first template reuses its ReplicaSet under a new revision.
+    undo = run_kubectl(cluster, "rollout", "undo", "deployment/web")
+    assert undo.returncode == 0, undo.stderr
+    assert run_kubectl(cluster, "rollout", "status", "deployment/web").returncode == 0
+    revisions = {
+        rs["metadata"]["name"]: rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+        for rs in _replicasets(cluster)
+    }
+    assert revisions == {old: "3", new: "2"}
+
+
+def test_recreate_strategy_replaces_all_pods(cluster: Sandbox) -> None:
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "db"},
+        "spec": {
+            "replicas": 2,
+            "strategy": {"type": "Recreate"},
+            "selector": {"matchLabels": {"app": "db"}},
+            "template": {
+                "metadata": {"labels": {"app": "db"}},
+                "spec": {"containers": [{"name": "pg", "image": "postgres:16"}]},
+            },
+        },
+    }
+    assert call(cluster, "POST", NS + "/deployments", body).status == 201
+    assert wait_for(lambda: len(_pods(cluster)) == 2)
+    patch = {
+        "spec": {"template": {"spec": {"containers": [{"name": "pg", "image": "postgres:17"}]}}}
+    }
+    reply = call(
+        cluster,
+        "PATCH",
+        NS + "/deployments/db",
+        patch,
+        content_type="application/strategic-merge-patch+json",
+    )
+    assert reply.status == 200
+
+    def rolled() -> bool:
+        pods = _pods(cluster)
+        return len(pods) == 2 and all(
+            p["spec"]["containers"][0]["image"] == "postgres:17" for p in pods
+        )
+
+    assert wait_for(rolled)
+
+
+def test_replicaset_replaces_deleted_pods(cluster: Sandbox) -> None:
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": "rs"},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "rs"}},
+            "template": {
+                "metadata": {"labels": {"app": "rs"}},
+                "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+            },
+        },
+    }
+    assert call(cluster, "POST", NS + "/replicasets", body).status == 201
+    assert wait_for(lambda: len(_pods(cluster)) == 2)
+    victim = _pods(cluster)[0]["metadata"]["name"]
+    assert call(cluster, "DELETE", f"/api/v1/namespaces/default/pods/{victim}").status == 200
+
+    def replaced() -> bool:
+        names = [p["metadata"]["name"] for p in _pods(cluster)]
+        return len(names) == 2 and victim not in names
+
+    assert wait_for(replaced)
+    assert wait_for(
+        lambda: (
+            call(cluster, "GET", NS + "/replicasets/rs").json()["status"].get("readyReplicas") == 2
+        )
+    )
+
+
+def test_unavailable_pods_show_in_status(sandbox: Sandbox) -> None:
+    # No node: pods stay Pending, so nothing is ready or available.
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "stuck"},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "stuck"}},
+            "template": {
+                "metadata": {"labels": {"app": "stuck"}},
+                "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+            },
+        },
+    }
+    assert call(sandbox, "POST", NS + "/deployments", body).status == 201
+    assert sandbox.wait_idle(10)
+    status = call(sandbox, "GET", NS + "/deployments/stuck").json()["status"]
+    assert status["replicas"] == 2 and status["unavailableReplicas"] == 2
+    assert "availableReplicas" not in status
+    available = next(c for c in status["conditions"] if c["type"] == "Available")
+    assert (available["status"], available["reason"]) == ("False", "MinimumReplicasUnavailable")
