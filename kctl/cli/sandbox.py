@@ -168,7 +168,7 @@ def serve(
 @click.option("--port", default=0, type=int, show_default=True, help="Port (0 picks a free one).")
 @click.option(
     "--seed",
-    default="empty",
+    default="demo",
     show_default=True,
     help="demo, empty, or a path to YAML/JSON objects (used when the state is new).",
 )

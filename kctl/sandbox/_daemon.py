@@ -315,7 +315,7 @@ def _save_record(paths: dict[str, str], record: dict[str, Any]) -> None:
 
 
 def start(
-    *, port: int = 0, seed: str = "empty", tls: bool = False, timeout: float = 30.0
+    *, port: int = 0, seed: str = "demo", tls: bool = False, timeout: float = 30.0
 ) -> tuple[Running, bool]:
     """Start the background sandbox; (info, False) when one was already running."""
     with _exclusive() as paths:

@@ -97,6 +97,24 @@ def _defaulter() -> Callable[[Any, dict[str, Any]], None] | None:
     return apply_defaults
 
 
+def _reserve_addresses(objects: list[tuple[tuple[str, str], dict[str, Any]]]) -> None:
+    """Restored Services keep their ClusterIPs and NodePorts: never hand them out again."""
+    try:
+        from kctl.sandbox._defaults import default_allocator
+    except ImportError:
+        return
+    for resource, obj in objects:
+        if resource != ("", "services"):
+            continue
+        spec = obj.get("spec") or {}
+        for ip in spec.get("clusterIPs") or [spec.get("clusterIP")]:
+            if ip and ip != "None":
+                default_allocator.reserve_ip(ip)
+        for port in spec.get("ports") or ():
+            if port.get("nodePort"):
+                default_allocator.reserve_port(int(port["nodePort"]))
+
+
 class Sandbox:
     """An API server for tests and demos::
 
@@ -253,6 +271,7 @@ class Sandbox:
         if not backend.fresh:
             rv, objects = backend.load()
             self.store.restore(objects, rv)
+            _reserve_addresses(objects)
             return
         with backend.batch():
             self._load_seed()

@@ -157,3 +157,46 @@ def test_kill_9_loses_no_acknowledged_write(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _request(url: str, method: str, path: str, body: object = None) -> dict[str, object]:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.request(
+            method,
+            path,
+            body=None if body is None else json.dumps(body),
+            headers={"Content-Type": "application/json"},
+        )
+        data: dict[str, object] = json.loads(conn.getresponse().read())
+        return data
+    finally:
+        conn.close()
+
+
+def test_restored_services_keep_their_addresses(tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    services = "/api/v1/namespaces/default/services"
+
+    def service(name: str) -> dict[str, object]:
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+                "spec": {"type": "NodePort", "ports": [{"port": 80}]}}  # fmt: skip
+
+    proc, url = _serve(state, tmp_path / "log1")
+    try:
+        first = _request(url, "POST", services, service("one"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    # A new process starts its allocator afresh; the restored Service must still be avoided.
+    proc, url = _serve(state, tmp_path / "log2")
+    try:
+        second = _request(url, "POST", services, service("two"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    spec1, spec2 = first["spec"], second["spec"]
+    assert isinstance(spec1, dict) and isinstance(spec2, dict)
+    assert spec1["clusterIP"] != spec2["clusterIP"]
+    assert spec1["ports"][0]["nodePort"] != spec2["ports"][0]["nodePort"]

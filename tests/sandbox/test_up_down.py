@@ -189,3 +189,16 @@ def test_up_reports_a_start_failure(env: dict[str, str], tmp_path: Path) -> None
     )
     assert not Path(env["KUBECONFIG"]).exists()
     assert kctl(env, "status").stdout == "no kctl-sandbox is running\n"
+
+
+def test_up_tls_writes_ca_data(env: dict[str, str]) -> None:
+    up = kctl(env, "up", "--tls", "--seed", "empty")
+    assert up.returncode == 0, up.stderr
+    assert up.stdout.startswith("kctl-sandbox is running at https://127.0.0.1:")
+    data = yaml.safe_load(Path(env["KUBECONFIG"]).read_text())
+    (cluster,) = [c["cluster"] for c in data["clusters"] if c["name"] == "kctl-sandbox"]
+    assert cluster["certificate-authority-data"]
+    assert "insecure-skip-tls-verify" not in cluster
+    result = kubectl(env, "get", "namespaces", "-o", "name")
+    assert result.returncode == 0, result.stderr
+    assert "namespace/default" in result.stdout.split()
