@@ -42,7 +42,15 @@ from datetime import datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
 
-__all__ = ["MAGIC", "UnknownKindError", "decode_message", "decode_object", "iter_fields", "unwrap"]
+__all__ = [
+    "MAGIC",
+    "UnknownKindError",
+    "decode_message",
+    "decode_object",
+    "go_duration",
+    "iter_fields",
+    "unwrap",
+]
 
 MAGIC = b"k8s\x00"
 
@@ -61,7 +69,7 @@ _ZERO: dict[str, Any] = {
     "uint64": 0,
 }
 
-Field = tuple[int, str, str, str]
+_Field = tuple[int, str, str, str]
 _OMIT = object()
 
 
@@ -70,7 +78,7 @@ class UnknownKindError(LookupError):
 
 
 @functools.cache
-def _schema() -> tuple[dict[str, dict[int, Field]], frozenset[str], dict[str, str]]:
+def _schema() -> tuple[dict[str, dict[int, _Field]], frozenset[str], dict[str, str]]:
     raw = resources.files("kctl.sandbox").joinpath("data/protobuf.json.gz").read_bytes()
     doc = json.loads(gzip.decompress(raw))
     messages = {
@@ -174,9 +182,7 @@ def _packed(kind: str, data: bytes) -> list[Any]:
 
 
 def _is_zero(value: Any) -> bool:
-    return (
-        value is None or value == "" or value is False or value == 0 or value == [] or value == {}
-    )
+    return value is None or value == "" or value == 0 or value == [] or value == {}
 
 
 def _value(kind: str, wire: int, value: int | bytes) -> Any:
@@ -190,18 +196,19 @@ def _value(kind: str, wire: int, value: int | bytes) -> Any:
 def _map_entry(kind: str, data: bytes) -> tuple[Any, Any]:
     _, key_kind, value_kind = kind.split(":", 2)
     key: Any = _ZERO.get(key_kind, "")
-    value: Any = None
+    value: Any = _OMIT
     for number, wire, raw in iter_fields(data):
         if number == 1:
             key = _scalar(key_kind, wire, raw)
         elif number == 2:
             value = _value(value_kind, wire, raw)
-    if value is None:
+    if value is _OMIT:
         # An entry without a value holds the value type's zero.
-        value = _value(value_kind, _BYTES, b"") if value_kind.startswith("message:") else None
-    if value is None and not value_kind.startswith("message:"):
-        value = "" if value_kind == "bytes" else _ZERO.get(value_kind)
-    return str(key) if not isinstance(key, str) else key, value
+        if value_kind.startswith("message:"):
+            value = _value(value_kind, _BYTES, b"")
+        else:
+            value = _ZERO.get(value_kind, "")
+    return key if isinstance(key, str) else str(key), value
 
 
 def _special(name: str, data: bytes) -> tuple[bool, Any]:
