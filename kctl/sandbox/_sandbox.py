@@ -198,7 +198,9 @@ class Sandbox:
         if token_file is not None:
             try:
                 tokens.update(load_token_file(token_file))
-            except (OSError, ValueError, UnicodeDecodeError) as err:
+            except OSError as err:
+                raise SandboxError(f"cannot load token file {token_file}: {err.strerror}") from None
+            except (ValueError, UnicodeDecodeError) as err:
                 raise SandboxError(f"cannot load token file {token_file}: {err}") from None
         authenticators: list[Authenticator] = []
         if self.authority is not None:
@@ -214,7 +216,11 @@ class Sandbox:
 
         try:
             return Policy.load(authz)
-        except (OSError, PolicyError, UnicodeDecodeError) as err:
+        except OSError as err:
+            raise SandboxError(
+                f"cannot load authorization policy {authz}: {err.strerror}"
+            ) from None
+        except (PolicyError, UnicodeDecodeError) as err:
             raise SandboxError(f"cannot load authorization policy {authz}: {err}") from None
 
     @property

@@ -203,3 +203,17 @@ def test_policy_over_http(tmp_path: Path) -> None:
             "reason": "Unauthorized",
             "code": 401,
         }
+
+
+def test_bad_files_are_one_line_errors(tmp_path: Path) -> None:
+    from kctl.sandbox import SandboxError
+
+    missing = tmp_path / "missing"
+    with pytest.raises(SandboxError) as info:
+        Sandbox(token_file=str(missing))
+    assert str(info.value) == f"cannot load token file {missing}: No such file or directory"
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("rules: [{users: [a]}]\n")
+    with pytest.raises(SandboxError) as info:
+        Sandbox(authz=str(policy))
+    assert str(info.value) == f"cannot load authorization policy {policy}: rules[0]: needs verbs"

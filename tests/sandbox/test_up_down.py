@@ -202,3 +202,22 @@ def test_up_tls_writes_ca_data(env: dict[str, str]) -> None:
     result = kubectl(env, "get", "namespaces", "-o", "name")
     assert result.returncode == 0, result.stderr
     assert "namespace/default" in result.stdout.split()
+
+
+def test_up_after_a_crash_then_down_restores_the_original(env: dict[str, str]) -> None:
+    import signal
+
+    config = Path(env["KUBECONFIG"])
+    config.write_text(THREE_CLUSTERS)
+    original = config.read_bytes()
+    assert kctl(env, "up", "--seed", "empty").returncode == 0
+    pid_file = Path(env["XDG_CACHE_HOME"]) / "kctl" / "sandbox" / "pid"
+    pid = int(pid_file.read_text().split()[0])
+    os.kill(pid, signal.SIGKILL)
+    assert kctl(env, "status").stdout == "no kctl-sandbox is running\n"
+    again = kctl(env, "up", "--seed", "empty")
+    assert again.returncode == 0, again.stderr
+    assert "already" not in again.stdout
+    assert yaml.safe_load(config.read_text())["current-context"] == "kctl-sandbox"
+    assert kctl(env, "down").returncode == 0
+    assert config.read_bytes() == original
