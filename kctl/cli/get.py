@@ -569,7 +569,10 @@ def _watch(factory: Factory, targets: list[_Target], opts: _Options, ns: str) ->
                 else:
                     emit(page.body, "")
             else:
+                gvk = target.mapping.group_version_kind
                 for item in _items_of(page.body):
+                    item.setdefault("apiVersion", gvk.api_version)
+                    item.setdefault("kind", gvk.kind)
                     emit(item, "ADDED")
         field_selector = opts.field_selector
     req = _request(factory, target, table, opts).param("watch", "true")

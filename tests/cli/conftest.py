@@ -4,7 +4,7 @@
   scrubbed environment (own HOME and KUBECACHEDIR, KUBECONFIG = the sandbox's kubeconfig).
 - ``parity(sb, *args)``: runs kctl and the real kubectl 1.37.1 with the same arguments (each
   with its own HOME/cache) and returns both results normalised: klog lines (``E1126 ...``)
-  dropped and ``kubectl`` in usage hints read as ``kctl``. ``mask`` regexes blank volatile
+  dropped and the word ``kubectl`` (usage hints) read as ``kctl``. ``mask`` regexes blank volatile
   cells (e.g. AGE). Assert with ``p.assert_same()``.
 """
 
@@ -49,8 +49,7 @@ class Result:
 
 def normalise(text: str, masks: Iterable[str] = ()) -> str:
     text = _KLOG.sub("", text)
-    text = text.replace("'kubectl ", "'kctl ").replace('"kubectl ', '"kctl ')
-    text = text.replace('for "kubectl"', 'for "kctl"')
+    text = re.sub(r"\bkubectl\b", "kctl", text)
     for pattern in masks:
         text = re.sub(pattern, "<masked>", text, flags=re.M)
     return text
