@@ -19,7 +19,14 @@ from urllib.parse import parse_qs
 from kctl.errors import KctlError, StatusError
 from kctl.sandbox import _status as st
 from kctl.sandbox._catalog import Catalog, ResourceType
-from kctl.sandbox._registry import DeleteOptions, Registry, Tracker, parse_body, storage_key
+from kctl.sandbox._registry import (
+    Admission,
+    DeleteOptions,
+    Registry,
+    Tracker,
+    parse_body,
+    storage_key,
+)
 from kctl.sandbox._selectors import (
     FieldSelector,
     LabelSelector,
@@ -580,14 +587,25 @@ class ApiServer:
         if rt.namespaced and not target.namespace:
             raise st.method_not_allowed()
         body = self._body(req)
+        admission = self._admission(req)
         obj = self.registry.create(
             rt,
             target.namespace,
             body,
             dry_run=self._dry_run(req),
             tracker=self._tracker(req, rt, ""),
+            admission=admission,
         )
-        return self._object_response(201, rt, obj, out)
+        return _warned(self._object_response(201, rt, obj, out), admission)
+
+    def _admission(self, req: Request) -> Admission:
+        value = req.param("fieldValidation") or ""
+        if value not in ("", "Ignore", "Warn", "Strict"):
+            raise st.bad_request(
+                f"fieldValidation: Unsupported value: {json.dumps(value)}: supported values: "
+                '"Ignore", "Strict", "Warn"'
+            )
+        return Admission(value)
 
     def _tracker(self, req: Request, rt: ResourceType, subresource: str) -> Tracker:
         from kctl.sandbox._apply import field_manager_name, update_tracker
@@ -599,6 +617,7 @@ class ApiServer:
         rt = target.rt
         self._check_verb(rt, "update")
         body = self._body(req)
+        admission = self._admission(req)
         obj = self.registry.update(
             rt,
             target.namespace,
@@ -607,8 +626,9 @@ class ApiServer:
             subresource=target.subresource,
             dry_run=self._dry_run(req),
             tracker=self._tracker(req, rt, target.subresource),
+            admission=admission,
         )
-        return self._object_response(200, rt, obj, out)
+        return _warned(self._object_response(200, rt, obj, out), admission)
 
     def _patch(self, req: Request, target: _Target, out: _Output) -> Response:
         rt = target.rt
@@ -617,6 +637,7 @@ class ApiServer:
         if ctype == "application/apply-patch+yaml":
             return self._apply(req, target, out)
         change = self._patcher(rt, ctype, req.body)
+        admission = self._admission(req)
         obj = self.registry.mutate(
             rt,
             target.namespace,
@@ -625,8 +646,9 @@ class ApiServer:
             subresource=target.subresource,
             dry_run=self._dry_run(req),
             tracker=self._tracker(req, rt, target.subresource),
+            admission=admission,
         )
-        return self._object_response(200, rt, obj, out)
+        return _warned(self._object_response(200, rt, obj, out), admission)
 
     def _apply(self, req: Request, target: _Target, out: _Output) -> Response:
         from kctl.sandbox._apply import apply_change
@@ -869,6 +891,12 @@ _VERSION = {
     "compiler": "gc",
     "platform": "linux/amd64",
 }
+
+
+def _warned(resp: Response, admission: Admission) -> Response:
+    for text in admission.warnings:
+        resp.headers.append(("Warning", "299 - " + json.dumps(text)))
+    return resp
 
 
 def _bind(middleware: Middleware, nxt: Handler) -> Handler:

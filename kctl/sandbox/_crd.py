@@ -15,7 +15,7 @@ from typing import Any
 from kctl.sandbox import _status as st
 from kctl.sandbox._catalog import ResourceType, Subresource
 from kctl.sandbox._objects import format_time
-from kctl.sandbox._registry import Registry
+from kctl.sandbox._registry import Admission, Registry
 from kctl.sandbox._store import Event
 
 __all__ = ["FINALIZER", "CustomResources", "prune_and_validate", "resource_types"]
@@ -100,7 +100,9 @@ def _shown(value: Any) -> str:
     return json.dumps(value) if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
-def _walk(value: Any, schema: dict[str, Any], path: str, causes: list[dict[str, str]]) -> Any:
+def _walk(
+    value: Any, schema: dict[str, Any], path: str, causes: list[dict[str, str]], unknown: list[str]
+) -> Any:
     if not _type_ok(value, schema):
         got = _type_name(value)
         causes.append(
@@ -143,16 +145,21 @@ def _walk(value: Any, schema: dict[str, Any], path: str, causes: list[dict[str, 
                 }
             )
     if isinstance(value, dict):
-        return _walk_object(value, schema, path, causes)
+        return _walk_object(value, schema, path, causes, unknown)
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         return [
-            _walk(item, schema["items"], f"{path}[{i}]", causes) for i, item in enumerate(value)
+            _walk(item, schema["items"], f"{path}[{i}]", causes, unknown)
+            for i, item in enumerate(value)
         ]
     return value
 
 
 def _walk_object(
-    value: dict[str, Any], schema: dict[str, Any], path: str, causes: list[dict[str, str]]
+    value: dict[str, Any],
+    schema: dict[str, Any],
+    path: str,
+    causes: list[dict[str, str]],
+    unknown: list[str],
 ) -> dict[str, Any]:
     props = schema.get("properties") or {}
     extra = schema.get("additionalProperties")
@@ -166,9 +173,11 @@ def _walk_object(
         if item is None and not (sub or {}).get("nullable"):
             continue  # nulls of non-nullable fields are pruned, not rejected
         if sub is not None:
-            out[key] = _walk(item, sub, child, causes)
+            out[key] = _walk(item, sub, child, causes, unknown)
         elif preserve or extra is True:
             out[key] = item
+        else:
+            unknown.append(child)
     for key in schema.get("required") or []:
         if key not in out:
             causes.append(
@@ -181,14 +190,19 @@ def _walk_object(
     return out
 
 
-def prune_and_validate(obj: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, str]]:
-    """Drop what the schema does not declare (in place) and return the validation causes."""
+def prune_and_validate(
+    obj: dict[str, Any], schema: dict[str, Any], unknown: list[str] | None = None
+) -> list[dict[str, str]]:
+    """Drop what the schema does not declare (in place, paths appended to ``unknown``) and
+    return the validation causes."""
     causes: list[dict[str, str]] = []
+    if unknown is None:
+        unknown = []
     root = dict(schema)
     props = {k: v for k, v in (root.get("properties") or {}).items() if k != "metadata"}
     root["properties"] = props
     body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
-    pruned = _walk_object(body, root, "", causes)
+    pruned = _walk_object(body, root, "", causes, unknown)
     for key in list(obj):
         if key not in ("apiVersion", "kind", "metadata"):
             del obj[key]
@@ -209,7 +223,7 @@ class CustomResources:
 
     # admission
 
-    def admit(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+    def admit(self, rt: ResourceType, obj: dict[str, Any], admission: Admission) -> None:
         if (rt.group, rt.plural) == CRDS:
             self._admit_crd(obj)
             return
@@ -219,7 +233,16 @@ class CustomResources:
             schema = self._schemas.get((rt.group, rt.version, rt.plural))
         if schema is None:
             return
-        causes = prune_and_validate(obj, schema)
+        unknown: list[str] = []
+        causes = prune_and_validate(obj, schema, unknown)
+        if unknown and admission.field_validation == "Strict":
+            listed = ", ".join(f"unknown field {json.dumps(path)}" for path in unknown)
+            raise st.bad_request(
+                f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+                f"strict decoding error: {listed}"
+            )
+        if admission.field_validation == "Warn":
+            admission.warnings.extend(f"unknown field {json.dumps(path)}" for path in unknown)
         if causes:
             raise st.invalid(rt.group, rt.kind, obj["metadata"].get("name", ""), causes)
 

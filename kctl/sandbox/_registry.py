@@ -12,7 +12,7 @@ import copy
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -31,7 +31,7 @@ from kctl.sandbox._store import Entry, Store
 # (live or None on create, new) -> new with metadata.managedFields recorded; see _apply.
 Tracker = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]
 
-__all__ = ["DeleteOptions", "Registry", "storage_key"]
+__all__ = ["Admission", "DeleteOptions", "Registry", "storage_key"]
 
 _CONFLICT_MODIFIED = (
     "the object has been modified; please apply your changes to the latest version and try again"
@@ -44,6 +44,16 @@ def storage_key(rt: ResourceType) -> tuple[str, str]:
     if rt.storage_gvk is not None:
         return (rt.storage_gvk[0], rt.plural)
     return (rt.group, rt.plural)
+
+
+@dataclass
+class Admission:
+    """Per-request admission settings and what admission reports back: ``field_validation``
+    is the request's fieldValidation (Ignore, Warn, Strict; empty means the default) and
+    ``warnings`` collects texts for Warning headers."""
+
+    field_validation: str = ""
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,7 @@ class Registry:
         self.clock = clock
         self._defaulter = defaulter
         # Validating admission run after defaulting on create and update (CRD schemas).
-        self.admission: list[Callable[[ResourceType, dict[str, Any]], None]] = []
+        self.admission: list[Callable[[ResourceType, dict[str, Any], Admission], None]] = []
         # Writers serialise read-modify-write cycles; the store lock alone only protects a
         # single commit.
         self._write_lock = threading.RLock()
@@ -103,11 +113,13 @@ class Registry:
     def now(self) -> datetime:
         return self.clock()
 
-    def _defaults(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+    def _defaults(
+        self, rt: ResourceType, obj: dict[str, Any], admission: Admission | None = None
+    ) -> None:
         if self._defaulter is not None:
             self._defaulter(rt, obj)
         for admit in self.admission:
-            admit(rt, obj)
+            admit(rt, obj, admission or Admission())
 
     def get_entry(self, rt: ResourceType, namespace: str, name: str) -> Entry:
         entry = self.store.get(storage_key(rt), namespace, name)
@@ -170,6 +182,7 @@ class Registry:
         dry_run: bool = False,
         keep_status: bool = False,
         tracker: Tracker | None = None,
+        admission: Admission | None = None,
     ) -> dict[str, Any]:
         if not isinstance(obj, dict):
             raise st.bad_request("the object provided is unrecognized")
@@ -205,7 +218,7 @@ class Registry:
             prepare_create(rt, obj, self.now())
             if keep_status and status is not None:
                 obj["status"] = status
-            self._defaults(rt, obj)
+            self._defaults(rt, obj, admission)
             if tracker is not None:
                 obj = tracker(None, obj)
             obj = self._reorder(obj)
@@ -225,6 +238,7 @@ class Registry:
         subresource: str = "",
         dry_run: bool = False,
         tracker: Tracker | None = None,
+        admission: Admission | None = None,
     ) -> dict[str, Any]:
         if not isinstance(obj, dict):
             raise st.bad_request("the object provided is unrecognized")
@@ -259,7 +273,7 @@ class Registry:
                 causes = validate_metadata(rt, obj)
                 if causes:
                     raise st.invalid(rt.group, rt.kind, name, causes)
-                self._defaults(rt, obj)
+                self._defaults(rt, obj, admission)
             if tracker is not None:
                 obj = tracker(old, obj)
             obj = self._reorder(obj)
@@ -289,6 +303,7 @@ class Registry:
         subresource: str = "",
         dry_run: bool = False,
         tracker: Tracker | None = None,
+        admission: Admission | None = None,
     ) -> dict[str, Any]:
         """Read, transform (patches, scale, controllers), and write under the write lock."""
         with self._write_lock:
@@ -303,7 +318,14 @@ class Registry:
             if meta.get("resourceVersion") is None:
                 meta["resourceVersion"] = rv
             return self.update(
-                rt, namespace, name, new, subresource=subresource, dry_run=dry_run, tracker=tracker
+                rt,
+                namespace,
+                name,
+                new,
+                subresource=subresource,
+                dry_run=dry_run,
+                tracker=tracker,
+                admission=admission,
             )
 
     # --- delete --------------------------------------------------------------------------

@@ -313,3 +313,19 @@ def test_crd_versions_need_schemas(sandbox: Sandbox) -> None:
             "field": "spec.versions[0].schema.openAPIV3Schema",
         }
     ]
+
+
+def test_field_validation_of_unknown_fields(with_crd: Sandbox, run_kubectl: Any) -> None:
+    manifest = json.dumps(widget("w1", size=1, junk=2))
+    strict = run_kubectl(with_crd, "create", "-f", "-", input=manifest)
+    assert strict.returncode == 1
+    assert strict.stderr == (
+        'Error from server (BadRequest): error when creating "STDIN": Widget in version "v1" '
+        'cannot be handled as a Widget: strict decoding error: unknown field "spec.junk"\n'
+    )
+    warned = call(with_crd, "POST", WIDGETS + "?fieldValidation=Warn", widget("w2", size=1, junk=2))
+    assert warned.status == 201
+    assert warned.headers["warning"] == '299 - "unknown field \\"spec.junk\\""'
+    assert warned.json()["spec"] == {"size": 1}
+    bad = call(with_crd, "POST", WIDGETS + "?fieldValidation=Loose", widget("w3", size=1))
+    assert bad.status == 400
