@@ -52,6 +52,9 @@ def normalise(text: str, masks: Iterable[str] = ()) -> str:
     text = re.sub(r"\bkubectl\b", "kctl", text)
     for pattern in masks:
         text = re.sub(pattern, "<masked>", text, flags=re.M)
+    if masks:
+        # A masked cell that changed width ("59s" -> "1m") re-pads its whole column.
+        text = re.sub(r" {2,}", "  ", text)
     return text
 
 
