@@ -142,7 +142,16 @@ class Controllers:
 
             self.registry.mutate(rt, ns, name, bind)
             return
-        self.registry.mutate(rt, ns, name, self._run_pod, subresource="status")
+        from kctl.sandbox._apply import update_tracker
+
+        self.registry.mutate(
+            rt,
+            ns,
+            name,
+            self._run_pod,
+            subresource="status",
+            tracker=update_tracker(rt, "kubelet", "status", self.registry.now),
+        )
 
     def _run_pod(self, pod: dict[str, Any]) -> dict[str, Any]:
         now = format_time(self.registry.now())
