@@ -274,6 +274,12 @@ class Registry:
                 if causes:
                     raise st.invalid(rt.group, rt.kind, name, causes)
                 self._defaults(rt, obj, admission)
+                if "generation" in old["metadata"]:
+                    # Judged after defaulting and pruning: a write that only spells out
+                    # defaults (kubectl replace) or fields the schema drops changes nothing.
+                    obj["metadata"]["generation"] = old["metadata"]["generation"] + (
+                        1 if _spec_of(obj) != _spec_of(old) else 0
+                    )
             if tracker is not None:
                 obj = tracker(old, obj)
             obj = self._reorder(obj)
@@ -431,6 +437,10 @@ class Registry:
 
     def force_remove(self, rt: ResourceType, namespace: str, name: str) -> None:
         self.store.remove(storage_key(rt), namespace, name)
+
+
+def _spec_of(obj: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "kind", "apiVersion")}
 
 
 def parse_body(data: bytes, content_type: str) -> Any:

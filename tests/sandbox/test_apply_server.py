@@ -221,3 +221,15 @@ def _deployment() -> dict[str, Any]:
             },
         },
     }
+
+
+def test_replace_spelling_out_nothing_new_keeps_generation(
+    sandbox: Sandbox, run_kubectl: Any
+) -> None:
+    assert run_kubectl(sandbox, "create", "-f", "-", input=DEPLOY).returncode == 0
+    replaced = run_kubectl(sandbox, "replace", "-f", "-", input=DEPLOY)
+    assert replaced.stdout == "deployment.apps/web replaced\n"
+    assert call(sandbox, "GET", DEPLOY_PATH + "/web").json()["metadata"]["generation"] == 1
+    bumped = run_kubectl(sandbox, "replace", "-f", "-", input=DEPLOY.replace("2", "3", 1))
+    assert bumped.returncode == 0
+    assert call(sandbox, "GET", DEPLOY_PATH + "/web").json()["metadata"]["generation"] == 2
