@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import secrets
 from typing import Any
 
 from kctl.errors import StatusError
@@ -232,7 +233,14 @@ class Workloads:
                     "metadata": meta,
                     "spec": copy.deepcopy(template.get("spec") or {}),
                 }
-                self.registry.create(pod_rt, ns, pod, tracker=self._tracker(pod_rt))
+                made = self.registry.create(pod_rt, ns, pod, tracker=self._tracker(pod_rt))
+                self._event(
+                    rs,
+                    "ReplicaSet",
+                    "SuccessfulCreate",
+                    f"Created pod: {made['metadata']['name']}",
+                    "replicaset-controller",
+                )
         elif len(pods) > want:
             # getPodsToDelete: unscheduled, then not ready, then the newest go first.
             def rank(pod: dict[str, Any]) -> tuple[bool, bool, str]:
@@ -248,6 +256,14 @@ class Workloads:
                 except StatusError as err:
                     if err.code != 404:
                         raise
+                    continue
+                self._event(
+                    rs,
+                    "ReplicaSet",
+                    "SuccessfulDelete",
+                    f"Deleted pod: {pod['metadata']['name']}",
+                    "replicaset-controller",
+                )
         self._replicaset_status(ns, name)
 
     def _replicaset_status(self, ns: str, name: str) -> None:
@@ -315,8 +331,17 @@ class Workloads:
         recreate = (spec.get("strategy") or {}).get("type") == "Recreate"
         progress: tuple[str, str] | None = None
         if spec.get("paused"):
-            self._deployment_status(ns, name, None)
+            # A paused rollout only follows scaling of the current ReplicaSet.
+            if new_rs is not None and not any(_replicas(rs) for rs in old):
+                self._scale(new_rs, desired, desired, desired + surge)
+            self._deployment_status(ns, name, ("DeploymentPaused", "Deployment is paused"))
             return
+        was_paused = any(
+            c.get("reason") == "DeploymentPaused"
+            for c in (deploy.get("status") or {}).get("conditions") or []
+        )
+        if was_paused:
+            progress = ("DeploymentResumed", "Deployment is resumed")
         if new_rs is None:
             old_pods = sum(_replicas(rs) for rs in old)
             if recreate:
@@ -381,10 +406,20 @@ class Workloads:
         }
         rt = self._rt(*_RS)
         try:
-            return self.registry.create(rt, meta["namespace"], rs, tracker=self._tracker(rt))
+            created = self.registry.create(rt, meta["namespace"], rs, tracker=self._tracker(rt))
         except StatusError as err:
             if err.code != 409:
                 raise
+        else:
+            if replicas > 0:
+                self._event(
+                    deploy,
+                    "Deployment",
+                    "ScalingReplicaSet",
+                    f"Scaled up replica set {_name(created)} from 0 to {replicas}",
+                    "deployment-controller",
+                )
+            return created
         # A different template hashed to a taken name: count the collision and retry.
         deploy_rt = self._rt(*_DEPLOYMENTS)
 
@@ -426,7 +461,24 @@ class Workloads:
         rt = self._rt(*_RS)
         meta = rs["metadata"]
         self.registry.mutate(rt, meta["namespace"], meta["name"], change, tracker=self._tracker(rt))
-        return _replicas(rs) != replicas
+        before = _replicas(rs)
+        if before == replicas:
+            return False
+        owner = self.store.get(
+            _DEPLOYMENTS,
+            meta["namespace"],
+            (_controller_of(rs, "Deployment") or {}).get("name", ""),
+        )
+        if owner is not None:
+            direction = "up" if replicas > before else "down"
+            self._event(
+                owner.obj,
+                "Deployment",
+                "ScalingReplicaSet",
+                f"Scaled {direction} replica set {meta['name']} from {before} to {replicas}",
+                "deployment-controller",
+            )
+        return True
 
     def _recreate(self, new_rs: dict[str, Any], old: list[dict[str, Any]], desired: int) -> bool:
         changed = False
@@ -510,6 +562,40 @@ class Workloads:
                 if err.code != 404:
                     raise
 
+    def _event(
+        self, obj: dict[str, Any], kind: str, reason: str, message: str, component: str
+    ) -> None:
+        """Record a Normal event about ``obj`` as its controller would (describe shows it)."""
+        meta = obj["metadata"]
+        now = format_time(self.registry.now())
+        event = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {
+                "name": f"{meta['name']}.{secrets.token_hex(8)}",
+                "namespace": meta["namespace"],
+            },
+            "involvedObject": {
+                "kind": kind,
+                "namespace": meta["namespace"],
+                "name": meta["name"],
+                "uid": meta["uid"],
+                "apiVersion": "apps/v1",
+                "resourceVersion": meta.get("resourceVersion", ""),
+            },
+            "reason": reason,
+            "message": message,
+            "source": {"component": component},
+            "firstTimestamp": now,
+            "lastTimestamp": now,
+            "count": 1,
+            "type": "Normal",
+            "eventTime": None,
+            "reportingComponent": component,
+            "reportingInstance": "",
+        }
+        self.registry.create(self._rt("", "events"), meta["namespace"], event)
+
     def _deployment_status(self, ns: str, name: str, progress: tuple[str, str] | None) -> None:
         entry = self.store.get(_DEPLOYMENTS, ns, name)
         if entry is None:
@@ -572,7 +658,9 @@ class Workloads:
                     "Deployment does not have minimum availability.",
                     now,
                 )
-            if complete and new_rs is not None:
+            if progress is not None and progress[0] == "DeploymentPaused":
+                _set_condition(status, "Progressing", "Unknown", *progress, now)
+            elif complete and new_rs is not None:
                 reason = (
                     "NewReplicaSetAvailable",
                     f'ReplicaSet "{_name(new_rs)}" has successfully progressed.',

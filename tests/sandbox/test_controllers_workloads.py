@@ -259,3 +259,31 @@ def test_unavailable_pods_show_in_status(sandbox: Sandbox) -> None:
     assert "availableReplicas" not in status
     available = next(c for c in status["conditions"] if c["type"] == "Available")
     assert (available["status"], available["reason"]) == ("False", "MinimumReplicasUnavailable")
+
+
+def test_events_and_pause_resume(cluster: Sandbox, run_kubectl: Any) -> None:
+    assert run_kubectl(cluster, "apply", "-f", "-", input=DEPLOY).returncode == 0
+    assert run_kubectl(cluster, "rollout", "status", "deployment/web").returncode == 0
+    (rs,) = _replicasets(cluster)
+    described = run_kubectl(cluster, "describe", "deployment", "web").stdout
+    assert f"Scaled up replica set {rs['metadata']['name']} from 0 to 3" in described
+    rs_described = run_kubectl(cluster, "describe", "rs", rs["metadata"]["name"]).stdout
+    assert rs_described.count("SuccessfulCreate") == 3
+
+    paused = run_kubectl(cluster, "rollout", "pause", "deployment/web")
+    assert paused.stdout == "deployment.apps/web paused\n"
+    assert run_kubectl(cluster, "set", "image", "deploy/web", "nginx=nginx:1.28").returncode == 0
+    assert cluster.wait_idle(10)
+    assert len(_replicasets(cluster)) == 1
+    status = call(cluster, "GET", NS + "/deployments/web").json()["status"]
+    progressing = next(c for c in status["conditions"] if c["type"] == "Progressing")
+    assert (progressing["status"], progressing["reason"], progressing["message"]) == (
+        "Unknown",
+        "DeploymentPaused",
+        "Deployment is paused",
+    )
+    resumed = run_kubectl(cluster, "rollout", "resume", "deployment/web")
+    assert resumed.stdout == "deployment.apps/web resumed\n"
+    done = run_kubectl(cluster, "rollout", "status", "deployment/web", "--timeout=30s")
+    assert done.returncode == 0, done.stderr
+    assert len(_replicasets(cluster)) == 2
