@@ -233,3 +233,78 @@ def test_replace_spelling_out_nothing_new_keeps_generation(
     bumped = run_kubectl(sandbox, "replace", "-f", "-", input=DEPLOY.replace("2", "3", 1))
     assert bumped.returncode == 0
     assert call(sandbox, "GET", DEPLOY_PATH + "/web").json()["metadata"]["generation"] == 2
+
+
+def _smp(sb: Sandbox, path: str, patch: dict[str, Any]) -> Any:
+    return call(sb, "PATCH", path, patch, content_type="application/strategic-merge-patch+json")
+
+
+def test_strategic_merge_keys_and_directives(sandbox: Sandbox) -> None:
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "finalizers": ["a.example.com/x", "b.example.com/y"]},
+        "spec": {
+            "containers": [
+                {
+                    "name": "app",
+                    "image": "nginx",
+                    "ports": [{"containerPort": 80}],
+                    "env": [{"name": "A", "value": "1"}],
+                    "volumeMounts": [{"name": "data", "mountPath": "/data"}],
+                }
+            ],
+            "volumes": [{"name": "data", "emptyDir": {}}],
+            "tolerations": [{"key": "k", "operator": "Exists"}],
+        },
+    }
+    path = "/api/v1/namespaces/default/pods/p"
+    assert call(sandbox, "POST", "/api/v1/namespaces/default/pods", pod).status == 201
+    patch = {
+        "metadata": {"$deleteFromPrimitiveList/finalizers": ["a.example.com/x"]},
+        "spec": {
+            "containers": [
+                {
+                    "name": "app",
+                    "ports": [{"containerPort": 443}],
+                    "env": [{"name": "A", "value": "2"}, {"name": "B", "value": "3"}],
+                    "volumeMounts": [{"mountPath": "/cache", "name": "cache"}],
+                }
+            ],
+            "volumes": [{"name": "cache", "emptyDir": {}}],
+        },
+    }
+    reply = _smp(sandbox, path, patch)
+    assert reply.status == 200, reply.body
+    spec = reply.json()["spec"]
+    (app,) = spec["containers"]
+    assert [p["containerPort"] for p in app["ports"]] == [443, 80]
+    assert {e["name"]: e["value"] for e in app["env"]} == {"A": "2", "B": "3"}
+    assert {m["mountPath"] for m in app["volumeMounts"]} >= {"/data", "/cache"}
+    assert {v["name"] for v in spec["volumes"]} >= {"data", "cache"}
+    assert reply.json()["metadata"]["finalizers"] == ["b.example.com/y"]
+    replace = {"spec": {"tolerations": [{"key": "z", "operator": "Exists"}]}}
+    # Tolerations are atomic: the list is replaced (admission re-adds its defaults).
+    keys = [t["key"] for t in _smp(sandbox, path, replace).json()["spec"]["tolerations"]]
+    assert keys[0] == "z" and "k" not in keys
+    delete = {"spec": {"containers": [{"name": "app", "env": [{"name": "A", "$patch": "delete"}]}]}}
+    env = _smp(sandbox, path, delete).json()["spec"]["containers"][0]["env"]
+    assert [e["name"] for e in env] == ["B"]
+
+
+def test_strategic_service_ports_by_port(sandbox: Sandbox) -> None:
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "s"},
+        "spec": {"selector": {"app": "s"}, "ports": [{"name": "http", "port": 80}]},
+    }
+    assert call(sandbox, "POST", "/api/v1/namespaces/default/services", svc).status == 201
+    patch = {"spec": {"ports": [{"name": "https", "port": 443}, {"port": 80, "targetPort": 8080}]}}
+    reply = _smp(sandbox, "/api/v1/namespaces/default/services/s", patch)
+    ports = {p["port"]: p for p in reply.json()["spec"]["ports"]}
+    assert set(ports) == {80, 443} and ports[80]["targetPort"] == 8080
+    assert ports[80]["name"] == "http"
+    whole = {"spec": {"$patch": "replace", "selector": {"app": "t"}, "ports": [{"port": 1}]}}
+    replaced = _smp(sandbox, "/api/v1/namespaces/default/services/s", whole)
+    assert replaced.status == 200, replaced.body
