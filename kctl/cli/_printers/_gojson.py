@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
+from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["go_float", "go_float_g", "marshal", "marshal_indent"]
+__all__ = ["go_float", "go_float_g", "marshal", "marshal_indent", "marshal_indent_at"]
 
 _GO_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
 _LS_PS = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
@@ -101,15 +103,159 @@ def _go_escape(text: str) -> str:
     return text
 
 
+# -- json.dumps(indent=4, sort_keys=True) at C speed --------------------------------------------
+#
+# Python's C encoder has no indentation (before 3.13), but given the item separator
+# ",\n" + indentation it writes a container without nested containers exactly as the indenting
+# encoder would, except for the newline after the opening and before the closing bracket, which
+# slicing fixes. A container with nested values is encoded once with a placeholder string in
+# place of each nested value (so the C encoder still sorts keys and writes every scalar), then
+# the placeholders are replaced by the nested values' own text. Python code thus runs once per
+# container, not once per value. Floats are nested values too: they need Go's formatting.
+
+_SCALARS = frozenset((str, int, bool, type(None)))
+_PLACEHOLDER = "\x00"
+_PLACEHOLDER_JSON = '"\\u0000"'
+_NEWLINES: list[str] = []
+_FLAT: list[Callable[[Any, int], Sequence[str]]] = []
+
+
+def _grow(depth: int) -> None:
+    """Newline+indentation strings and flat encoders for depths up to ``depth``."""
+    make = c_make_encoder
+    assert make is not None
+    while len(_NEWLINES) <= depth + 1:
+        _NEWLINES.append("\n" + "    " * len(_NEWLINES))
+    while len(_FLAT) <= depth:
+        separator = "," + _NEWLINES[len(_FLAT) + 1]
+        _FLAT.append(
+            make(None, None, c_encode_basestring, None, ": ", separator, True, False, True)
+        )
+
+
+_INF = float("inf")
+
+
+def _json_float(value: float) -> str:
+    if value != value or value in (_INF, -_INF):
+        # Not JSON; json.dumps's spelling, as the straightforward encoder would write it.
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    return go_float(value)
+
+
+def _value(value: Any, depth: int) -> str:
+    kind = type(value)
+    if kind is dict:
+        return _dict(value, depth) if value else "{}"
+    if kind is list:
+        return _list(value, depth) if value else "[]"
+    if kind is str:
+        text: str = c_encode_basestring(value)
+        return text
+    if kind is float:
+        return _json_float(value)
+    if isinstance(value, dict):
+        return _dict(value, depth) if value else "{}"
+    if isinstance(value, (list, tuple)):
+        return _list(value, depth) if value else "[]"
+    if isinstance(value, float):
+        return _json_float(float(value))
+    return _FLAT[depth](value, 0)[0]
+
+
+def _dict(obj: dict[str, Any], depth: int) -> str:
+    if len(_FLAT) <= depth + 1:
+        _grow(depth + 1)
+    newline, inner = _NEWLINES[depth], _NEWLINES[depth + 1]
+    if set(map(type, obj.values())) <= _SCALARS:
+        text = _FLAT[depth](obj, 0)[0]
+        return "{" + inner + text[1:-1] + newline + "}"
+    nested = [k for k, v in obj.items() if type(v) not in _SCALARS]
+    stand_in = dict(obj)
+    for key in nested:
+        stand_in[key] = _PLACEHOLDER
+    parts = _FLAT[depth](stand_in, 0)[0].split(_PLACEHOLDER_JSON)
+    if len(parts) != len(nested) + 1:
+        # A real "\x00" string collides with the placeholder: one key at a time instead.
+        return _dict_by_key(obj, depth)
+    nested.sort()
+    pieces = ["{", inner, parts[0][1:]]
+    for key, part in zip(nested, parts[1:], strict=True):
+        pieces.append(_value(obj[key], depth + 1))
+        pieces.append(part)
+    pieces[-1] = pieces[-1][:-1]
+    pieces.append(newline)
+    pieces.append("}")
+    return "".join(pieces)
+
+
+def _dict_by_key(obj: dict[str, Any], depth: int) -> str:
+    inner = _NEWLINES[depth + 1]
+    items = [c_encode_basestring(k) + ": " + _value(obj[k], depth + 1) for k in sorted(obj)]
+    return "{" + inner + ("," + inner).join(items) + _NEWLINES[depth] + "}"
+
+
+def _flat_dict(item: Any) -> bool:
+    return type(item) is dict and bool(item) and set(map(type, item.values())) <= _SCALARS
+
+
+def _list(items: list[Any] | tuple[Any, ...], depth: int) -> str:
+    if len(_FLAT) <= depth + 2:
+        _grow(depth + 2)
+    newline, inner = _NEWLINES[depth], _NEWLINES[depth + 1]
+    kinds = set(map(type, items))
+    if kinds <= _SCALARS:
+        text = _FLAT[depth](items, 0)[0]
+        return "[" + inner + text[1:-1] + newline + "]"
+    if kinds == {dict} and all(map(_flat_dict, items)):
+        # One C call for the whole list, encoded a level deeper; only the boundaries between
+        # elements ("},<indent>{", which no flat element contains) need their own lines.
+        innermost = _NEWLINES[depth + 2]
+        text = _FLAT[depth + 1](items, 0)[0]
+        text = text.replace("}," + innermost + "{", inner + "}," + inner + "{" + innermost)
+        return "[" + inner + "{" + innermost + text[2:-2] + inner + "}" + newline + "]"
+    return "[" + inner + ("," + inner).join([_value(v, depth + 1) for v in items]) + newline + "]"
+
+
+def _indented_c(obj: Any, depth: int) -> str:
+    if len(_FLAT) <= depth + 2:
+        _grow(depth + 2)
+    return _value(obj, depth)
+
+
+def _c_encoder_usable() -> bool:
+    if c_make_encoder is None or c_encode_basestring is None:
+        return False
+    _grow(2)
+    sample = {"b": [1, {"x": 1.5, "y": {}}], "a": "\x00<"}
+    return _indented_c(sample, 0) == json.dumps(sample, indent=4, sort_keys=True)
+
+
+_indented: Callable[[Any, int], str] | None = _indented_c if _c_encoder_usable() else None
+
+
+def _marshal_indent_slow(obj: Any, indent: int, sort_keys: bool) -> str:
+    text = json.dumps(obj, indent=indent, sort_keys=sort_keys, ensure_ascii=False)
+    if "." in text or "e" in text:
+        text = _INDENTED_FLOAT.sub(_fix_float, text)
+    return text
+
+
 def marshal_indent(obj: Any, indent: int = 4, sort_keys: bool = True) -> str:
     """json.MarshalIndent(obj, "", indent spaces) without the trailing newline.
 
     ``sort_keys=False`` keeps the dicts' order, for Go structs printed in field order."""
-    text = json.dumps(obj, indent=indent, sort_keys=sort_keys, ensure_ascii=False)
-    text = _go_escape(text)
-    if "." in text or "e" in text:
-        text = _INDENTED_FLOAT.sub(_fix_float, text)
-    return text
+    if indent == 4 and sort_keys and _indented is not None:
+        return _go_escape(_indented(obj, 0))
+    return _go_escape(_marshal_indent_slow(obj, indent, sort_keys))
+
+
+def marshal_indent_at(obj: Any, depth: int) -> str:
+    """marshal_indent(obj) as it reads nested ``depth`` levels deep in an indented document:
+    continuation lines carry ``depth`` extra indents, the first line none."""
+    if _indented is not None:
+        return _go_escape(_indented(obj, depth))
+    return marshal_indent(obj).replace("\n", "\n" + "    " * depth)
 
 
 class _Float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from kctl.cli._printers._gojson import marshal_indent
+from kctl.cli._printers._gojson import marshal_indent, marshal_indent_at
 from kctl.cli._printers._goyaml import dump as yaml_dump
 from kctl.cli._printers._goyaml import dump_sequence_item
 from kctl.cli._printers._jsonpath import JSONPath, JSONPathError
@@ -73,7 +73,7 @@ class JSONPrinter:
                     first = False
                 else:
                     chunk.append(",\n        ")
-                chunk.append(marshal_indent(self._prep(item)).replace("\n", "\n        "))
+                chunk.append(marshal_indent_at(self._prep(item), 2))
             if chunk:
                 out.write("".join(chunk))
         if first:

@@ -1,0 +1,198 @@
+"""The fast json/yaml printers against straightforward implementations of the same rules.
+
+The fast paths (C encoder with placeholders for json, cached scalar styles for yaml) must be
+byte-identical to a one-value-at-a-time encoder on tricky and on seeded random inputs.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import random
+from typing import Any
+
+import pytest
+
+from kctl.cli._printers import JSONPrinter, _gojson, marshal_indent
+from kctl.cli._printers._gojson import go_float, marshal_indent_at
+
+STRINGS = [
+    "", "x", "\x00", '"\x00', "\x00\"", "a\x00b", "<>&", "a<b", "\u2028", "\u2029x", "ñé😀",
+    "},\n{", "}, {", '"}', "\\", "\\\\u0000", '\\"', "\b\f\t\r\n\x01\x1f\x7f", "\ufeff",
+    "true", "null", "1", "1.5", "-", "- x", "a: b", "a #b", "#", "x:", "---", "...",
+    "word " * 25, "a" * 130, " lead", "trail ", "line\nbreak", "end\n", "\n", "a\u2028",
+    "2024-01-01", "0x1F", "1_000", ".5", "yes", "~", "'q'", "@x", "a\tb", "é" * 90 + " é",
+    "x" * 70 + " y", "multi\nline " + "long " * 30, "\x85", "\xa0", "a  b", "%", "*a",
+]  # fmt: skip
+KEYS = [
+    "a", "b", "A", "Z", "_", "a10", "a9", "a-1", "a.b", "", "é", "a\x00", "\x00", "<k>",
+    "apiVersion", "kind", "name", "value", "true", "1", "a b", "x" * 140, "a\nb", "k:",
+]  # fmt: skip
+FLOATS = [
+    1.5,
+    0.1,
+    1e21,
+    1e20,
+    1e-7,
+    1e-6,
+    -0.0,
+    100.0,
+    123456789.125,
+    5e-324,
+    1.7976931348623157e308,
+]
+
+
+def scalar(rng: random.Random) -> Any:
+    roll = rng.random()
+    if roll < 0.45:
+        return rng.choice(STRINGS)
+    if roll < 0.6:
+        return rng.choice([0, 1, -1, 42, 2**53, 2**63 - 1, -(2**63), 2**64 - 1, 2**70])
+    if roll < 0.7:
+        return rng.choice(FLOATS)
+    if roll < 0.8:
+        return rng.choice([True, False, None])
+    return f"s{rng.randrange(1000)}" + rng.choice(["", " ", ":", "<", "\x00"]) + "t"
+
+
+def flat_dict(rng: random.Random) -> dict[str, Any]:
+    return {rng.choice(KEYS): scalar(rng) for _ in range(rng.randrange(0, 4))}
+
+
+def value(rng: random.Random, depth: int) -> Any:
+    roll = rng.random()
+    if depth > 6 or roll < 0.4:
+        return scalar(rng)
+    if roll < 0.55:
+        return [flat_dict(rng) or {"name": "n"} for _ in range(rng.randrange(1, 5))]
+    if roll < 0.65:
+        return rng.choice([{}, [], [{}], [[]], [{}, {"a": 1}], [1.5, "x"]])
+    if roll < 0.8:
+        return [value(rng, depth + 1) for _ in range(rng.randrange(0, 5))]
+    return {rng.choice(KEYS): value(rng, depth + 1) for _ in range(rng.randrange(0, 6))}
+
+
+def random_objects(seed: int, count: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    return [
+        {rng.choice(KEYS): value(rng, 0) for _ in range(rng.randrange(1, 8))} for _ in range(count)
+    ]
+
+
+def pod(i: int) -> dict[str, Any]:
+    env = [{"name": f"V{k}", "value": f"v-{i}-{k}"} for k in range(5)] + [
+        {"name": "R", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
+    ]
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": f"p{i}",
+            "labels": {"app.kubernetes.io/name": "x", "tier": "a<b"},
+            "annotations": {"note": "a " * 60, "json": '{"a": [1, 2]}\n'},
+        },
+        "spec": {"containers": [{"name": "c", "env": env, "ports": [{"containerPort": 80}]}]},
+        "status": {"phase": "Running", "conditions": [], "score": 0.25, "x": {}},
+    }
+
+
+TRICKY: list[Any] = [
+    {},
+    [],
+    {"a": {}},
+    {"a": []},
+    [{}],
+    [[], {}],
+    [{}, {"a": 1}],
+    [{"a": 1}, {}],
+    [{"a": {}}, {"b": []}],
+    {"\x00": "\x00"},
+    {"a": "\x00", "b": [1]},
+    {"a": '"\x00', "b": {"c": 1}},
+    {"a": [1, 1.5, "x", None, True]},
+    [[[[{"deep": [[[1.0]]]}]]]],
+    {"f": float("nan"), "g": float("inf"), "h": -float("inf")},
+    {"t": (1, {"b": 2}), "u": ()},
+    {"list": [{"a": "},\n{"}, {"b": "}, {"}]},
+    *(pod(i) for i in range(3)),
+]
+
+
+def reference_json(obj: Any, depth: int = 0) -> str:
+    """One value at a time, the way encoding/json.MarshalIndent walks a decoded object."""
+    inner = "\n" + "    " * (depth + 1)
+    if isinstance(obj, dict):
+        if not obj:
+            return "{}"
+        items = [
+            json.dumps(k, ensure_ascii=False) + ": " + reference_json(obj[k], depth + 1)
+            for k in sorted(obj)
+        ]
+        return "{" + inner + ("," + inner).join(items) + "\n" + "    " * depth + "}"
+    if isinstance(obj, (list, tuple)):
+        if not obj:
+            return "[]"
+        elements = [reference_json(v, depth + 1) for v in obj]
+        return "[" + inner + ("," + inner).join(elements) + "\n" + "    " * depth + "]"
+    if isinstance(obj, float) and math.isfinite(obj):
+        return go_float(obj)
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def go_escaped(text: str) -> str:
+    for old, new in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(old, new)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def json_cases() -> list[Any]:
+    return [*TRICKY, *random_objects(seed=6, count=300)]
+
+
+def test_reference_agrees_with_json_dumps_without_floats() -> None:
+    obj = {"b": [1, {"c": [], "d": {}}], "a": "x<y", "e": [{"f": None}]}
+    assert reference_json(obj) == json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("depth", [0, 2, 5])
+def test_marshal_indent_matches_reference(depth: int) -> None:
+    assert _gojson._indented is not None, "C encoder path not in use"
+    for obj in json_cases():
+        want = go_escaped(reference_json(obj)).replace("\n", "\n" + "    " * depth)
+        assert marshal_indent_at(obj, depth) == want, obj
+        if depth == 0:
+            assert marshal_indent(obj) == want, obj
+
+
+def test_deeper_than_precomputed_encoders() -> None:
+    obj: Any = {"leaf": [1, {"x": "y"}]}
+    for i in range(150):
+        obj = {"k": obj, "n": i} if i % 2 else [obj, 1.5]
+    assert marshal_indent(obj) == go_escaped(reference_json(obj))
+
+
+def test_slow_path_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = json_cases()[:80]
+    fast = [marshal_indent_at(obj, 2) for obj in cases]
+    monkeypatch.setattr(_gojson, "_indented", None)
+    assert [marshal_indent_at(obj, 2) for obj in cases] == fast
+
+
+def test_unsupported_value_still_raises() -> None:
+    with pytest.raises(TypeError):
+        marshal_indent({"a": {"b": object()}})
+
+
+def test_json_list_equals_whole_document() -> None:
+    items = [pod(i) for i in range(4)] + random_objects(seed=7, count=20)
+    out = io.StringIO()
+    JSONPrinter(out, show_managed_fields=True).print_list([items[:3], [], items[3:]])
+    whole = {
+        "apiVersion": "v1",
+        "items": items,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    }
+    assert out.getvalue() == go_escaped(reference_json(whole)) + "\n"
