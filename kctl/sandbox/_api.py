@@ -786,7 +786,7 @@ class ApiServer:
                 obj.setdefault("spec", {})["nodeName"] = node
                 return obj
 
-            self.registry.mutate(rt, target.namespace, target.name, bind)
+            self.registry.mutate(rt, target.namespace, target.name, bind, subresource="binding")
         else:
             options = DeleteOptions.from_dict((body or {}).get("deleteOptions") or {}, {})
             self.registry.delete(rt, target.namespace, target.name, options)

@@ -140,7 +140,7 @@ class Controllers:
                 obj["spec"]["nodeName"] = node
                 return obj
 
-            self.registry.mutate(rt, ns, name, bind)
+            self.registry.mutate(rt, ns, name, bind, subresource="binding")
             return
         from kctl.sandbox._apply import update_tracker
 

@@ -280,6 +280,9 @@ class Registry:
                     obj["metadata"]["generation"] = old["metadata"]["generation"] + (
                         1 if _spec_of(obj) != _spec_of(old) else 0
                     )
+            elif subresource == "binding" and "generation" in old["metadata"]:
+                # Scheduling a pod is not a spec change its owner made.
+                obj["metadata"]["generation"] = old["metadata"]["generation"]
             if tracker is not None:
                 obj = tracker(old, obj)
             obj = self._reorder(obj)

@@ -115,6 +115,8 @@ def test_deployment_creates_replicaset_and_pods(cluster: Sandbox, run_kubectl: A
         assert pod["metadata"]["name"].startswith(f"web-{pod_hash}-")
         assert pod["metadata"]["labels"]["pod-template-hash"] == pod_hash
         assert pod["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
+        assert pod["metadata"]["generation"] == 1  # binding to a node is no spec change
+        assert pod["spec"]["nodeName"] == "node-1"
     deploy = call(cluster, "GET", NS + "/deployments/web").json()
     assert {k: v for k, v in deploy["status"].items() if k != "conditions"} == {
         "observedGeneration": 1,
