@@ -41,6 +41,8 @@ class Controllers:
         registry.admission.append(self.crds.admit)
 
     def start(self) -> None:
+        # Objects restored from persistence arrive without events: serve their CRDs now.
+        self.crds.resync()
         self._thread = threading.Thread(
             target=self._loop, name="kctl-sandbox-controllers", daemon=True
         )

@@ -351,6 +351,13 @@ class CustomResources:
                 self.catalog.add(rt)
         self._update_status(crd)
 
+    def resync(self) -> None:
+        """Serve every stored CRD (after a restore that sent no events)."""
+        for entry in self.registry.store.items(CRDS):
+            self.handle(
+                Event(entry.rv, "MODIFIED", CRDS, entry.obj["metadata"]["name"], entry, None)
+            )
+
     def _update_status(self, crd: dict[str, Any]) -> None:
         names = _names(crd)
         accepted: dict[str, Any] = {"plural": names.get("plural", "")}

@@ -329,3 +329,17 @@ def test_field_validation_of_unknown_fields(with_crd: Sandbox, run_kubectl: Any)
     assert warned.json()["spec"] == {"size": 1}
     bad = call(with_crd, "POST", WIDGETS + "?fieldValidation=Loose", widget("w3", size=1))
     assert bad.status == 400
+
+
+def test_crds_are_served_again_after_a_restart_from_state(tmp_path: Path, run_kubectl: Any) -> None:
+    state = str(tmp_path / "state.db")
+    with Sandbox(state=state) as sb:
+        assert run_kubectl(sb, "apply", "-f", "-", input=CRD).returncode == 0
+        assert wait_for(lambda: established(sb))
+        assert call(sb, "POST", WIDGETS, widget("w1", size=2)).status == 201
+    with Sandbox(state=state) as sb:
+        got = call(sb, "GET", WIDGETS + "/w1")
+        assert got.status == 200 and got.json()["spec"] == {"size": 2}
+        # Its schema is back too: unknown fields are pruned again.
+        pruned = call(sb, "POST", WIDGETS, widget("w2", size=1, junk=1)).json()
+        assert pruned["spec"] == {"size": 1}
