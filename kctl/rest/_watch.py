@@ -66,7 +66,9 @@ class Watcher:
                 self.stop()
                 raise StopIteration from None
             except Exception as err:  # http.client errors are not imported here
-                if type(err).__module__ == "http.client":
+                # stop() from another thread closes the socket under a blocked read, and
+                # http.client then fails with whatever its half-torn state raises.
+                if self._stopped or type(err).__module__ == "http.client":
                     self.stop()
                     raise StopIteration from None
                 raise
