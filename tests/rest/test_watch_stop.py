@@ -25,15 +25,29 @@ def test_stop_from_other_thread_ends_iteration() -> None:
     response = _TornResponse()
     watcher = Watcher(response)  # type: ignore[arg-type]
     result: list[object] = []
+    errors: list[BaseException] = []
+    reading = threading.Event()
+    original = response.readline
+
+    def readline() -> bytes:
+        reading.set()
+        return original()
+
+    response.readline = readline  # type: ignore[method-assign]
 
     def consume() -> None:
-        result.extend(watcher)
+        try:
+            result.extend(watcher)
+        except BaseException as err:
+            errors.append(err)
 
     t = threading.Thread(target=consume)
     t.start()
+    assert reading.wait(timeout=10)
     watcher.stop()
     t.join(timeout=10)
     assert not t.is_alive()
+    assert errors == []
     assert result == []
 
 
