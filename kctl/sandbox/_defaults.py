@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import random
-import string
 import threading
 from collections.abc import MutableMapping
 from typing import Any
@@ -174,7 +173,8 @@ def _token_suffix(obj: Obj) -> str:
         (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName")
     )
     rng = random.Random(seed)
-    return "".join(rng.choice(string.ascii_lowercase + string.digits) for _ in range(5))
+    # apimachinery's rand.String alphabet: no vowels, no 0/1/3 (no words, no look-alikes).
+    return "".join(rng.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
 
 
 def _service_account_admission(obj: Obj, spec: Obj) -> None:

@@ -336,10 +336,9 @@ class Sandbox:
         return self.registry.create(rt, namespace, obj, keep_status=keep_status)
 
     def _load_seed(self) -> None:
-        for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
-            if self.seed == "empty" or self.seed == "demo":
-                self._ensure_namespace(name)
         if self.seed == "empty":
+            for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+                self._ensure_namespace(name)
             return
         from kctl.sandbox import _seed
 
@@ -350,9 +349,10 @@ class Sandbox:
                 objects = _seed.load_seed_path(self.seed)
             except (OSError, ValueError) as err:
                 raise SandboxError(f"cannot load seed {self.seed}: {err}") from None
-            for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
-                self._ensure_namespace(name)
         self._load_objects(objects)
+        # After the seed, so a seed's own (backdated) system namespaces are the ones kept.
+        for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            self._ensure_namespace(name)
 
     def _ensure_namespace(self, name: str) -> None:
         if self.store.get(("", "namespaces"), "", name) is None:
@@ -362,6 +362,7 @@ class Sandbox:
         from kctl.errors import StatusError
         from kctl.sandbox._registry import storage_key
 
+        defaulter = _defaulter()
         # Namespaces first so namespaced objects find theirs.
         ordered = sorted(objects, key=lambda o: 0 if o.get("kind") == "Namespace" else 1)
         for obj in ordered:
@@ -386,6 +387,10 @@ class Sandbox:
                     stored["metadata"]["namespace"] = "default"
                 if rt.namespaced:
                     self._ensure_namespace(stored["metadata"]["namespace"])
+                # A real cluster's objects all went through defaulting and admission; seeds
+                # written by hand (the demo's too) would otherwise describe with blanks.
+                if defaulter is not None:
+                    defaulter(rt, stored)
                 self.store.put(storage_key(rt), stored)
                 continue
             try:

@@ -81,7 +81,7 @@ _FAKE_CA = (
 
 def _namespaces(g: _Gen) -> None:
     for i, name in enumerate(("default", "kube-system", "kube-public", "kube-node-lease", "dev")):
-        created = g.ago(days=_CLUSTER_BIRTH_DAYS if name != "dev" else 9, seconds=-i)
+        created = g.ago(days=_CLUSTER_BIRTH_DAYS if name != "dev" else 9, seconds=4 - i)
         g.add(
             "v1",
             "Namespace",
