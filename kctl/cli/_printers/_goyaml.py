@@ -627,9 +627,211 @@ class _Emitter:
         return "".join(self.out)
 
 
+# -- the fast path -------------------------------------------------------------------------------
+#
+# Block style for JSON-shaped data boils down to lines of "<indent><key>: <scalar>", "- " leads
+# and indentless sequences under mapping keys. Only folding at column 80 (plain and quoted
+# scalars with spaces) and literal block scalars depend on where a scalar starts; everything
+# else about a string's rendering depends on the string alone and is cached. Those rare scalars
+# go through the emitter above, given the state it would have at that point; mappings with
+# keys the emitter writes as complex keys ("? ...") make the whole document go through it.
+
+_CACHE_LIMIT = 1 << 16
+# Strings that are plain scalars as they are, unless the resolver reads them as non-strings:
+# printable ASCII, no indicator first, no ":" last, no tab, no quote (so quoting needs no
+# escapes). Spaces are checked for ": " and " #" separately.
+_SAFE = re.compile(r"[A-Za-z0-9_/](?:[ !#-~]*[!#-9;-~])?\Z")
+_MAX_FAST_INDENT = 200
+# The common case of _SAFE: a letter first, so only _RESOLVE_MAP's words resolve to non-strings.
+_PLAIN_WORD = re.compile(r"[A-Za-z_/](?:[!#-~]*[!#-9;-~])?\Z")
+_PADS = [" " * n for n in range(_MAX_FAST_INDENT + 2)]
+_keys: dict[str, str | None] = {}
+_values: dict[str, str] = {}
+_orders: dict[tuple[str, ...], list[str]] = {}
+
+
+class _Complex(Exception):
+    """A document the fast path leaves to the emitter."""
+
+
+def _safe(s: str) -> bool:
+    return _SAFE.match(s) is not None and (" " not in s or (": " not in s and " #" not in s))
+
+
+def _key_text(key: str) -> str:
+    text = _keys.get(key)
+    if text is None:
+        if key in _keys:
+            raise _Complex
+        if len(key) > _MAX_SIMPLE_KEY and len(key.encode()) > _MAX_SIMPLE_KEY:
+            text = None
+        elif _safe(key):
+            text = '"' + key + '"' if needs_quotes(key) else key
+        else:
+            analysis = _Analysis(key)
+            if analysis.multiline or len(key.encode()) > _MAX_SIMPLE_KEY:
+                text = None
+            else:
+                emitter = _Emitter()
+                emitter.string(key, True, analysis)
+                text = "".join(emitter.out)
+        if len(_keys) >= _CACHE_LIMIT:
+            _keys.clear()
+        _keys[key] = text
+        if text is None:
+            raise _Complex
+    return text
+
+
+def _value_text(value: str) -> str:
+    """The string as a scalar written where it does not fold; "" if its text depends on the
+    position anyway (line breaks, block scalars)."""
+    text = _values.get(value)
+    if text is None:
+        if _safe(value):
+            text = '"' + value + '"' if needs_quotes(value) else value
+        else:
+            emitter = _Emitter()
+            emitter.column = 1
+            emitter.whitespace = False
+            emitter.node(value, mapping_context=False)
+            text = "".join(emitter.out)[1:]
+            if any(ch in _BREAKS for ch in text):
+                text = ""
+        if len(_values) >= _CACHE_LIMIT:
+            _values.clear()
+        _values[value] = text
+    return text
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is int or kind is float:
+        return _number_text(value)
+    raise _Complex
+
+
+def _positioned(value: Any, indent: int, column: int, after_dash: bool) -> str:
+    """A scalar written by the emitter at this point, with the line end it would write next."""
+    emitter = _Emitter()
+    emitter.indent = indent
+    emitter.column = column
+    emitter.whitespace = False
+    emitter.indention = after_dash
+    emitter.node(value, mapping_context=False)
+    # Only a literal ending in a line break leaves the emitter at the start of a line.
+    return "".join(emitter.out) + ("" if emitter.indention else "\n")
+
+
+def _fast_mapping(mapping: dict[str, Any], indent: int, lead: str, out: list[str]) -> None:
+    shape = tuple(mapping)
+    order = _orders.get(shape)
+    if order is None:
+        order = _sorted_keys(mapping)
+        if len(_orders) >= _CACHE_LIMIT:
+            _orders.clear()
+        _orders[shape] = order
+    if indent >= _MAX_FAST_INDENT:
+        raise _Complex
+    pad = _PADS[indent]
+    prefix = lead
+    key_get = _keys.get
+    value_get = _values.get
+    plain = _PLAIN_WORD.match
+    for key in order:
+        key_text = key_get(key)
+        if key_text is None:
+            key_text = _key_text(key)
+        value = mapping[key]
+        kind = type(value)
+        if kind is str:
+            text = value_get(value)
+            if text is None:
+                # Most unique strings (names, uids, values) are plain as they are: no caching.
+                text = value if plain(value) and value not in _RESOLVE_MAP else _value_text(value)
+            if text and (" " not in value or indent + len(key_text) + len(text) < 79):
+                out.append(f"{prefix}{key_text}: {text}\n")
+            else:
+                out.append(prefix + key_text + ":")
+                out.append(_positioned(value, indent, indent + len(key_text) + 1, False))
+        elif kind is dict:
+            if value:
+                out.append(f"{prefix}{key_text}:\n")
+                _fast_mapping(value, indent + 2, _PADS[indent + 2], out)
+            else:
+                out.append(f"{prefix}{key_text}: {{}}\n")
+        elif kind is list:
+            if value:
+                out.append(f"{prefix}{key_text}:\n")
+                _fast_sequence(value, indent, pad, out)
+            else:
+                out.append(f"{prefix}{key_text}: []\n")
+        else:
+            out.append(f"{prefix}{key_text}: {_scalar_text(value)}\n")
+        prefix = pad
+
+
+def _fast_sequence(items: list[Any], indent: int, lead: str, out: list[str]) -> None:
+    if indent >= _MAX_FAST_INDENT:
+        raise _Complex
+    pad = _PADS[indent] + "- "
+    prefix = lead + "- "
+    for value in items:
+        kind = type(value)
+        if kind is dict:
+            if value:
+                _fast_mapping(value, indent + 2, prefix, out)
+            else:
+                out.append(prefix + "{}\n")
+        elif kind is list:
+            if value:
+                _fast_sequence(value, indent + 2, prefix, out)
+            else:
+                out.append(prefix + "[]\n")
+        elif kind is str:
+            text = _values.get(value)
+            if text is None:
+                text = (
+                    value
+                    if _PLAIN_WORD.match(value) and value not in _RESOLVE_MAP
+                    else _value_text(value)
+                )
+            if text and (" " not in value or indent + len(text) < 79):
+                out.append(prefix + text + "\n")
+            else:
+                out.append(prefix[:-1])
+                out.append(_positioned(value, indent, indent + 1, True))
+        else:
+            out.append(prefix + _scalar_text(value) + "\n")
+        prefix = pad
+
+
+def _fast(value: Any, in_sequence: bool) -> str | None:
+    out: list[str] = []
+    try:
+        if in_sequence:
+            _fast_sequence([value], 0, "", out)
+        elif type(value) is dict and value:
+            _fast_mapping(value, 0, "", out)
+        elif type(value) is list and value:
+            _fast_sequence(value, 0, "", out)
+        else:
+            return None
+    except _Complex:
+        return None
+    return "".join(out)
+
+
 def dump(value: Any) -> str:
     """yaml.Marshal of a JSON-shaped value, as sigs.k8s.io/yaml produces it."""
-    return _Emitter().document(value)
+    fast = _fast(value, in_sequence=False)
+    return fast if fast is not None else _Emitter().document(value)
 
 
 def dump_sequence_item(value: Any) -> str:
@@ -637,6 +839,11 @@ def dump_sequence_item(value: Any) -> str:
 
     Emitted in place rather than re-indented so that folding at column 80 lands where it
     would in the whole document."""
+    fast = _fast(value, in_sequence=True)
+    return fast if fast is not None else _emit_sequence_item(value)
+
+
+def _emit_sequence_item(value: Any) -> str:
     emitter = _Emitter()
     emitter.indent = 0
     emitter.write_indicator("-", True, False, True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from kctl.cli._printers import JSONPrinter, _gojson, marshal_indent
+from kctl.cli._printers import JSONPrinter, YAMLPrinter, _gojson, _goyaml, marshal_indent, yaml_dump
 from kctl.cli._printers._gojson import go_float, marshal_indent_at
 
 STRINGS = [
@@ -54,11 +54,20 @@ def scalar(rng: random.Random) -> Any:
         return rng.choice(FLOATS)
     if roll < 0.8:
         return rng.choice([True, False, None])
-    return f"s{rng.randrange(1000)}" + rng.choice(["", " ", ":", "<", "\x00"]) + "t"
+    if roll < 0.9:
+        return f"s{rng.randrange(1000)}" + rng.choice(["", " ", ":", "<", "\x00"]) + "t"
+    # Words around the 80-column fold, at every depth and after keys of every length.
+    words = [rng.choice(["a", "bb", "ccc", "dddd", "e" * 12, "1", "é"]) for _ in range(40)]
+    text = " ".join(words)[: rng.randrange(40, 110)].strip()
+    return rng.choice([text, text + "\n", "x\n" + text, '"' + text, text + ": y", " " + text])
+
+
+def key(rng: random.Random) -> str:
+    return rng.choice(KEYS) if rng.random() < 0.8 else "k" * rng.randrange(1, 40)
 
 
 def flat_dict(rng: random.Random) -> dict[str, Any]:
-    return {rng.choice(KEYS): scalar(rng) for _ in range(rng.randrange(0, 4))}
+    return {key(rng): scalar(rng) for _ in range(rng.randrange(0, 4))}
 
 
 def value(rng: random.Random, depth: int) -> Any:
@@ -71,14 +80,12 @@ def value(rng: random.Random, depth: int) -> Any:
         return rng.choice([{}, [], [{}], [[]], [{}, {"a": 1}], [1.5, "x"]])
     if roll < 0.8:
         return [value(rng, depth + 1) for _ in range(rng.randrange(0, 5))]
-    return {rng.choice(KEYS): value(rng, depth + 1) for _ in range(rng.randrange(0, 6))}
+    return {key(rng): value(rng, depth + 1) for _ in range(rng.randrange(0, 6))}
 
 
 def random_objects(seed: int, count: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
-    return [
-        {rng.choice(KEYS): value(rng, 0) for _ in range(rng.randrange(1, 8))} for _ in range(count)
-    ]
+    return [{key(rng): value(rng, 0) for _ in range(rng.randrange(1, 8))} for _ in range(count)]
 
 
 def pod(i: int) -> dict[str, Any]:
@@ -196,3 +203,88 @@ def test_json_list_equals_whole_document() -> None:
         "metadata": {"resourceVersion": ""},
     }
     assert out.getvalue() == go_escaped(reference_json(whole)) + "\n"
+
+
+# -- yaml --------------------------------------------------------------------------------------
+
+
+def simple_keys_only(obj: Any) -> Any:
+    """The object without keys the emitter writes as complex keys (which skip the fast path)."""
+    if isinstance(obj, dict):
+        return {k: simple_keys_only(v) for k, v in obj.items() if "\n" not in k and len(k) <= 128}
+    if isinstance(obj, list):
+        return [simple_keys_only(v) for v in obj]
+    return obj
+
+
+def yaml_cases() -> list[Any]:
+    cases = [
+        c
+        for c in TRICKY
+        if not isinstance(c, dict)
+        or all(
+            isinstance(v, (dict, list, str, int, type(None))) and not isinstance(v, tuple)
+            for v in c.values()
+        )
+    ]
+    cases += random_objects(seed=8, count=300)
+    cases += [simple_keys_only(obj) for obj in random_objects(seed=9, count=300)]
+    return cases
+
+
+def reference_yaml(obj: Any) -> str:
+    return _goyaml._Emitter().document(obj)
+
+
+def test_yaml_dump_matches_the_emitter() -> None:
+    fast = 0
+    for obj in yaml_cases():
+        assert yaml_dump(obj) == reference_yaml(obj), obj
+        fast += _goyaml._fast(obj, in_sequence=False) is not None
+    # Most documents really took the fast path (complex keys or floats do not stop it).
+    assert fast > 300
+
+
+def test_yaml_sequence_item_matches_the_emitter() -> None:
+    for obj in yaml_cases():
+        assert _goyaml.dump_sequence_item(obj) == _goyaml._emit_sequence_item(obj), obj
+
+
+def test_yaml_folding_at_every_start_column() -> None:
+    text = " ".join(["word"] * 30)
+    for width in range(0, 90):
+        for extra in ("", "\n", "x\n"):
+            doc = {"k" * (width + 1): text[: 40 + width] + extra, "s": [text[:width] + " z"]}
+            nested = {"a": {"b": [doc, [doc["s"]]]}}
+            for obj in (doc, nested):
+                assert yaml_dump(obj) == reference_yaml(obj)
+                assert _goyaml.dump_sequence_item(obj) == _goyaml._emit_sequence_item(obj)
+
+
+def test_yaml_caches_do_not_change_output() -> None:
+    objs = random_objects(seed=10, count=100)
+    first = [yaml_dump(obj) for obj in objs]
+    # The second pass reads every key, value and key order from the caches.
+    assert [yaml_dump(obj) for obj in objs] == first
+    _goyaml._keys.clear()
+    _goyaml._values.clear()
+    _goyaml._orders.clear()
+    assert [yaml_dump(obj) for obj in reversed(objs)] == first[::-1]
+
+
+def test_yaml_unsupported_value_still_raises() -> None:
+    with pytest.raises(TypeError):
+        yaml_dump({"a": {"b": object()}})
+
+
+def test_yaml_list_equals_whole_document() -> None:
+    items = [pod(i) for i in range(4)] + random_objects(seed=11, count=20)
+    out = io.StringIO()
+    YAMLPrinter(out, show_managed_fields=True).print_list([items[:3], [], items[3:]])
+    whole = {
+        "apiVersion": "v1",
+        "items": items,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    }
+    assert out.getvalue() == reference_yaml(whole)
