@@ -55,6 +55,7 @@ __all__ = [
     "NotInClusterError",
     "PatchConflictError",
     "PatchError",
+    "PrinterError",
     "RequestError",
     "StatusError",
     "TimeoutError",
@@ -77,7 +78,6 @@ __all__ = [
     "is_too_many_requests",
     "is_unauthorized",
     "is_unsupported_media_type",
-    "PrinterError",
     "new_status_error",
     "reason_for_error",
 ]
@@ -100,10 +100,7 @@ class ConfigInvalidError(ConfigError):
 
     def __init__(self, errors: list[str]) -> None:
         self.errors = list(errors)
-        if len(self.errors) == 1:
-            text = self.errors[0]
-        else:
-            text = "[" + ", ".join(self.errors) + "]"
+        text = self.errors[0] if len(self.errors) == 1 else "[" + ", ".join(self.errors) + "]"
         super().__init__(f"invalid configuration: {text}")
 
 
@@ -153,7 +150,8 @@ class ConnectError(TransportError):
         super().__init__(message, host=host)
 
 
-class TimeoutError(TransportError):  # noqa: A001 - mirrors the concept, lives in our namespace
+# Shadows the builtin on purpose: callers spell it kctl.errors.TimeoutError.
+class TimeoutError(TransportError):
     """The client-side timeout elapsed before the server answered."""
 
 

@@ -19,7 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "api-versions": ("kctl.cli.api_versions", "Print the supported API versions on the server"),
     "apply": ("kctl.cli.apply", "Apply a configuration to a resource by file name or stdin"),
     "completion": ("kctl.cli.completion", "Output shell completion code for bash, zsh or fish"),
-    "delete": ("kctl.cli.delete", "Delete resources by file names, stdin, resources and names, or by resources and label selector"),
+    "delete": (
+        "kctl.cli.delete",
+        "Delete resources by file names, stdin, resources and names, or by resources and label selector",
+    ),
     "get": ("kctl.cli.get", "Display one or many resources"),
     "sandbox": ("kctl.cli.sandbox", "Run an embedded Kubernetes API server"),
     "watch": ("kctl.cli.watch", "Watch resources, resuming across drops"),
