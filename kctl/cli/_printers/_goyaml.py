@@ -636,7 +636,9 @@ class _Emitter:
 # go through the emitter above, given the state it would have at that point; mappings with
 # keys the emitter writes as complex keys ("? ...") make the whole document go through it.
 
+# Bounded, so that a long listing cannot grow them (or keep its strings alive) without end.
 _CACHE_LIMIT = 1 << 16
+_CACHED_LENGTH = 256
 # Strings that are plain scalars as they are, unless the resolver reads them as non-strings:
 # printable ASCII, no indicator first, no ":" last, no tab, no quote (so quoting needs no
 # escapes). Spaces are checked for ": " and " #" separately.
@@ -663,7 +665,7 @@ def _key_text(key: str) -> str:
     if text is None:
         if key in _keys:
             raise _Complex
-        if len(key) > _MAX_SIMPLE_KEY and len(key.encode()) > _MAX_SIMPLE_KEY:
+        if len(key) > _MAX_SIMPLE_KEY:
             text = None
         elif _safe(key):
             text = '"' + key + '"' if needs_quotes(key) else key
@@ -675,9 +677,10 @@ def _key_text(key: str) -> str:
                 emitter = _Emitter()
                 emitter.string(key, True, analysis)
                 text = "".join(emitter.out)
-        if len(_keys) >= _CACHE_LIMIT:
-            _keys.clear()
-        _keys[key] = text
+        if len(key) <= _CACHED_LENGTH:
+            if len(_keys) >= _CACHE_LIMIT:
+                _keys.clear()
+            _keys[key] = text
         if text is None:
             raise _Complex
     return text
@@ -690,6 +693,8 @@ def _value_text(value: str) -> str:
     if text is None:
         if _safe(value):
             text = '"' + value + '"' if needs_quotes(value) else value
+        elif (" " in value and len(value) > _BEST_WIDTH) or any(b in value for b in _BREAKS):
+            text = ""
         else:
             emitter = _Emitter()
             emitter.column = 1
@@ -698,9 +703,10 @@ def _value_text(value: str) -> str:
             text = "".join(emitter.out)[1:]
             if any(ch in _BREAKS for ch in text):
                 text = ""
-        if len(_values) >= _CACHE_LIMIT:
-            _values.clear()
-        _values[value] = text
+        if len(value) <= _CACHED_LENGTH:
+            if len(_values) >= _CACHE_LIMIT:
+                _values.clear()
+            _values[value] = text
     return text
 
 
