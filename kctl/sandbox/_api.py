@@ -65,6 +65,9 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     body: bytes = b""
     user: str = ""
+    # The rest of the authenticated user (reviews answer with it); empty without auth.
+    uid: str = ""
+    groups: tuple[str, ...] = ()
     # The verified TLS client certificate (ssl.getpeercert() form), if one was presented.
     client_cert: dict[str, Any] | None = None
 
@@ -135,6 +138,8 @@ class ApiServer:
         self.bookmark_interval = bookmark_interval
         self.middlewares: list[Middleware] = []
         self.stopping = False
+        # The authorization policy, if any: access reviews answer with it.
+        self.authorize: Callable[[Any], bool] | None = None
 
     @property
     def now(self) -> datetime:
@@ -250,6 +255,8 @@ class ApiServer:
         rt, method = target.rt, req.method
         watching = watch_prefix or req.param("watch") in ("1", "true")
         if not target.name:
+            if method == "POST" and _is_review(rt):
+                return self._review(req, target)
             if method == "GET":
                 if watching:
                     return self._watch(req, target, out)
@@ -261,6 +268,8 @@ class ApiServer:
             raise st.method_not_allowed()
         if target.subresource == "scale":
             return self._scale(req, target)
+        if target.subresource == "token" and method == "POST":
+            return self._token_request(req, target)
         if target.subresource == "log" and method == "GET":
             self.registry.get_entry(rt, target.namespace, target.name)
             return Response(200, b"", "text/plain")
@@ -598,6 +607,29 @@ class ApiServer:
         )
         return _warned(self._object_response(201, rt, obj, out), admission)
 
+    def _review(self, req: Request, target: _Target) -> Response:
+        from kctl.sandbox._auth import ADMIN, UserInfo
+        from kctl.sandbox._reviews import review
+
+        rt = target.rt
+        if rt.namespaced and not target.namespace:
+            raise st.method_not_allowed()
+        # Without authentication every request acts with the sandbox admin's rights.
+        user = UserInfo(req.user, req.uid, req.groups) if req.user else ADMIN
+        body = review(
+            rt.group, rt.plural, target.namespace, self._body(req), user, self.authorize
+        )
+        body["apiVersion"] = f"{rt.group}/{rt.version}"
+        body["kind"] = rt.kind
+        return Response.json(201, body)
+
+    def _token_request(self, req: Request, target: _Target) -> Response:
+        from kctl.sandbox._reviews import token_request
+
+        account = self.registry.get_entry(target.rt, target.namespace, target.name).obj
+        body = token_request(target.namespace, account, self._body(req) or {}, self.now)
+        return Response.json(201, body)
+
     def _admission(self, req: Request) -> Admission:
         value = req.param("fieldValidation") or ""
         if value not in ("", "Ignore", "Warn", "Strict"):
@@ -891,6 +923,12 @@ _VERSION = {
     "compiler": "gc",
     "platform": "linux/amd64",
 }
+
+
+def _is_review(rt: ResourceType) -> bool:
+    from kctl.sandbox._reviews import is_review
+
+    return is_review(rt.group, rt.plural)
 
 
 def _warned(resp: Response, admission: Admission) -> Response:

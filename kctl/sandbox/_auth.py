@@ -158,7 +158,7 @@ def auth_middleware(
             if _is_public(req.path):
                 req.user = user.name
                 return nxt(req)
-        req.user = user.name
+        req.user, req.uid, req.groups = user.name, user.uid, user.groups
         if authorize is not None:
             from kctl.sandbox import _authz
 

@@ -178,12 +178,10 @@ class Sandbox:
             raise SandboxError(f"invalid fault: {err}") from None
         self.api.middlewares.append(self.faults)
         if self.token is not None:
+            policy = self._policy(authz)
+            self.api.authorize = policy
             self.api.middlewares.append(
-                auth_middleware(
-                    self._authenticators(token_file),
-                    self._policy(authz),
-                    anonymous=anonymous,
-                )
+                auth_middleware(self._authenticators(token_file), policy, anonymous=anonymous)
             )
         self.controllers = Controllers(self.registry)
         self._server: HTTPServer | None = None
@@ -202,9 +200,13 @@ class Sandbox:
                 raise SandboxError(f"cannot load token file {token_file}: {err.strerror}") from None
             except (ValueError, UnicodeDecodeError) as err:
                 raise SandboxError(f"cannot load token file {token_file}: {err}") from None
+        from kctl.sandbox._reviews import ServiceAccountTokenAuthenticator
+
         authenticators: list[Authenticator] = []
         if self.authority is not None:
             authenticators.append(CertAuthenticator())
+        # Before the static tokens, which reject any token they don't know.
+        authenticators.append(ServiceAccountTokenAuthenticator())
         authenticators.append(TokenAuthenticator(tokens))
         return authenticators
 

@@ -1,0 +1,335 @@
+"""Virtual "review" resources and TokenRequest: answered from the caller, never stored.
+
+kube-apiserver answers these creates from its authenticator and authorizer (kubectl's
+``auth can-i``, ``auth can-i --list``, ``auth whoami`` and ``create token`` use them). The
+sandbox answers from the request's user and the ``authorize`` hook (the sandbox's policy);
+without a policy every user may do everything, as the sandbox then allows.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from kctl.sandbox import _status as st
+from kctl.sandbox._auth import UserInfo
+from kctl.sandbox._authz import Attributes, Policy
+
+__all__ = [
+    "REVIEW_KINDS",
+    "ServiceAccountTokenAuthenticator",
+    "is_review",
+    "review",
+    "token_request",
+]
+
+Authorize = Callable[[Attributes], bool]
+
+REVIEW_KINDS = {
+    ("authorization.k8s.io", "selfsubjectaccessreviews"),
+    ("authorization.k8s.io", "selfsubjectrulesreviews"),
+    ("authorization.k8s.io", "subjectaccessreviews"),
+    ("authorization.k8s.io", "localsubjectaccessreviews"),
+    ("authentication.k8s.io", "selfsubjectreviews"),
+}
+# kind's service-account issuer (--service-account-issuer), also the default audience.
+_ISSUER = "https://kubernetes.default.svc.cluster.local"
+# Signs issued tokens for this process only: a restart invalidates them, as a key rotation would.
+_KEY = secrets.token_bytes(32)
+_KID = base64.urlsafe_b64encode(hashlib.sha256(_KEY).digest()[:24]).decode().rstrip("=")
+
+# What system:basic-user, system:discovery and system:public-info-viewer grant everyone.
+_BASIC_RESOURCE_RULES = [
+    {
+        "verbs": ["create"],
+        "apiGroups": ["authorization.k8s.io"],
+        "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+    },
+    {
+        "verbs": ["create"],
+        "apiGroups": ["authentication.k8s.io"],
+        "resources": ["selfsubjectreviews"],
+    },
+]
+_BASIC_NON_RESOURCE_RULES = [
+    {
+        "verbs": ["get"],
+        "nonResourceURLs": [
+            "/api",
+            "/api/*",
+            "/apis",
+            "/apis/*",
+            "/healthz",
+            "/livez",
+            "/openapi",
+            "/openapi/*",
+            "/readyz",
+            "/version",
+            "/version/",
+        ],
+    },
+    {
+        "verbs": ["get"],
+        "nonResourceURLs": ["/healthz", "/livez", "/readyz", "/version", "/version/"],
+    },
+]
+
+
+def is_review(group: str, plural: str) -> bool:
+    return (group, plural) in REVIEW_KINDS
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _user_info(user: UserInfo) -> dict[str, Any]:
+    info: dict[str, Any] = {"username": user.name}
+    if user.uid:
+        info["uid"] = user.uid
+    if user.groups:
+        info["groups"] = list(user.groups)
+    return info
+
+
+def _allowed(authorize: Authorize | None, attrs: Attributes) -> bool:
+    return True if authorize is None else authorize(attrs)
+
+
+def _access_attributes(user: UserInfo, spec: dict[str, Any], kind: str) -> Attributes:
+    res: dict[str, Any] = spec.get("resourceAttributes") or {}
+    non: dict[str, Any] = spec.get("nonResourceAttributes") or {}
+    if bool(res) == bool(non):
+        raise st.invalid(
+            "authorization.k8s.io",
+            kind,
+            "",
+            [
+                {
+                    "reason": "FieldValueInvalid",
+                    "message": "Invalid value: "
+                    + json.dumps(spec, separators=(",", ":"), sort_keys=True)
+                    + ": exactly one of nonResourceAttributes or resourceAttributes must be "
+                    "specified",
+                    "field": "spec",
+                }
+            ],
+        )
+    if non:
+        return Attributes(user, str(non.get("verb", "")), str(non.get("path", "")))
+    return Attributes(
+        user,
+        str(res.get("verb", "")),
+        "",
+        True,
+        str(res.get("group", "")),
+        str(res.get("version", "")),
+        str(res.get("namespace", "")),
+        str(res.get("resource", "")),
+        str(res.get("subresource", "")),
+        str(res.get("name", "")),
+    )
+
+
+def _rules(
+    user: UserInfo, namespace: str, authorize: Authorize | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    if not isinstance(authorize, Policy) or "system:masters" in user.groups:
+        resource = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]
+        non_resource = [{"verbs": ["*"], "nonResourceURLs": ["*"]}]
+    else:
+        # The policy grants non-resource paths to everyone.
+        resource, non_resource = [], [{"verbs": ["*"], "nonResourceURLs": ["*"]}]
+        for rule in authorize.rules:
+            if not (
+                "*" in rule.users
+                or "*" in rule.groups
+                or user.name in rule.users
+                or any(g in rule.groups for g in user.groups)
+            ):
+                continue
+            if rule.namespaces and namespace not in rule.namespaces:
+                continue
+            groups: list[str] = []
+            names: list[str] = []
+            for pattern in rule.resources:
+                base, _, sub = pattern.partition("/")
+                plural, _, group = base.partition(".")
+                if pattern == "*":
+                    plural, group = "*", "*"
+                names.append(plural + ("/" + sub if sub else ""))
+                if group not in groups:
+                    groups.append(group)
+            resource.append({"verbs": list(rule.verbs), "apiGroups": groups, "resources": names})
+    return resource + _BASIC_RESOURCE_RULES, non_resource + _BASIC_NON_RESOURCE_RULES
+
+
+def review(
+    group: str,
+    plural: str,
+    namespace: str,
+    body: dict[str, Any],
+    user: UserInfo,
+    authorize: Authorize | None,
+) -> dict[str, Any]:
+    """The answered review object (status filled in) for a POST of ``body``."""
+    out = dict(body)
+    meta = dict(out.get("metadata") or {})
+    meta.setdefault("creationTimestamp", None)
+    out["metadata"] = meta
+    spec = dict(out.get("spec") or {})
+    out["spec"] = spec
+    kind = str(body.get("kind") or "")
+    if plural == "selfsubjectreviews":
+        out["status"] = {"userInfo": _user_info(user)}
+        return out
+    if plural == "selfsubjectrulesreviews":
+        resource, non_resource = _rules(user, str(spec.get("namespace") or ""), authorize)
+        out["status"] = {
+            "resourceRules": resource,
+            "nonResourceRules": non_resource,
+            "incomplete": False,
+        }
+        return out
+    subject = user
+    if plural in ("subjectaccessreviews", "localsubjectaccessreviews"):
+        if not spec.get("user") and not spec.get("groups"):
+            raise st.invalid(
+                group,
+                kind or "SubjectAccessReview",
+                "",
+                [
+                    {
+                        "reason": "FieldValueRequired",
+                        "message": "Required value: at least one of user or group must be "
+                        "specified",
+                        "field": "spec.user",
+                    }
+                ],
+            )
+        subject = UserInfo(
+            str(spec.get("user") or ""), str(spec.get("uid") or ""), tuple(spec.get("groups") or ())
+        )
+    attrs = _access_attributes(subject, spec, kind or "SelfSubjectAccessReview")
+    if plural == "localsubjectaccessreviews" and attrs.namespace != namespace:
+        raise st.invalid(
+            group,
+            "LocalSubjectAccessReview",
+            "",
+            [
+                {
+                    "reason": "FieldValueInvalid",
+                    "message": f"Invalid value: {json.dumps(attrs.namespace)}: must match "
+                    f"metadata.namespace",
+                    "field": "spec.resourceAttributes.namespace",
+                }
+            ],
+        )
+    allowed = _allowed(authorize, attrs)
+    status: dict[str, Any] = {"allowed": allowed}
+    if allowed and "system:masters" in subject.groups:
+        status["reason"] = (
+            'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole '
+            '"cluster-admin" to Group "system:masters"'
+        )
+    out["status"] = status
+    return out
+
+
+def token_request(
+    namespace: str, account: dict[str, Any], body: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """A TokenRequest answered with a signed token for the ServiceAccount ``account``."""
+    spec = dict(body.get("spec") or {})
+    expiration = int(spec.get("expirationSeconds") or 3600)
+    if expiration < 600:
+        raise st.invalid(
+            "authentication.k8s.io",
+            "TokenRequest",
+            "",
+            [
+                {
+                    "reason": "FieldValueInvalid",
+                    "message": "Invalid value: "
+                    f"{expiration}: may not specify a duration less than 10 minutes",
+                    "field": "spec.expirationSeconds",
+                }
+            ],
+        )
+    audiences = list(spec.get("audiences") or [_ISSUER])
+    spec.update({"audiences": audiences, "expirationSeconds": expiration})
+    spec.setdefault("boundObjectRef", None)
+    issued = int(now.timestamp())
+    expires = now.astimezone(timezone.utc) + timedelta(seconds=expiration)
+    meta = account.get("metadata") or {}
+    name = str(meta.get("name", ""))
+    claims = {
+        "aud": audiences,
+        "exp": issued + expiration,
+        "iat": issued,
+        "iss": _ISSUER,
+        "jti": str(uuid.uuid4()),
+        "kubernetes.io": {
+            "namespace": namespace,
+            "serviceaccount": {"name": name, "uid": str(meta.get("uid", ""))},
+        },
+        "nbf": issued,
+        "sub": f"system:serviceaccount:{namespace}:{name}",
+    }
+    return {
+        "kind": "TokenRequest",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
+        "spec": spec,
+        "status": {"token": _sign(claims), "expirationTimestamp": _rfc3339(expires)},
+    }
+
+
+def _rfc3339(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sign(claims: dict[str, Any]) -> str:
+    header = _b64(json.dumps({"alg": "RS256", "kid": _KID}, separators=(",", ":")).encode())
+    payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    mac = hmac.new(_KEY, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{_b64(mac)}"
+
+
+class ServiceAccountTokenAuthenticator:
+    """Accepts tokens that :func:`token_request` issued in this process and that are in date."""
+
+    def __call__(self, req: Any) -> UserInfo | None:
+        header = req.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or token.count(".") != 2:
+            return None
+        head, payload, sig = token.strip().split(".")
+        expected = hmac.new(_KEY, f"{head}.{payload}".encode(), hashlib.sha256).digest()
+        try:
+            if not hmac.compare_digest(_unb64(sig), expected):
+                return None
+            claims = json.loads(_unb64(payload))
+        except ValueError:
+            return None
+        if int(claims.get("exp", 0)) < time.time():
+            return None
+        ns = claims["kubernetes.io"]["namespace"]
+        account = claims["kubernetes.io"]["serviceaccount"]
+        return UserInfo(
+            claims["sub"],
+            account.get("uid", ""),
+            ("system:serviceaccounts", f"system:serviceaccounts:{ns}"),
+        )
