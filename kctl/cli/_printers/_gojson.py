@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from itertools import chain
 from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
 from typing import Any
 
@@ -195,8 +196,11 @@ def _dict_by_key(obj: dict[str, Any], depth: int) -> str:
     return "{" + inner + ("," + inner).join(items) + _NEWLINES[depth] + "}"
 
 
-def _flat_dict(item: Any) -> bool:
-    return type(item) is dict and bool(item) and set(map(type, item.values())) <= _SCALARS
+_DICT_ONLY = {dict}
+
+
+def _flat_values(dicts: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> bool:
+    return set(map(type, chain.from_iterable(map(dict.values, dicts)))) <= _SCALARS
 
 
 def _list(items: list[Any] | tuple[Any, ...], depth: int) -> str:
@@ -207,7 +211,7 @@ def _list(items: list[Any] | tuple[Any, ...], depth: int) -> str:
     if kinds <= _SCALARS:
         text = _FLAT[depth](items, 0)[0]
         return "[" + inner + text[1:-1] + newline + "]"
-    if kinds == {dict} and all(map(_flat_dict, items)):
+    if kinds == _DICT_ONLY and all(items) and _flat_values(items):
         # One C call for the whole list, encoded a level deeper; only the boundaries between
         # elements ("},<indent>{", which no flat element contains) need their own lines.
         innermost = _NEWLINES[depth + 2]

@@ -24,6 +24,7 @@ STRINGS = [
     "word " * 25, "a" * 130, " lead", "trail ", "line\nbreak", "end\n", "\n", "a\u2028",
     "2024-01-01", "0x1F", "1_000", ".5", "yes", "~", "'q'", "@x", "a\tb", "é" * 90 + " é",
     "x" * 70 + " y", "multi\nline " + "long " * 30, "\x85", "\xa0", "a  b", "%", "*a",
+    "/x", "_x", "x,", "a[b]", "a{b}", "a,b", "x'y", "a\\b", "a!b", "x#", "a%b", "x-", "Yes",
     "w " * 200, '"' * 300, "q" * 300, "long\n" * 60,
 ]  # fmt: skip
 KEYS = [
