@@ -166,7 +166,12 @@ class ApiServer:
         if path in ("/healthz", "/livez", "/readyz") or path.startswith(
             ("/healthz/", "/livez/", "/readyz/")
         ):
-            return Response(200, b"ok", "text/plain; charset=utf-8")
+            from kctl.sandbox._health import health_response
+
+            health = health_response(path, req.query)
+            if health is None:
+                return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
+            return Response(health[0], health[1].encode(), "text/plain; charset=utf-8")
         if path == "/version":
             return Response.json(200, _VERSION)
         if path.startswith("/openapi/"):
@@ -271,11 +276,13 @@ class ApiServer:
         if target.subresource == "token" and method == "POST":
             return self._token_request(req, target)
         if target.subresource == "log" and method == "GET":
-            self.registry.get_entry(rt, target.namespace, target.name)
-            return Response(200, b"", "text/plain")
+            from kctl.sandbox._logs import pod_log
+
+            pod = self.registry.get_entry(rt, target.namespace, target.name).obj
+            return Response(200, pod_log(pod, req.query), "text/plain")
         if target.subresource in ("eviction", "binding") and method == "POST":
             return self._pod_action(req, target)
-        if target.subresource not in ("", "status"):
+        if target.subresource not in ("", "status", "approval"):
             raise st.method_not_allowed()
         if method == "GET":
             if watching:

@@ -224,8 +224,9 @@ def prepare_update(
     if "namespace" in old_meta:
         meta["namespace"] = old_meta["namespace"]
     has_status = rt.subresource("status") is not None
-    if subresource == "status":
+    if subresource in ("status", "approval"):
         # The status endpoint writes status only; everything else comes from the stored object.
+        # (A CSR's approval endpoint writes its conditions, which live in status too.)
         for key in list(new):
             if key not in ("status", "metadata", "kind", "apiVersion"):
                 del new[key]

@@ -793,6 +793,28 @@ def _networkpolicy_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
     ]
 
 
+def _csr_condition(obj: Mapping[str, Any]) -> str:
+    types = {c.get("type") for c in _g(obj, "status", "conditions") or ()}
+    # Denied outranks Approved, as kubectl's printer orders them.
+    text = "Denied" if "Denied" in types else "Approved" if "Approved" in types else "Pending"
+    if "Failed" in types:
+        text += ",Failed"
+    if _g(obj, "status", "certificate"):
+        text += ",Issued"
+    return text
+
+
+def _csr_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
+    seconds = _g(obj, "spec", "expirationSeconds")
+    return [
+        _since(_meta(obj).get("creationTimestamp"), now),
+        _g(obj, "spec", "signerName") or "<none>",
+        _g(obj, "spec", "username") or "",
+        "<none>" if seconds is None else human_duration(_int(seconds)),
+        _csr_condition(obj),
+    ]
+
+
 _Printer = Callable[[Mapping[str, Any], datetime], list[Any]]
 
 _SELECTOR_DOC = "Label selector for pods."
@@ -1228,6 +1250,28 @@ _PRINTERS: dict[tuple[str, str], tuple[tuple[Column, ...], _Printer]] = {
             _AGE,
         ),
         _pdb_row,
+    ),
+    ("certificates.k8s.io", "CertificateSigningRequest"): (
+        (
+            _NAME,
+            _AGE,
+            _col(
+                "SignerName", "signerName indicates the requested signer, and is a qualified name."
+            ),
+            _col(
+                "Requestor",
+                'request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block.',
+            ),
+            _col(
+                "RequestedDuration",
+                "expirationSeconds is the requested duration of validity of the issued certificate.",
+            ),
+            _col(
+                "Condition",
+                'conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".',
+            ),
+        ),
+        _csr_row,
     ),
     ("networking.k8s.io", "NetworkPolicy"): (
         (

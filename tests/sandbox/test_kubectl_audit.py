@@ -141,3 +141,117 @@ def test_access_reviews_follow_the_policy(run_kubectl: Any, tmp_path: Any) -> No
         assert not any(r.split()[0] == "*.*" for r in rules[1:] if r.split())
         other = _ok(run_kubectl, sb, *alice, "auth", "can-i", "--list", "-n", "default")
         assert not any(r.split()[0].startswith("pods") for r in other.splitlines()[1:] if r.split())
+
+
+def test_health_endpoints(demo_sandbox: Sandbox, run_kubectl: Any) -> None:
+    assert _ok(run_kubectl, demo_sandbox, "get", "--raw", "/healthz") == "ok"
+    ready = _ok(run_kubectl, demo_sandbox, "get", "--raw", "/readyz?verbose").splitlines()
+    assert ready[0] == "[+]ping ok" and ready[-1] == "readyz check passed"
+    assert "[+]etcd-readiness ok" in ready and "[+]shutdown ok" in ready
+    live = _ok(run_kubectl, demo_sandbox, "get", "--raw", "/livez?verbose&exclude=etcd")
+    assert "[+]etcd excluded: ok" in live.splitlines() and live.endswith("livez check passed\n")
+    assert "[+]shutdown ok" not in live
+    assert _ok(run_kubectl, demo_sandbox, "get", "--raw", "/readyz/ping") == "ok"
+    missing = run_kubectl(demo_sandbox, "get", "--raw", "/readyz/nope")
+    assert missing.returncode == 1 and "(NotFound)" in missing.stderr
+
+
+def test_pod_logs(demo_sandbox: Sandbox, run_kubectl: Any) -> None:
+    rows = [
+        line.split()
+        for line in _ok(run_kubectl, demo_sandbox, "get", "pods", "-n", "dev").splitlines()[1:]
+    ]
+    running = next(r[0] for r in rows if r[2] == "Running" and r[3] == "0")
+    crashing = next(r[0] for r in rows if r[2] == "CrashLoopBackOff")
+    log = _ok(run_kubectl, demo_sandbox, "logs", "-n", "dev", running).splitlines()
+    assert len(log) == 5 and log[-1] == 'level=info msg="ready to serve requests"'
+    previous = _ok(run_kubectl, demo_sandbox, "logs", "-n", "dev", crashing, "--previous")
+    assert previous.splitlines()[-1].startswith("level=error")
+    stamped = _ok(
+        run_kubectl, demo_sandbox, "logs", "-n", "dev", running, "--timestamps", "--tail=2"
+    )
+    assert len(stamped.splitlines()) == 2
+    assert all(
+        re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d*[1-9]Z level=", line)
+        for line in stamped.splitlines()
+    )
+    limited = _ok(run_kubectl, demo_sandbox, "logs", "-n", "dev", running, "--limit-bytes=7")
+    assert limited == "level=i"
+    no_previous = run_kubectl(demo_sandbox, "logs", "-n", "dev", running, "--previous")
+    assert no_previous.returncode == 1
+    container = running.rsplit("-", 2)[0]
+    assert no_previous.stderr.strip() == (
+        f"Error from server (BadRequest): previous terminated container "
+        f'"{container}" in pod "{running}" not found'
+    )
+
+
+def test_log_errors_from_the_apiserver_and_kubelet(sandbox: Sandbox, run_kubectl: Any) -> None:
+    sandbox.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "two", "namespace": "default"},
+            "spec": {
+                "nodeName": "n1",
+                "containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}],
+            },
+            # Not Pending, so the kubelet stand-in leaves the waiting containers alone.
+            "status": {
+                "phase": "Running",
+                "containerStatuses": [
+                    {"name": "a", "state": {"waiting": {"reason": "ContainerCreating"}}},
+                    {"name": "b", "state": {"waiting": {"reason": "ImagePullBackOff"}}},
+                ],
+            },
+        }
+    )
+    raw = run_kubectl(sandbox, "get", "--raw", "/api/v1/namespaces/default/pods/two/log")
+    assert raw.stderr.strip() == (
+        "Error from server (BadRequest): a container name must be specified for pod two, "
+        "choose one of: [a b]"
+    )
+    waiting = run_kubectl(sandbox, "logs", "two", "-c", "a")
+    assert waiting.stderr.strip() == (
+        'Error from server (BadRequest): container "a" in pod "two" is waiting to start: '
+        "ContainerCreating"
+    )
+    pulling = run_kubectl(sandbox, "logs", "two", "-c", "b")
+    assert pulling.stderr.strip().endswith("is waiting to start: trying and failing to pull image")
+    bad = run_kubectl(
+        sandbox, "get", "--raw", "/api/v1/namespaces/default/pods/two/log?container=zz"
+    )
+    assert bad.stderr.strip() == (
+        "Error from server (BadRequest): container zz is not valid for pod two"
+    )
+
+
+def test_certificate_approve_and_deny(sandbox: Sandbox, run_kubectl: Any) -> None:
+    for name in ("one", "two"):
+        sandbox.create(
+            {
+                "apiVersion": "certificates.k8s.io/v1",
+                "kind": "CertificateSigningRequest",
+                "metadata": {"name": name},
+                "spec": {
+                    "request": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K",
+                    "signerName": "kubernetes.io/kube-apiserver-client",
+                    "usages": ["client auth"],
+                    "username": "alice",
+                },
+            }
+        )
+    approved = _ok(run_kubectl, sandbox, "certificate", "approve", "one")
+    assert approved == "certificatesigningrequest.certificates.k8s.io/one approved\n"
+    denied = _ok(run_kubectl, sandbox, "certificate", "deny", "two")
+    assert denied == "certificatesigningrequest.certificates.k8s.io/two denied\n"
+    table = _ok(run_kubectl, sandbox, "get", "csr").splitlines()
+    assert table[0].split() == [
+        "NAME", "AGE", "SIGNERNAME", "REQUESTOR", "REQUESTEDDURATION", "CONDITION"
+    ]  # fmt: skip
+    assert [row.split()[2:] for row in table[1:]] == [
+        ["kubernetes.io/kube-apiserver-client", "alice", "<none>", "Approved"],
+        ["kubernetes.io/kube-apiserver-client", "alice", "<none>", "Denied"],
+    ]
+    again = _ok(run_kubectl, sandbox, "certificate", "approve", "one")
+    assert again == "certificatesigningrequest.certificates.k8s.io/one approved\n"
