@@ -68,9 +68,14 @@ def _fail(message: str) -> None:
 )
 @click.option("--no-auth", "no_auth", is_flag=True, help="Accept requests without credentials.")
 @click.option(
-    "--tls",
-    is_flag=True,
-    help="Serve HTTPS with a generated CA; client certificates authenticate (CN user, O groups).",
+    "--tls/--no-tls",
+    default=True,
+    show_default=True,
+    help="Serve HTTPS with a generated CA (certificate-authority-data in the kubeconfig) and "
+    "require credentials: a token or a client certificate (CN user, O groups); requests "
+    "without get 401. --no-tls serves plain http: kubectl and client-go never send "
+    "credentials over http, so requests without credentials are served as anonymous (a wrong "
+    "token is still 401).",
 )
 @click.option(
     "--authz",
@@ -110,7 +115,11 @@ def serve(
     seed: str,
     bookmark_interval: float,
 ) -> None:
-    """Serve until SIGTERM or SIGINT; prints `ready URL` once it accepts connections."""
+    """Serve until SIGTERM or SIGINT; prints `ready URL` once it accepts connections.
+
+    By default it serves HTTPS with a generated CA and a random token (written to
+    --kubeconfig-out), and answers requests without credentials with 401.
+    """
     from kctl.sandbox import Sandbox, SandboxError, write_kubeconfig
     from kctl.sandbox._faults import FaultError, parse_fault
 
@@ -172,7 +181,13 @@ def serve(
     show_default=True,
     help="demo, empty, or a path to YAML/JSON objects (used when the state is new).",
 )
-@click.option("--tls", is_flag=True, help="Serve HTTPS with a generated CA.")
+@click.option(
+    "--tls/--no-tls",
+    default=True,
+    show_default=True,
+    help="Serve HTTPS with a generated CA and require credentials. --no-tls serves plain "
+    "http, where kubectl sends no credentials and requests are served as anonymous.",
+)
 @click.option(
     "--timeout",
     default=30.0,
@@ -181,7 +196,11 @@ def serve(
     help="Seconds to wait for it to be ready.",
 )
 def up(port: int, seed: str, tls: bool, timeout: float) -> None:
-    """Start a sandbox in the background and make it the current kubeconfig context."""
+    """Start a sandbox in the background and make it the current kubeconfig context.
+
+    It serves HTTPS with a generated CA; its kubeconfig entries carry the CA and a random
+    token.
+    """
     from kctl.sandbox._daemon import DaemonError, start
 
     try:

@@ -142,8 +142,7 @@ def _spawn(paths: dict[str, str], port: int, seed: str, tls: bool, timeout: floa
         "--kubeconfig-out",
         paths["kubeconfig"],
     ]
-    if tls:
-        args.append("--tls")
+    args.append("--tls" if tls else "--no-tls")
     with open(paths["log"], "ab") as log:
         offset = log.tell()
         proc = subprocess.Popen(
@@ -315,7 +314,7 @@ def _save_record(paths: dict[str, str], record: dict[str, Any]) -> None:
 
 
 def start(
-    *, port: int = 0, seed: str = "demo", tls: bool = False, timeout: float = 30.0
+    *, port: int = 0, seed: str = "demo", tls: bool = True, timeout: float = 30.0
 ) -> tuple[Running, bool]:
     """Start the background sandbox; (info, False) when one was already running."""
     with _exclusive() as paths:

@@ -122,10 +122,12 @@ class Sandbox:
         sb.rest_config()
 
     ``tls`` serves HTTPS with a generated CA (``ca_pem``; :meth:`client_cert` issues client
-    certificates), ``token_file`` adds kube-apiserver token-file users, ``authz`` is a policy
-    (file or :class:`~kctl.sandbox._authz.Policy`), ``faults`` are fault specs (see
-    ``_faults``; change them later through ``sandbox.faults``) and ``state`` a SQLite file
-    that keeps the objects across restarts (the seed only fills a new one).
+    certificates) and then wants credentials: ``anonymous`` defaults to ``not tls``, and
+    requests without credentials get 401 when it is false. ``token_file`` adds kube-apiserver
+    token-file users, ``authz`` is a policy (file or :class:`~kctl.sandbox._authz.Policy`),
+    ``faults`` are fault specs (see ``_faults``; change them later through
+    ``sandbox.faults``) and ``state`` a SQLite file that keeps the objects across restarts
+    (the seed only fills a new one).
     """
 
     def __init__(
@@ -134,7 +136,7 @@ class Sandbox:
         *,
         token: str | None = None,
         no_auth: bool = False,
-        anonymous: bool = True,
+        anonymous: bool | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         watch_bookmark_interval: float = 60.0,
@@ -150,12 +152,9 @@ class Sandbox:
         self.token: str | None = None if no_auth else (token or secrets.token_urlsafe(32))
         self.authority: Authority | None = None
         if tls:
-            from kctl.sandbox._tls import TLSUnavailableError, new_authority
+            from kctl.sandbox._tls import new_authority
 
-            try:
-                self.authority = new_authority()
-            except TLSUnavailableError as err:
-                raise SandboxError(str(err)) from None
+            self.authority = new_authority()
         backend = None
         if state is not None:
             from kctl.sandbox._persist import SQLiteBackend, StateError
@@ -177,6 +176,10 @@ class Sandbox:
         except ValueError as err:
             raise SandboxError(f"invalid fault: {err}") from None
         self.api.middlewares.append(self.faults)
+        if anonymous is None:
+            # kubectl sends kubeconfig credentials only over TLS: over http it could not
+            # reach a sandbox that refused anonymous requests.
+            anonymous = not tls
         if self.token is not None:
             policy = self._policy(authz)
             self.api.authorize = policy
