@@ -978,6 +978,89 @@ def _dev(g: _Gen) -> None:
     g.add("v1", "ServiceAccount", g.meta("ci-deployer", ns, g.ago(days=7)))
 
 
+def _parse_ts(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def _kubelet_event(
+    g: _Gen,
+    pod: Obj,
+    container: str,
+    kind: str,
+    reason: str,
+    message: str,
+    span: tuple[str, str],
+    count: int,
+) -> None:
+    meta = pod["metadata"]
+    first, last = span
+    # record.EventRecorder names events <object>.<hex of the first occurrence's UnixNano>; the
+    # kubelet records Pulled, Created, Started, BackOff in that order.
+    order = ("Pulled", "Created", "Started", "BackOff").index(reason)
+    nanos = int(_parse_ts(first).timestamp() * 1e9) + order * 10**8 + g.rng.randrange(10**8)
+    host = pod["spec"]["nodeName"]
+    g.add(
+        "v1",
+        "Event",
+        g.meta(f"{meta['name']}.{nanos:x}", meta["namespace"], _parse_ts(first)),
+        involvedObject={
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "name": meta["name"],
+            "namespace": meta["namespace"],
+            "uid": meta["uid"],
+            "fieldPath": f"spec.containers{{{container}}}",
+        },
+        reason=reason,
+        message=message,
+        source={"component": "kubelet", "host": host},
+        firstTimestamp=first,
+        lastTimestamp=last,
+        count=count,
+        type=kind,
+        eventTime=None,
+        reportingComponent="kubelet",
+        reportingInstance=host,
+    )
+
+
+def _events(g: _Gen) -> None:
+    """The events a real cluster still holds: events live an hour unless they keep recurring,
+    so days into the demo only the crash-looping containers' kubelet events remain."""
+    for pod in [o for o in g.objects if o["kind"] == "Pod"]:
+        meta = pod["metadata"]
+        for cs in (pod.get("status") or {}).get("containerStatuses") or ():
+            waiting = (cs.get("state") or {}).get("waiting") or {}
+            last = (cs.get("lastState") or {}).get("terminated")
+            if waiting.get("reason") != "CrashLoopBackOff" or not last:
+                continue
+            name, restarts = cs["name"], int(cs.get("restartCount", 0))
+            pod_ref = f"{meta['name']}_{meta['namespace']}({meta['uid']})"
+            waiting["message"] = f"back-off 5m0s restarting failed container={name} pod={pod_ref}"
+            image = next(c["image"] for c in pod["spec"]["containers"] if c["name"] == name)
+            born = meta["creationTimestamp"]
+            started = last["startedAt"]
+            for reason, message in (
+                ("Pulled", f'Container image "{image}" already present on machine'),
+                ("Created", f"Created container: {name}"),
+                ("Started", f"Started container {name}"),
+            ):
+                _kubelet_event(
+                    g, pod, name, "Normal", reason, message, (born, started), restarts + 1
+                )
+            backoff = g.ts(g.ago(seconds=g.rng.randint(5, 280)))
+            _kubelet_event(
+                g,
+                pod,
+                name,
+                "Warning",
+                "BackOff",
+                f"Back-off restarting failed container {name} in pod {pod_ref}",
+                (born, backoff),
+                restarts * 12 + g.rng.randint(0, 11),
+            )
+
+
 def demo_objects(now: datetime) -> list[dict[str, Any]]:
     """The `--seed demo` content, deterministic for a given ``now``."""
     g = _Gen(now)
@@ -985,6 +1068,7 @@ def demo_objects(now: datetime) -> list[dict[str, Any]]:
     _nodes(g)
     _system(g)
     _dev(g)
+    _events(g)
     return g.objects
 
 

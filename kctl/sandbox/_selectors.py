@@ -442,7 +442,10 @@ def field_getter(
                 return "true" if _dig(obj, name) else "false"
             if name == "source" and plural == "events":
                 return _as_field(_dig(obj, "source.component") or obj.get("reportingComponent"))
-            if name == "status.successful" or name == "status.replicas":
+            if name == "status.successful":
+                # The job field label is named after a field that is really status.succeeded.
+                return str(_dig(obj, "status.succeeded") or 0)
+            if name == "status.replicas":
                 return str(_dig(obj, name) or 0)
             if name == "spec.restartPolicy" or name == "spec.schedulerName":
                 return _as_field(_dig(obj, name))

@@ -255,3 +255,35 @@ def test_certificate_approve_and_deny(sandbox: Sandbox, run_kubectl: Any) -> Non
     ]
     again = _ok(run_kubectl, sandbox, "certificate", "approve", "one")
     assert again == "certificatesigningrequest.certificates.k8s.io/one approved\n"
+
+
+def test_demo_events_for_crash_looping_pods(demo_sandbox: Sandbox, run_kubectl: Any) -> None:
+    rows = _ok(run_kubectl, demo_sandbox, "get", "events", "-n", "dev").splitlines()
+    assert rows[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    first_pod = [r.split() for r in rows[1:5]]
+    assert [r[2] for r in first_pod] == ["Pulled", "Created", "Started", "BackOff"]
+    assert len({r[3] for r in first_pod}) == 1 and first_pod[3][1] == "Warning"
+    pod = first_pod[0][3]
+    described = _ok(run_kubectl, demo_sandbox, "describe", "-n", "dev", pod)
+    events = described[described.index("\nEvents:") :].splitlines()
+    assert events[2].split() == ["Type", "Reason", "Age", "From", "Message"]
+    assert len(events) == 8 and all("kubelet" in line for line in events[4:])
+    assert re.search(r"Warning +BackOff +\S+ \(x\d+ over 8d\) +kubelet", described)
+    assert "Back-off restarting failed container" in described
+    warnings = _ok(
+        run_kubectl, demo_sandbox, "get", "events", "-A", "--field-selector", "type=Warning"
+    )
+    assert all(" BackOff " in line for line in warnings.splitlines()[1:])
+
+
+def test_job_field_selector_status_successful(demo_sandbox: Sandbox, run_kubectl: Any) -> None:
+    done = _ok(
+        run_kubectl, demo_sandbox, "get", "jobs", "-n", "dev", "--field-selector",
+        "status.successful=1",
+    ).splitlines()  # fmt: skip
+    failed = _ok(
+        run_kubectl, demo_sandbox, "get", "jobs", "-n", "dev", "--field-selector",
+        "status.successful=0",
+    ).splitlines()  # fmt: skip
+    assert len(done) > 1 and all(row.split()[1] == "Complete" for row in done[1:])
+    assert len(failed) > 1 and all(row.split()[1] == "Failed" for row in failed[1:])
