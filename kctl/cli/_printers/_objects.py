@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from kctl.cli._printers._gojson import marshal_indent, marshal_indent_at
-from kctl.cli._printers._goyaml import dump as yaml_dump
-from kctl.cli._printers._goyaml import dump_sequence_item
-from kctl.cli._printers._jsonpath import JSONPath, JSONPathError
-from kctl.cli._printers._table import error_for_jsonpath
 from kctl.errors import PrinterError
+
+# Each printer imports its encoder when it is built, so that -o json never loads the yaml
+# emitter or the jsonpath parser (start-up time of a small command).
 
 __all__ = [
     "JSONPathPrinter",
@@ -59,10 +57,14 @@ class JSONPrinter:
         return obj if self._show_managed else omit_managed_fields(obj)
 
     def print_obj(self, obj: Mapping[str, Any]) -> None:
+        from kctl.cli._printers._gojson import marshal_indent
+
         self._out.write(marshal_indent(self._prep(obj)) + "\n")
 
     def print_list(self, pages: Iterable[Iterable[Mapping[str, Any]]]) -> None:
         """The items of all pages wrapped in a ``kind: List``, written as they arrive."""
+        from kctl.cli._printers._gojson import marshal_indent_at
+
         out = self._out
         first = True
         for page in pages:
@@ -102,10 +104,14 @@ class YAMLPrinter:
         self._count += 1
 
     def print_obj(self, obj: Mapping[str, Any]) -> None:
+        from kctl.cli._printers._goyaml import dump
+
         self._separator()
-        self._out.write(yaml_dump(self._prep(obj)))
+        self._out.write(dump(self._prep(obj)))
 
     def print_list(self, pages: Iterable[Iterable[Mapping[str, Any]]]) -> None:
+        from kctl.cli._printers._goyaml import dump_sequence_item
+
         self._separator()
         out = self._out
         out.write("apiVersion: v1\n")
@@ -148,6 +154,8 @@ class JSONPathPrinter:
         allow_missing_keys: bool = True,
         output_json: bool = False,
     ) -> None:
+        from kctl.cli._printers._jsonpath import JSONPath, JSONPathError
+
         try:
             self._path = JSONPath(template, allow_missing_keys=allow_missing_keys)
         except JSONPathError as err:
@@ -157,6 +165,9 @@ class JSONPathPrinter:
         self._template = template
 
     def print_obj(self, obj: Mapping[str, Any]) -> None:
+        from kctl.cli._printers._jsonpath import JSONPathError
+        from kctl.cli._printers._table import error_for_jsonpath
+
         parts: list[str] = []
         try:
             self._path.execute(obj, parts.append)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kctl.cli._printers._jsonpath import JSONPath, relaxed_jsonpath_expression
 from kctl.errors import PrinterError
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from kctl.cli._printers._jsonpath import JSONPath
 
 __all__ = ["parse_quantity", "sort_objects", "sort_table_rows"]
 
@@ -27,6 +30,9 @@ def parse_quantity(text: str) -> Fraction | None:
     m = _QUANTITY.match(text)
     if m is None:
         return None
+    # fractions pulls in decimal: only --sort-by on strings pays for it.
+    from fractions import Fraction
+
     number, suffix = m.groups()
     value = Fraction(number)
     if suffix in _BINARY:
@@ -98,6 +104,8 @@ def _sorted_indices(values: list[Any], field: str) -> list[int]:
 
 
 def _parser(field: str) -> tuple[str, JSONPath]:
+    from kctl.cli._printers._jsonpath import JSONPath, relaxed_jsonpath_expression
+
     try:
         expr = relaxed_jsonpath_expression(field)
     except PrinterError:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kctl.cli._printers._gofmt import go_quote, go_sprint
-from kctl.cli._printers._jsonpath import JSONPath, relaxed_jsonpath_expression
 from kctl.cli._printers._tabwriter import TabWriter
 from kctl.errors import PrinterError
+
+if TYPE_CHECKING:
+    from kctl.cli._printers._jsonpath import JSONPath
 
 __all__ = [
     "CustomColumnsPrinter",
@@ -198,6 +200,9 @@ class _Column:
 
 def parse_custom_columns(spec: str) -> list[tuple[str, str]]:
     """``-o custom-columns=HEADER:path,...`` into (header, JSONPath template) pairs."""
+    # Only custom columns need the jsonpath parser; a plain table must not load it.
+    from kctl.cli._printers._jsonpath import relaxed_jsonpath_expression
+
     if not spec:
         raise PrinterError("custom-columns format specified but no custom columns given")
     columns: list[tuple[str, str]] = []
@@ -224,6 +229,8 @@ def parse_custom_columns_template(text: str) -> list[tuple[str, str]]:
             "invalid template, missing spec line. Expected format is one line of space "
             "separated headers, one line of space separated column specs."
         )
+    from kctl.cli._printers._jsonpath import relaxed_jsonpath_expression
+
     headers, specs = lines[0].split(), lines[1].split()
     if len(headers) != len(specs):
         raise PrinterError(
@@ -240,8 +247,12 @@ class CustomColumnsPrinter:
         self, out: TabWriter, columns: list[tuple[str, str]], no_headers: bool = False
     ) -> None:
         self._w = out
+        from kctl.cli._printers._jsonpath import JSONPath
+
         self._columns = [_Column(h, s) for h, s in columns]
-        self._parsers = [JSONPath(c.spec, allow_missing_keys=True) for c in self._columns]
+        self._parsers: list[JSONPath] = [
+            JSONPath(c.spec, allow_missing_keys=True) for c in self._columns
+        ]
         self._no_headers = no_headers
         self._printed_headers = False
 
