@@ -69,7 +69,8 @@ _NODES = (
     (f"{_CLUSTER}-worker", "172.18.0.3", False),
     (f"{_CLUSTER}-worker2", "172.18.0.4", False),
 )
-_CLUSTER_BIRTH_DAYS = 12.0
+# A few hours past 12 days, so objects made in the first minutes all print AGE 12d.
+_CLUSTER_BIRTH_DAYS = 12.125
 _FAKE_CA = (
     "-----BEGIN CERTIFICATE-----\n"
     "MIIDBTCCAe2gAwIBAgIIZGVtby1rY3RsMA0GCSqGSIb3DQEBCwUAMBUxEzARBgNV\n"
@@ -606,6 +607,50 @@ def _service(
     )
 
 
+def _relabel_app(obj: Obj, labels: dict[str, str]) -> None:
+    """Swap the generic ``app`` label for ``labels`` on an object, its selector and template."""
+
+    def swap(found: Any) -> None:
+        if isinstance(found, dict) and "app" in found:
+            rest = {k: v for k, v in found.items() if k != "app"}
+            found.clear()
+            found.update({**labels, **rest})
+
+    swap(obj["metadata"].get("labels"))
+    spec = obj.get("spec") or {}
+    swap((spec.get("selector") or {}).get("matchLabels"))
+    swap(((spec.get("template") or {}).get("metadata") or {}).get("labels"))
+
+
+def _kube_dns(g: _Gen) -> None:
+    """kube-dns as kubeadm installs it: DNS over UDP and TCP plus CoreDNS metrics, and the
+    cluster-service label `kubectl cluster-info` looks for."""
+    labels = {
+        "k8s-app": "kube-dns",
+        "kubernetes.io/cluster-service": "true",
+        "kubernetes.io/name": "CoreDNS",
+    }
+    ports = [("dns", 53, "UDP"), ("dns-tcp", 53, "TCP"), ("metrics", 9153, "TCP")]
+    for obj in g.objects:
+        meta = obj["metadata"]
+        if meta.get("namespace") != "kube-system" or not meta["name"].startswith("kube-dns"):
+            continue
+        meta["labels"] = {**{k: v for k, v in meta["labels"].items() if k != "app"}, **labels}
+        if obj["kind"] == "Service":
+            meta["annotations"] = {"prometheus.io/port": "9153", "prometheus.io/scrape": "true"}
+            obj["spec"]["selector"] = {"k8s-app": "kube-dns"}
+            obj["spec"]["ports"] = [
+                {"name": n, "port": p, "protocol": proto, "targetPort": p} for n, p, proto in ports
+            ]
+        elif obj["kind"] == "Endpoints":
+            for subset in obj["subsets"]:
+                subset["ports"] = [
+                    {"name": n, "port": p, "protocol": proto} for n, p, proto in ports
+                ]
+        elif obj["kind"] == "EndpointSlice":
+            obj["ports"] = [{"name": n, "port": p, "protocol": proto} for n, p, proto in ports]
+
+
 def _system(g: _Gen) -> None:
     cp_name = _NODES[0][0]
     born = g.ago(days=_CLUSTER_BIRTH_DAYS, seconds=-40)
@@ -655,17 +700,15 @@ def _system(g: _Gen) -> None:
         _CLUSTER_BIRTH_DAYS,
     )
     for obj in g.objects:
-        if obj["kind"] in ("Deployment", "ReplicaSet") and obj["metadata"]["name"].startswith(
-            "coredns"
-        ):
-            obj["metadata"]["labels"] = {
-                "k8s-app": "kube-dns",
-                **{k: v for k, v in obj["metadata"]["labels"].items() if k != "app"},
-            }
+        if obj["kind"] in ("Deployment", "ReplicaSet", "Pod") and obj["metadata"][
+            "name"
+        ].startswith("coredns"):
+            _relabel_app(obj, {"k8s-app": "kube-dns"})
     for p in coredns:
         p["spec"]["priorityClassName"] = "system-cluster-critical"
         p["spec"]["serviceAccountName"] = "coredns"
     _service(g, "kube-system", "kube-dns", 53, 53, coredns, "10.96.0.10", born, port_name="dns")
+    _kube_dns(g)
     ds = g.add(
         "apps/v1",
         "DaemonSet",

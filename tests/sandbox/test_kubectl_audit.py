@@ -287,3 +287,27 @@ def test_job_field_selector_status_successful(demo_sandbox: Sandbox, run_kubectl
     ).splitlines()  # fmt: skip
     assert len(done) > 1 and all(row.split()[1] == "Complete" for row in done[1:])
     assert len(failed) > 1 and all(row.split()[1] == "Failed" for row in failed[1:])
+
+
+def test_cluster_info_and_kube_dns(demo_sandbox: Sandbox, run_kubectl: Any) -> None:
+    info = _ok(run_kubectl, demo_sandbox, "cluster-info").splitlines()
+    assert info[0] == f"Kubernetes control plane is running at {demo_sandbox.url}"
+    assert info[1] == (
+        f"CoreDNS is running at {demo_sandbox.url}"
+        "/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy"
+    )
+    svc = _ok(
+        run_kubectl, demo_sandbox, "get", "svc", "kube-dns", "-n", "kube-system", "-o", "wide"
+    )
+    assert svc.splitlines()[1].split()[4:] == ["53/UDP,53/TCP,9153/TCP", "12d", "k8s-app=kube-dns"]
+    pods = _ok(
+        run_kubectl, demo_sandbox, "get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns"
+    )
+    assert len(pods.splitlines()) == 3
+    # Everything made when the cluster was bootstrapped shows one age, as on a real cluster.
+    ages = set()
+    for kind in ("nodes", "namespaces", "serviceaccounts"):
+        table = _ok(run_kubectl, demo_sandbox, "get", kind, "-A").splitlines()
+        column = table[0].split().index("AGE")
+        ages |= {row.split()[column] for row in table[1:] if "dev" not in row.split()[:2]}
+    assert ages == {"12d"}
