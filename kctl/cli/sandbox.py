@@ -120,7 +120,7 @@ def serve(
     By default it serves HTTPS with a generated CA and a random token (written to
     --kubeconfig-out), and answers requests without credentials with 401.
     """
-    from kctl.sandbox import Sandbox, SandboxError, write_kubeconfig
+    from kctl.sandbox import Sandbox, SandboxError
     from kctl.sandbox._faults import FaultError, parse_fault
 
     if token and no_auth:
@@ -162,7 +162,7 @@ def serve(
     try:
         if kubeconfig_out:
             try:
-                write_kubeconfig(kubeconfig_out, sandbox.url, sandbox.token, sandbox.ca_pem)
+                sandbox.write_kubeconfig(kubeconfig_out)
             except OSError as err:
                 _fail(f"cannot write {kubeconfig_out}: {err.strerror}")
         sys.stdout.write(f"ready {sandbox.url}\n")

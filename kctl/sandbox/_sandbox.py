@@ -49,8 +49,15 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def kubeconfig_text(url: str, token: str | None, ca_pem: bytes | None = None) -> str:
-    user = f"    token: {token}\n" if token else "    {}\n"
+def kubeconfig_text(
+    url: str, token: str | None, ca_pem: bytes | None = None, client: KeyPair | None = None
+) -> str:
+    user = f"    token: {token}\n" if token else ""
+    if client is not None:
+        user += (
+            f"    client-certificate-data: {base64.b64encode(client.cert_pem).decode()}\n"
+            f"    client-key-data: {base64.b64encode(client.key_pem).decode()}\n"
+        )
     ca = f"    certificate-authority-data: {base64.b64encode(ca_pem).decode()}\n" if ca_pem else ""
     return (
         "apiVersion: v1\n"
@@ -68,12 +75,16 @@ def kubeconfig_text(url: str, token: str | None, ca_pem: bytes | None = None) ->
         "preferences: {}\n"
         "users:\n"
         f"- name: {CONTEXT}\n"
-        "  user:\n" + user
+        "  user:\n" + (user or "    {}\n")
     )
 
 
 def write_kubeconfig(
-    path: str | os.PathLike[str], url: str, token: str | None, ca_pem: bytes | None = None
+    path: str | os.PathLike[str],
+    url: str,
+    token: str | None,
+    ca_pem: bytes | None = None,
+    client: KeyPair | None = None,
 ) -> None:
     """Write atomically with mode 0600: the file holds a credential."""
     target = Path(path)
@@ -82,7 +93,7 @@ def write_kubeconfig(
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w") as fh:
-            fh.write(kubeconfig_text(url, token, ca_pem))
+            fh.write(kubeconfig_text(url, token, ca_pem, client))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -271,8 +282,17 @@ class Sandbox:
         self._thread.start()
         self._tmpdir = tempfile.mkdtemp(prefix="kctl-sandbox-")
         self.kubeconfig_path = os.path.join(self._tmpdir, "kubeconfig")
-        write_kubeconfig(self.kubeconfig_path, self.url, self.token, self.ca_pem)
+        self.write_kubeconfig(self.kubeconfig_path)
         return self
+
+    def write_kubeconfig(self, path: str | os.PathLike[str]) -> None:
+        """A kubeconfig for this sandbox (context ``kctl-sandbox``, mode 0600) at ``path``."""
+        client = None
+        if self.token is None and self.authority is not None:
+            # Given a TLS cluster and no credential at all, kubectl prompts for a username;
+            # an admin client certificate keeps it quiet (the server asks for nothing).
+            client = self.authority.client_cert(ADMIN.name, ADMIN.groups)
+        write_kubeconfig(path, self.url, self.token, self.ca_pem, client)
 
     def _load_state(self) -> None:
         backend = self._backend

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import json
 import ssl
 import sys
@@ -46,7 +45,7 @@ def tls_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def test_serves_https_with_a_verifiable_certificate(tls_sandbox: Sandbox, tmp_path: Path) -> None:
     assert tls_sandbox.url.startswith("https://127.0.0.1:")
     ctx = client_context(tls_sandbox, tmp_path)
-    status, body = https_call(tls_sandbox, ctx, "GET", "/version")
+    status, body = https_call(tls_sandbox, ctx, "GET", "/version", token=tls_sandbox.token)
     assert status == 200
     assert isinstance(body, dict) and body["major"] == "1"
     # The certificate is also good for "localhost".
@@ -138,20 +137,55 @@ def test_kubectl_unknown_token_is_unauthorized(tls_sandbox: Sandbox, tmp_path: P
     )
 
 
-def test_missing_cryptography_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_import = builtins.__import__
+UNAUTHORIZED = {
+    "kind": "Status",
+    "apiVersion": "v1",
+    "metadata": {},
+    "status": "Failure",
+    "message": "Unauthorized",
+    "reason": "Unauthorized",
+    "code": 401,
+}
 
-    def no_cryptography(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "cryptography" or name.startswith("cryptography."):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "__import__", no_cryptography)
-    with pytest.raises(SandboxError) as info:
-        Sandbox(tls=True)
-    assert str(info.value) == (
-        "--tls needs the cryptography package: pip install 'kctl[sandbox-tls]'"
-    )
+@pytest.mark.parametrize("path", ["/api/v1/namespaces/default/pods", "/api", "/version"])
+def test_missing_credentials_are_unauthorized(
+    tls_sandbox: Sandbox, tmp_path: Path, path: str
+) -> None:
+    ctx = client_context(tls_sandbox, tmp_path)
+    assert https_call(tls_sandbox, ctx, "GET", path) == (401, UNAUTHORIZED)
+    assert https_call(tls_sandbox, ctx, "GET", path, token="wrong") == (401, UNAUTHORIZED)
+
+
+def test_no_auth_over_tls_serves_anonymous_requests(tmp_path: Path) -> None:
+    with Sandbox(tls=True, no_auth=True) as sb:
+        text = Path(sb.kubeconfig_path).read_text()
+        # kubectl would prompt for a username given no credential: an admin certificate.
+        assert "token" not in text and "client-key-data: " in text
+        ctx = client_context(sb, tmp_path)
+        status, body = https_call(sb, ctx, "GET", "/api/v1/namespaces")
+        assert status == 200, body
+        result = kubectl(Path(sb.kubeconfig_path), "get", "ns", "default", "-o", "name")
+        assert (result.returncode, result.stdout) == (0, "namespace/default\n"), result.stderr
+
+
+def test_anonymous_can_be_allowed_over_tls(tmp_path: Path) -> None:
+    with Sandbox(tls=True, anonymous=True) as sb:
+        ctx = client_context(sb, tmp_path)
+        status, body = https_call(sb, ctx, "GET", "/api/v1/namespaces")
+        assert status == 200, body
+        assert https_call(sb, ctx, "GET", "/api", token="wrong") == (401, UNAUTHORIZED)
+
+
+def test_rest_config_carries_the_ca(tls_sandbox: Sandbox) -> None:
+    from kctl.rest import unversioned_rest_client_for
+
+    config = tls_sandbox.rest_config()
+    assert config.tls.ca_data == tls_sandbox.ca_pem
+    assert config.bearer_token == tls_sandbox.token
+    client = unversioned_rest_client_for(config.copy(qps=-1))
+    body = json.loads(client.get().abs_path("/api/v1/namespaces/default/pods").do_raw())
+    assert [p["metadata"]["name"] for p in body["items"]] == ["web"]
 
 
 def test_client_cert_needs_tls() -> None:
