@@ -63,8 +63,8 @@ def test_not_a_database(tmp_path: Path) -> None:
 def _serve(state: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     out = open(log, "wb")  # noqa: SIM115 - the child owns it
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kctl", "sandbox", "serve", "--no-auth", "--seed", "empty",
-         "--state", str(state)],
+        [sys.executable, "-m", "kctl", "sandbox", "serve", "--no-tls", "--no-auth",
+         "--seed", "empty", "--state", str(state)],
         stdout=out,
         stderr=subprocess.STDOUT,
     )  # fmt: skip

@@ -79,7 +79,7 @@ def test_up_status_down_restores_bytes_and_mode(env: dict[str, str]) -> None:
 
     up = kctl(env, "up", "--seed", "demo")
     assert up.returncode == 0, up.stderr
-    assert up.stdout.startswith("kctl-sandbox is running at http://127.0.0.1:")
+    assert up.stdout.startswith("kctl-sandbox is running at https://127.0.0.1:")
     assert os.stat(config).st_mode & 0o777 == 0o640
     data = yaml.safe_load(config.read_text())
     assert data["current-context"] == "kctl-sandbox"
@@ -103,11 +103,11 @@ def test_up_status_down_restores_bytes_and_mode(env: dict[str, str]) -> None:
 
     again = kctl(env, "up")
     assert again.returncode == 0
-    assert again.stdout.startswith("kctl-sandbox is already running at http://127.0.0.1:")
+    assert again.stdout.startswith("kctl-sandbox is already running at https://127.0.0.1:")
 
     status = kctl(env, "status")
     assert status.returncode == 0
-    assert status.stdout.startswith("kctl-sandbox is running at http://127.0.0.1:")
+    assert status.stdout.startswith("kctl-sandbox is running at https://127.0.0.1:")
     cache = Path(env["XDG_CACHE_HOME"]) / "kctl" / "sandbox"
     assert {"pid", "state.db", "log", "kubeconfig"} <= {p.name for p in cache.iterdir()}
 
@@ -191,14 +191,30 @@ def test_up_reports_a_start_failure(env: dict[str, str], tmp_path: Path) -> None
     assert kctl(env, "status").stdout == "no kctl-sandbox is running\n"
 
 
-def test_up_tls_writes_ca_data(env: dict[str, str]) -> None:
+def test_up_writes_ca_data_and_token(env: dict[str, str]) -> None:
     up = kctl(env, "up", "--tls", "--seed", "empty")
     assert up.returncode == 0, up.stderr
-    assert up.stdout.startswith("kctl-sandbox is running at https://127.0.0.1:")
     data = yaml.safe_load(Path(env["KUBECONFIG"]).read_text())
     (cluster,) = [c["cluster"] for c in data["clusters"] if c["name"] == "kctl-sandbox"]
+    assert cluster["server"].startswith("https://127.0.0.1:")
     assert cluster["certificate-authority-data"]
     assert "insecure-skip-tls-verify" not in cluster
+    (user,) = [u["user"] for u in data["users"] if u["name"] == "kctl-sandbox"]
+    assert len(user["token"]) >= 32
+    # Without the token: kube-apiserver's 401.
+    without = kubectl(env, "get", "namespaces", "--token", "wrong")
+    assert without.returncode == 1
+    assert without.stderr.splitlines()[-1].startswith("error: You must be logged in to the server")
+
+
+def test_up_no_tls_serves_http(env: dict[str, str]) -> None:
+    up = kctl(env, "up", "--no-tls", "--seed", "empty")
+    assert up.returncode == 0, up.stderr
+    assert up.stdout.startswith("kctl-sandbox is running at http://127.0.0.1:")
+    data = yaml.safe_load(Path(env["KUBECONFIG"]).read_text())
+    (cluster,) = [c["cluster"] for c in data["clusters"] if c["name"] == "kctl-sandbox"]
+    assert "certificate-authority-data" not in cluster
+    # kubectl sends no credentials over http: it is served as anonymous.
     result = kubectl(env, "get", "namespaces", "-o", "name")
     assert result.returncode == 0, result.stderr
     assert "namespace/default" in result.stdout.split()
