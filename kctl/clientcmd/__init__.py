@@ -8,6 +8,10 @@ Typical use::
     namespace = cc.namespace()
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from kctl.clientcmd._api import (
     AuthInfo,
     AuthProvider,
@@ -42,7 +46,9 @@ from kctl.clientcmd._loader import (
     recommended_home_file,
     resolve_local_paths,
 )
-from kctl.clientcmd._writer import modify_config, to_dict, to_yaml, write_to_file
+
+if TYPE_CHECKING:
+    from kctl.clientcmd._writer import modify_config, to_dict, to_yaml, write_to_file
 
 __all__ = [
     "EMPTY_CONFIG_MESSAGE",
@@ -78,3 +84,20 @@ __all__ = [
     "to_yaml",
     "write_to_file",
 ]
+
+# The writer (tempfile, locking) loads on first use: reading a kubeconfig never needs it.
+_LAZY = {"modify_config", "to_dict", "to_yaml", "write_to_file"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from kctl.clientcmd import _writer
+
+    value = getattr(_writer, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

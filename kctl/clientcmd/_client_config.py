@@ -3,16 +3,13 @@ merged_client_builder.go and validation.go."""
 
 from __future__ import annotations
 
-import base64
 import copy
-import logging
 import os
 import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from kctl.clientcmd._api import (
@@ -25,7 +22,6 @@ from kctl.clientcmd._api import (
 )
 from kctl.clientcmd._loader import ClientConfigLoadingRules, load, merge_into
 from kctl.errors import ConfigError, ConfigInvalidError, ContextNotFoundError, KctlError
-from kctl.rest import _incluster
 from kctl.rest._config import (
     AuthProviderConfig,
     Config,
@@ -52,7 +48,17 @@ __all__ = [
     "rest_config_from_kubeconfig",
 ]
 
-_log = logging.getLogger("kctl.clientcmd")
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    # logging costs a small command as much as everything else in clientcmd; it is needed
+    # only on the in-cluster paths.
+    import logging
+
+    return logging.getLogger("kctl.clientcmd")
+
 
 EMPTY_CONFIG_MESSAGE = (
     "no configuration has been provided, try setting KUBERNETES_MASTER environment variable"
@@ -352,7 +358,8 @@ def _normalise_host(host: str) -> str:
 
 def _read_file(path: str) -> bytes:
     try:
-        return Path(path).read_bytes()
+        with open(path or ".", "rb") as fh:
+            return fh.read()
     except FileNotFoundError:
         raise ConfigError(f"open {path}: no such file or directory") from None
     except OSError as err:
@@ -366,7 +373,8 @@ def _exec_cluster_info(
     ca = tls.ca_data
     if not ca and tls.ca_file:
         try:
-            ca = Path(tls.ca_file).read_bytes()
+            with open(tls.ca_file, "rb") as fh:
+                ca = fh.read()
         except OSError as err:
             raise ConfigError(
                 f"failed to load CA bundle for execProvider: open {tls.ca_file}: "
@@ -378,6 +386,8 @@ def _exec_cluster_info(
     if tls.insecure:
         out["insecure-skip-tls-verify"] = True
     if ca:
+        import base64
+
         out["certificate-authority-data"] = base64.b64encode(ca).decode("ascii")
     if proxy:
         out["proxy-url"] = proxy
@@ -664,17 +674,24 @@ def new_non_interactive_client_config(
 class InClusterClientConfig:
     """The pod's service account as a ClientConfig; flags may replace server, token and CA."""
 
+    # kctl.rest._incluster is imported on use: it brings pathlib, which reading a kubeconfig
+    # never needs.
+
     def __init__(self, overrides: ConfigOverrides | None = None) -> None:
         self._overrides = overrides
 
     def possible(self) -> bool:
-        return _incluster.in_cluster_possible()
+        from kctl.rest._incluster import in_cluster_possible
+
+        return in_cluster_possible()
 
     def raw_config(self) -> Kubeconfig:
         raise ConfigError("inCluster environment config doesn't support multiple clusters")
 
     def client_config(self) -> Config:
-        config = _incluster.in_cluster_config()
+        from kctl.rest._incluster import in_cluster_config
+
+        config = in_cluster_config()
         o = self._overrides
         if o is None:
             return config
@@ -689,10 +706,14 @@ class InClusterClientConfig:
         return config.copy(**changes) if changes else config
 
     def namespace_with_override(self) -> tuple[str, bool]:
-        return _incluster.in_cluster_namespace(), False
+        from kctl.rest._incluster import in_cluster_namespace
+
+        return in_cluster_namespace(), False
 
     def namespace(self) -> str:
-        return _incluster.in_cluster_namespace()
+        from kctl.rest._incluster import in_cluster_namespace
+
+        return in_cluster_namespace()
 
 
 class DeferredLoadingClientConfig:
@@ -735,10 +756,10 @@ class DeferredLoadingClientConfig:
         except ConfigInvalidError as err:
             if not is_empty_config(err) or not self._icc.possible():
                 raise
-            _log.debug("Using in-cluster configuration")
+            _log().debug("Using in-cluster configuration")
             return self._icc.client_config()
         if self._is_default_config(config) and self._icc.possible():
-            _log.debug("Using in-cluster configuration")
+            _log().debug("Using in-cluster configuration")
             return self._icc.client_config()
         return config
 
@@ -793,14 +814,18 @@ def build_config_from_flags(master_url: str, kubeconfig_path: str) -> Config:
     never reads KUBECONFIG or ~/.kube/config.
     """
     if not kubeconfig_path and not master_url:
-        _log.warning(
+        _log().warning(
             "Neither --kubeconfig nor --master was specified.  Using the inClusterConfig.  "
             "This might not work."
         )
+        from kctl.rest._incluster import in_cluster_config
+
         try:
-            return _incluster.in_cluster_config()
+            return in_cluster_config()
         except KctlError as err:
-            _log.warning("error creating inClusterConfig, falling back to default config: %s", err)
+            _log().warning(
+                "error creating inClusterConfig, falling back to default config: %s", err
+            )
     return DeferredLoadingClientConfig(
         ClientConfigLoadingRules(explicit_path=kubeconfig_path),
         ConfigOverrides(cluster_info=Cluster(server=master_url)),

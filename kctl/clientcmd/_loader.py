@@ -6,7 +6,6 @@ import copy
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import TypeVar
 
 from kctl.clientcmd._api import AuthInfo, Cluster, DecodeError, Kubeconfig, decode_v1
@@ -27,7 +26,16 @@ RECOMMENDED_CONFIG_PATH_ENV_VAR = "KUBECONFIG"
 
 def recommended_home_file() -> str:
     """``~/.kube/config`` (clientcmd.RecommendedHomeFile), from $HOME at call time."""
-    return str(Path(os.path.expanduser("~")) / ".kube" / "config")
+    home = os.path.expanduser("~")
+    if os.name != "posix":
+        from pathlib import Path
+
+        return str(Path(home) / ".kube" / "config")
+    # What str(PurePosixPath(home) / ".kube" / "config") gives, without importing pathlib:
+    # empty and "." segments dropped, a root of exactly two slashes kept.
+    root = "//" if home.startswith("//") and not home.startswith("///") else "/" * (home[:1] == "/")
+    parts = [p for p in home.split("/") if p and p != "."]
+    return root + "/".join([*parts, ".kube", "config"])
 
 
 def _go_os_error(err: OSError, op: str, path: str) -> str:
@@ -62,7 +70,8 @@ def load_from_file(filename: str) -> Kubeconfig:
     ConfigLoadError.
     """
     try:
-        data = Path(filename).read_bytes()
+        with open(filename or ".", "rb") as fh:
+            data = fh.read()
     except FileNotFoundError:
         raise
     except OSError as err:

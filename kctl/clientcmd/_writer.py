@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,6 +44,8 @@ def _atomic_write(filename: str, content: bytes) -> None:
         mode = os.stat(filename).st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o600
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".kubeconfig-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -7,7 +7,6 @@ the last good token when a read fails).
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -25,8 +24,6 @@ __all__ = [
 # Where the kubelet mounts the service account. Tests point this elsewhere (monkeypatch the
 # module attribute, or pass ``root=``).
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
-
-_log = logging.getLogger("kctl.rest")
 
 
 def _root(root: str | os.PathLike[str] | None) -> Path:
@@ -73,7 +70,11 @@ def in_cluster_config(*, root: str | os.PathLike[str] | None = None) -> Config:
     ca_file = base / "ca.crt"
     problem = _valid_ca_bundle(ca_file)
     if problem:
-        _log.error("Expected to load root CA config from %s, but got err: %s", ca_file, problem)
+        import logging
+
+        logging.getLogger("kctl.rest").error(
+            "Expected to load root CA config from %s, but got err: %s", ca_file, problem
+        )
     return Config(
         host="https://" + join_host_port(host, port),
         tls=TLSClientConfig(ca_file="" if problem else str(ca_file)),
