@@ -57,6 +57,7 @@ __all__ = [
     "PatchError",
     "PrinterError",
     "RequestError",
+    "ResponseBodyError",
     "StatusError",
     "TimeoutError",
     "TransportError",
@@ -153,6 +154,11 @@ class ConnectError(TransportError):
 # Shadows the builtin on purpose: callers spell it kctl.errors.TimeoutError.
 class TimeoutError(TransportError):
     """The client-side timeout elapsed before the server answered."""
+
+
+class ResponseBodyError(TransportError):
+    """The headers arrived but the body broke off (a reset, an early EOF). client-go decides
+    on retries before it reads a body, so this is never retried."""
 
 
 class WatchError(KctlError):

@@ -127,6 +127,7 @@ def message_for(err: BaseException) -> str:
     from kctl.errors import (
         ConfigInvalidError,
         NoResourceMatchError,
+        ResponseBodyError,
         StatusError,
         TransportError,
     )
@@ -156,6 +157,9 @@ def message_for(err: BaseException) -> str:
         elif gvr.version:
             text += f" in version {_go_quote(gvr.version)}"
         return f"error: {text}"
+    if isinstance(err, ResponseBodyError):
+        # client-go wraps a broken body in a plain error, not a *url.Error.
+        return f"error: {err}"
     if isinstance(err, TransportError):
         return _transport_message(err)
     text = str(err)

@@ -51,11 +51,18 @@ class KlogWriter:
     def info(self, level: int, source: str, message: str, *kvs: object) -> None:
         if self.verbosity < level:
             return
+        self._write("I", source, message, kvs)
+
+    def error(self, source: str, message: str, *kvs: object) -> None:
+        """klog.ErrorS: written at every verbosity."""
+        self._write("E", source, message, kvs)
+
+    def _write(self, severity: str, source: str, message: str, kvs: tuple[object, ...]) -> None:
         now = time.time()
         local = time.localtime(now)
         micros = int((now % 1) * 1_000_000)
         header = (
-            f"I{local.tm_mon:02d}{local.tm_mday:02d} "
+            f"{severity}{local.tm_mon:02d}{local.tm_mday:02d} "
             f"{local.tm_hour:02d}:{local.tm_min:02d}:{local.tm_sec:02d}.{micros:06d} "
             f"{os.getpid():7d} {source}] "
         )

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 from kctl.errors import (
     ConnectError,
     RequestError,
+    ResponseBodyError,
     StatusError,
     TimeoutError,
     TransportError,
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 MAX_RETRIES = 10
+_BODY_READ_FAILED = "unexpected error when reading response body. Please retry. Original error: "
 # A wait on the client-side limiter longer than this is logged at -v 3.
 LONG_THROTTLE_LATENCY = 0.05
 
@@ -598,6 +600,12 @@ class Request:
     def _finish(self, request: HTTPRequest, response: HTTPResponse) -> Result:
         try:
             body = response.read()
+        except ResponseBodyError as err:
+            # transformResponse's wording; DoRaw hands the read error over unwrapped.
+            self._c._log.error(
+                "request.go:1198", "Unexpected error when reading response body", "err", str(err)
+            )
+            raise ResponseBodyError(_BODY_READ_FAILED + str(err), host=err.host) from err
         finally:
             response.close()
         self._log_body("Response Body", body)

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from kctl.errors import AuthConfigError, ConfigError, ConnectError, TimeoutError, TransportError
+from kctl.errors import (
+    AuthConfigError,
+    ConfigError,
+    ConnectError,
+    ResponseBodyError,
+    TimeoutError,
+    TransportError,
+)
 from kctl.rest._auth import (
     ExecAuthenticator,
     ExecCredentials,
@@ -187,9 +194,19 @@ def _tunnel(sock: socket.socket, proxy: _Proxy, host: str, port: int) -> None:
 
 
 class _BufferedResponse:
-    """A response whose body has been read completely (the connection went back to the pool)."""
+    """A response whose body has been read completely (the connection went back to the pool).
 
-    def __init__(self, status: int, reason: str, headers: Headers, body: bytes) -> None:
+    ``error``: the body broke off; reading raises it, as reading a Go response body would.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        headers: Headers,
+        body: bytes,
+        error: ResponseBodyError | None = None,
+    ) -> None:
         import io
 
         self.status = status
@@ -197,15 +214,22 @@ class _BufferedResponse:
         self.headers = headers
         self._body = body
         self._io = io.BytesIO(body)
+        self._error = error
 
     def read(self) -> bytes:
+        if self._error is not None:
+            raise self._error
         return self._io.read()
 
     def iter_chunks(self, size: int = 65536) -> Iterator[bytes]:
+        if self._error is not None:
+            raise self._error
         while chunk := self._io.read(size):
             yield chunk
 
     def readline(self) -> bytes:
+        if self._error is not None:
+            raise self._error
         return self._io.readline()
 
     def close(self) -> None:
@@ -465,11 +489,15 @@ class HTTPTransport:
         resp_headers = Headers(resp.getheaders())
         if stream:
             return _StreamResponse(conn, resp, resp_headers)
+        addresses = _socket_addresses(conn, dial_target)
         try:
             data = resp.read()
         except (OSError, http.client.HTTPException) as err:
             conn.close()
-            raise _map_error(err, prefix, dial_target, host) from None
+            # The answer arrived; only its body failed. client-go makes its retry decision
+            # before reading a body, so this reaches the caller when it reads.
+            broken = ResponseBodyError(_body_error_text(err, addresses), host=dial_target)
+            return _BufferedResponse(resp.status, resp.reason, resp_headers, b"", broken)
         if (resp_headers.get("Content-Encoding") or "").lower() == "gzip" and data:
             try:
                 data = zlib.decompress(data, 16 + zlib.MAX_WBITS)
@@ -588,6 +616,47 @@ def _send_chunked(conn: _Connection, body: Any) -> None:
         if data:
             conn.send(f"{len(data):x}\r\n".encode() + data + b"\r\n")
     conn.send(b"0\r\n\r\n")
+
+
+def _go_address(addr: Any) -> str:
+    if not isinstance(addr, tuple) or len(addr) < 2:
+        return ""
+    host = str(addr[0])
+    return f"[{host}]:{addr[1]}" if ":" in host else f"{host}:{addr[1]}"
+
+
+def _socket_addresses(conn: _Connection, dialed: str) -> str:
+    """``local->remote`` as Go's net.OpError prints them ("" once the socket is gone)."""
+    sock = conn.sock
+    if sock is None:
+        return ""
+    try:
+        local = _go_address(sock.getsockname())
+    except OSError:
+        return ""
+    try:
+        remote = _go_address(sock.getpeername())
+    except OSError:
+        # A reset that already arrived unbinds the peer; it is the address we dialed.
+        remote = dialed
+    return f"{local}->{remote}"
+
+
+def _body_error_text(err: BaseException, addresses: str) -> str:
+    """A failed body read in Go's words: net.OpError texts, or io.ErrUnexpectedEOF."""
+    if isinstance(err, socket.timeout):
+        return (
+            "context deadline exceeded (Client.Timeout or context cancellation while reading body)"
+        )
+    if isinstance(err, (http.client.IncompleteRead, http.client.RemoteDisconnected)):
+        return "unexpected EOF"
+    if isinstance(err, ConnectionResetError):
+        cause = "connection reset by peer"
+    elif isinstance(err, OSError) and err.strerror:
+        cause = err.strerror.lower()
+    else:
+        return str(err) or "unexpected EOF"
+    return f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
 
 
 def _map_error(err: BaseException, prefix: str, dial: str, host: str) -> TransportError:
