@@ -330,13 +330,18 @@ def _print_human(factory: Factory, targets: list[_Target], opts: _Options, ns: s
                 printer.print_table(table)
             continue
         with Progress(target.mapping.resource.resource) as progress:
-            for page in _pages(factory, target, True, opts):
-                if opts.sort_by:
-                    sort_table_rows(page.body, opts.sort_by)
-                printer.print_table(page.body)
-                progress.advance(len(page.body.get("rows") or []))
-                if opts.limit:
-                    notes.append(page)
+            try:
+                for page in _pages(factory, target, True, opts):
+                    if opts.sort_by:
+                        sort_table_rows(page.body, opts.sort_by)
+                    printer.print_table(page.body)
+                    progress.advance(len(page.body.get("rows") or []))
+                    if opts.limit:
+                        notes.append(page)
+            except KctlError as err:
+                # kubectl's builder keeps the pages it got (an expired continue token, a
+                # reset mid-list) and reports the error after printing them.
+                errors.append(err)
     tw.flush()
     if out.written == 0 and not opts.ignore_not_found and not errors:
         if all_namespaced:
@@ -345,16 +350,32 @@ def _print_human(factory: Factory, targets: list[_Target], opts: _Options, ns: s
             sys.stderr.write("No resources found\n")
     for page in notes:
         _more_note(page, opts)
-    _finish(errors)
+    _finish(errors, aggregate=True)
 
 
-def _finish(errors: list[BaseException]) -> None:
+def _finish(errors: list[BaseException], *, aggregate: bool = False) -> None:
     sys.stdout.flush()
     if not errors:
         return
     for err in errors:
-        report(err)
+        if aggregate:
+            _report_in_aggregate(err)
+        else:
+            report(err)
     raise SilentExit(1)
+
+
+def _report_in_aggregate(err: BaseException) -> None:
+    """kubectl's human get returns an aggregate, whose MultipleErrors prints a plain error
+    (a broken response body: neither a Status nor a *url.Error) without ``error: ``."""
+    from kctl.cli._errors import message_for
+    from kctl.cli._io import error
+    from kctl.errors import ResponseBodyError
+
+    text = message_for(err)
+    if isinstance(err, ResponseBodyError):
+        text = text.removeprefix("error: ")
+    error(text)
 
 
 # -- json, yaml, name, jsonpath, custom columns ----------------------------------------------
@@ -440,17 +461,21 @@ def _print_objects(factory: Factory, targets: list[_Target], opts: _Options, ns:
                 yield found
                 continue
             with Progress(target.mapping.resource.resource) as progress:
-                for page in _pages(factory, target, False, opts):
-                    items = _items_of(page.body)
-                    gv = target.mapping.group_version_kind
-                    for item in items:
-                        # List items from the server carry no kind; kubectl's decoder sets it.
-                        item.setdefault("apiVersion", gv.api_version)
-                        item.setdefault("kind", gv.kind)
-                    progress.advance(len(items))
-                    if opts.limit:
-                        notes.append(_Page({}, page.more, page.remaining))
-                    yield items
+                try:
+                    for page in _pages(factory, target, False, opts):
+                        items = _items_of(page.body)
+                        gv = target.mapping.group_version_kind
+                        for item in items:
+                            # List items carry no kind; kubectl's decoder sets it.
+                            item.setdefault("apiVersion", gv.api_version)
+                            item.setdefault("kind", gv.kind)
+                        progress.advance(len(items))
+                        if opts.limit:
+                            notes.append(_Page({}, page.more, page.remaining))
+                        yield items
+                except KctlError as err:
+                    # As kubectl: the list printed holds what arrived; the error follows.
+                    errors.append(err)
 
     pages: Iterator[list[Any]] = fetched()
     if opts.sort_by:
