@@ -217,6 +217,30 @@ def _nodes(g: _Gen) -> None:
         )
 
 
+def _node_leases(g: _Gen) -> None:
+    """Each kubelet's heartbeat Lease in kube-node-lease (describe node shows it)."""
+    for node in [o for o in g.objects if o["kind"] == "Node"]:
+        meta = node["metadata"]
+        renewed = g.ago(seconds=g.rng.randint(1, 9)).astimezone(timezone.utc)
+        g.add(
+            "coordination.k8s.io/v1",
+            "Lease",
+            g.meta(
+                meta["name"],
+                "kube-node-lease",
+                _parse_ts(meta["creationTimestamp"]),
+                ownerReferences=[
+                    {"apiVersion": "v1", "kind": "Node", "name": meta["name"], "uid": meta["uid"]}
+                ],
+            ),
+            spec={
+                "holderIdentity": meta["name"],
+                "leaseDurationSeconds": 40,
+                "renewTime": renewed.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            },
+        )
+
+
 def _container_status(
     g: _Gen, name: str, image: str, started: datetime, state: str, restarts: int
 ) -> Obj:
@@ -1109,6 +1133,7 @@ def demo_objects(now: datetime) -> list[dict[str, Any]]:
     g = _Gen(now)
     _namespaces(g)
     _nodes(g)
+    _node_leases(g)
     _system(g)
     _dev(g)
     _events(g)

@@ -316,3 +316,15 @@ def test_cluster_info_and_kube_dns(demo_sandbox: Sandbox, run_kubectl: Any) -> N
             if "dev" not in row.split()[:2] and "kube-shell-admin" not in row
         }
     assert ages == {"12d"}
+
+
+def test_describe_node_shows_its_lease(demo_sandbox: Sandbox, run_kubectl: Any) -> None:
+    node = _ok(run_kubectl, demo_sandbox, "describe", "node", "demo-worker")
+    assert "Failed to get lease" not in node
+    assert re.search(r"^Lease:\n  HolderIdentity:  demo-worker\n", node, re.M)
+    leases = _ok(run_kubectl, demo_sandbox, "get", "leases", "-n", "kube-node-lease").splitlines()
+    assert [row.split()[:2] for row in leases[1:]] == [
+        ["demo-control-plane", "demo-control-plane"],
+        ["demo-worker", "demo-worker"],
+        ["demo-worker2", "demo-worker2"],
+    ]
