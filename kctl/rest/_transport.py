@@ -11,18 +11,10 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
-from kctl.errors import (
-    AuthConfigError,
-    ConfigError,
-    ConnectError,
-    ResponseBodyError,
-    TimeoutError,
-    TransportError,
-)
+from kctl.errors import AuthConfigError, ConfigError, ConnectError, TimeoutError, TransportError
 from kctl.rest._auth import (
     ExecAuthenticator,
     ExecCredentials,
@@ -33,6 +25,15 @@ from kctl.rest._config import Config
 from kctl.rest._goformat import default_user_agent
 from kctl.rest._http import Headers, HTTPRequest, HTTPResponse
 from kctl.rest._log import KlogWriter, mask_authorization
+from kctl.rest._proxy import (
+    EnvironmentProxies,
+    ProxyDialError,
+    ProxyURL,
+    dial_via_proxy,
+    join_host_port,
+    parse_proxy_url,
+    wrap_tls,
+)
 from kctl.rest._tls import build_ssl_context, check_tls_config
 
 __all__ = ["HTTPTransport", "is_config_transport_tls", "validate_transport_config"]
@@ -71,58 +72,6 @@ def _canonical_key(key: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in key.split("-"))
 
 
-@dataclass(frozen=True)
-class _Proxy:
-    scheme: str
-    host: str
-    port: int
-    username: str = ""
-    password: str = ""
-
-    def authorization(self) -> str:
-        if not self.username and not self.password:
-            return ""
-        raw = f"{unquote(self.username)}:{unquote(self.password)}".encode()
-        return "Basic " + base64.b64encode(raw).decode("ascii")
-
-
-def _parse_proxy(url: str) -> _Proxy:
-    if "://" not in url:
-        url = "http://" + url
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    defaults = {"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080}
-    if scheme not in defaults:
-        raise ConfigError(f'proxy URL scheme "{scheme}" not supported')
-    return _Proxy(
-        scheme,
-        parts.hostname or "",
-        parts.port or defaults[scheme],
-        parts.username or "",
-        parts.password or "",
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    return host == "localhost" or host.startswith("127.") or host == "::1"
-
-
-def _env_proxy(scheme: str, host: str, port: int) -> _Proxy | None:
-    """http.ProxyFromEnvironment: HTTPS_PROXY/HTTP_PROXY/NO_PROXY; loopback is never proxied."""
-    if _is_loopback(host):
-        return None
-    import urllib.request
-
-    proxies = urllib.request.getproxies_environment()
-    url = proxies.get(scheme)
-    if not url:
-        return None
-    bypass = getattr(urllib.request, "proxy_bypass_environment")  # noqa: B009 - untyped in typeshed
-    if bypass(f"{host}:{port}", proxies):
-        return None
-    return _parse_proxy(url)
-
-
 class _Connection(http.client.HTTPConnection):
     """One TCP (optionally TLS) connection to a server, directly or through a proxy."""
 
@@ -134,79 +83,44 @@ class _Connection(http.client.HTTPConnection):
         timeout: float | None,
         tls: ssl.SSLContext | None,
         server_name: str,
-        proxy: _Proxy | None,
+        proxy: ProxyURL | None,
+        proxy_tls: ssl.SSLContext | None,
     ) -> None:
         super().__init__(host, port, timeout=timeout)
         self._tls = tls
         self._server_name = server_name or host
         self._proxy = proxy
+        # Go's transport reaches an https proxy with the cluster's own tls.Config (CA, client
+        # certificate and tls-server-name included); an http cluster has none, so system roots.
+        self._proxy_tls = proxy_tls
+        self._proxy_server_name = server_name if tls is not None else ""
         self.reused = False
 
     def connect(self) -> None:
         dial = min(self.timeout, _DIAL_TIMEOUT) if self.timeout else _DIAL_TIMEOUT
-        proxy = self._proxy
-        if proxy is None:
+        if self._proxy is None:
             sock = socket.create_connection((self.host, self.port), dial)
-        elif proxy.scheme.startswith("socks5"):
-            sock = _socks_connect(proxy, self.host, self.port, dial)
         else:
-            sock = socket.create_connection((proxy.host, proxy.port), dial)
-            if proxy.scheme == "https":
-                ctx = ssl.create_default_context()
-                sock = ctx.wrap_socket(sock, server_hostname=proxy.host)
-            if self._tls is not None:
-                _tunnel(sock, proxy, self.host, self.port)
+            sock = dial_via_proxy(
+                self._proxy,
+                self.host,
+                self.port,
+                timeout=dial,
+                tunnel=self._tls is not None,
+                proxy_tls=self._proxy_tls,
+                proxy_server_name=self._proxy_server_name,
+            )
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self._tls is not None:
-            sock = self._tls.wrap_socket(sock, server_hostname=self._server_name)
+            sock = wrap_tls(sock, self._tls, self._server_name)
         sock.settimeout(self.timeout)
         self.sock = sock
 
 
-def _socks_connect(proxy: _Proxy, host: str, port: int, timeout: float) -> socket.socket:
-    try:
-        import socks  # type: ignore[import-untyped]
-    except ImportError:
-        raise ConfigError("socks5 proxy-url needs PySocks: pip install 'kctl[socks]'") from None
-    sock: socket.socket = socks.create_connection(
-        (host, port),
-        timeout=timeout,
-        proxy_type=socks.SOCKS5,
-        proxy_addr=proxy.host,
-        proxy_port=proxy.port,
-        proxy_rdns=True,
-        proxy_username=unquote(proxy.username) or None,
-        proxy_password=unquote(proxy.password) or None,
-    )
-    return sock
-
-
-def _tunnel(sock: socket.socket, proxy: _Proxy, host: str, port: int) -> None:
-    target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
-    if auth := proxy.authorization():
-        lines.append(f"Proxy-Authorization: {auth}")
-    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-    resp = http.client.HTTPResponse(sock, method="CONNECT")
-    resp.begin()
-    if resp.status != 200:
-        raise ConnectError(f"proxyconnect tcp: {resp.status} {resp.reason}".strip(), host=target)
-
-
 class _BufferedResponse:
-    """A response whose body has been read completely (the connection went back to the pool).
+    """A response whose body has been read completely (the connection went back to the pool)."""
 
-    ``error``: the body broke off; reading raises it, as reading a Go response body would.
-    """
-
-    def __init__(
-        self,
-        status: int,
-        reason: str,
-        headers: Headers,
-        body: bytes,
-        error: ResponseBodyError | None = None,
-    ) -> None:
+    def __init__(self, status: int, reason: str, headers: Headers, body: bytes) -> None:
         import io
 
         self.status = status
@@ -214,22 +128,15 @@ class _BufferedResponse:
         self.headers = headers
         self._body = body
         self._io = io.BytesIO(body)
-        self._error = error
 
     def read(self) -> bytes:
-        if self._error is not None:
-            raise self._error
         return self._io.read()
 
     def iter_chunks(self, size: int = 65536) -> Iterator[bytes]:
-        if self._error is not None:
-            raise self._error
         while chunk := self._io.read(size):
             yield chunk
 
     def readline(self) -> bytes:
-        if self._error is not None:
-            raise self._error
         return self._io.readline()
 
     def close(self) -> None:
@@ -345,7 +252,9 @@ class HTTPTransport:
         self._lock = threading.Lock()
         self._idle: dict[tuple[Any, ...], list[_Connection]] = {}
         self._contexts: dict[tuple[bytes, bytes], ssl.SSLContext] = {}
-        self._proxy = _parse_proxy(config.proxy) if config.proxy else None
+        self._proxy = parse_proxy_url(config.proxy) if config.proxy else None
+        self._env_proxies: EnvironmentProxies | None = None
+        self._plain_proxy_tls: ssl.SSLContext | None = None
         self._token_source: FileTokenSource | None = None
         self._exec: ExecAuthenticator | None = None
         if self._tls_scheme:
@@ -436,24 +345,24 @@ class HTTPTransport:
         host = parts.hostname or "localhost"
         port = parts.port or (443 if scheme == "https" else 80)
         tls = self._ssl_context(creds) if scheme == "https" else None
-        proxy = self._proxy if self._proxy is not None else _env_proxy(scheme, host, port)
+        prefix = f'{_go_method(request.method)} "{request.url}": '
+        proxy = self._select_proxy(scheme, host, port, prefix)
+        # Through an http(s) proxy an http request goes in absolute form, with the proxy's
+        # credentials added after everything else (Go's mutateHeaderFunc), unlogged.
+        forward = proxy is not None and tls is None and not proxy.is_socks
         target = (
             request.url
-            if proxy is not None and tls is None and not proxy.scheme.startswith("socks")
+            if forward
             else (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         )
-        if proxy is not None and tls is None and (auth := proxy.authorization()):
-            headers.set("Proxy-Authorization", auth)
         if not self.config.disable_compression:
             headers.set("Accept-Encoding", "gzip")
+        if forward and proxy is not None and (auth := proxy.authorization()):
+            headers.set("Proxy-Authorization", auth)
         key = (scheme, host, port, id(tls), proxy)
         body: Any = request.stream_body if request.stream_body is not None else request.body
-        hostport = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        if proxy is not None and not proxy.scheme.startswith("socks"):
-            dial_target = f"{proxy.host}:{proxy.port}"
-        else:
-            dial_target = hostport
-        prefix = f'{_go_method(request.method)} "{request.url}": '
+        hostport = join_host_port(host, port)
+        dial_target = proxy.address if proxy is not None and not proxy.is_socks else hostport
         for attempt in range(2):
             conn = self._checkout(key, host, port, tls, proxy, request.timeout)
             try:
@@ -489,15 +398,11 @@ class HTTPTransport:
         resp_headers = Headers(resp.getheaders())
         if stream:
             return _StreamResponse(conn, resp, resp_headers)
-        addresses = _socket_addresses(conn, dial_target)
         try:
             data = resp.read()
         except (OSError, http.client.HTTPException) as err:
             conn.close()
-            # The answer arrived; only its body failed. client-go makes its retry decision
-            # before reading a body, so this reaches the caller when it reads.
-            broken = ResponseBodyError(_body_error_text(err, addresses), host=dial_target)
-            return _BufferedResponse(resp.status, resp.reason, resp_headers, b"", broken)
+            raise _map_error(err, prefix, dial_target, host) from None
         if (resp_headers.get("Content-Encoding") or "").lower() == "gzip" and data:
             try:
                 data = zlib.decompress(data, 16 + zlib.MAX_WBITS)
@@ -518,7 +423,7 @@ class HTTPTransport:
         host: str,
         port: int,
         tls: ssl.SSLContext | None,
-        proxy: _Proxy | None,
+        proxy: ProxyURL | None,
         timeout: float | None,
     ) -> _Connection:
         with self._lock:
@@ -537,7 +442,33 @@ class HTTPTransport:
             tls=tls,
             server_name=self.config.tls.server_name,
             proxy=proxy,
+            proxy_tls=self._proxy_tls(tls)
+            if proxy is not None and proxy.scheme == "https"
+            else None,
         )
+
+    # -- proxies --------------------------------------------------------------------------
+
+    def _select_proxy(self, scheme: str, host: str, port: int, prefix: str) -> ProxyURL | None:
+        """The explicit proxy URL for every request, else the environment's choice."""
+        if self._proxy is not None:
+            return self._proxy
+        with self._lock:
+            if self._env_proxies is None:
+                self._env_proxies = EnvironmentProxies()
+            env = self._env_proxies
+        try:
+            return env.proxy_for(scheme, host, port)
+        except TransportError as err:
+            raise TransportError(prefix + str(err), host=join_host_port(host, port)) from None
+
+    def _proxy_tls(self, tls: ssl.SSLContext | None) -> ssl.SSLContext:
+        if tls is not None:
+            return tls
+        with self._lock:
+            if self._plain_proxy_tls is None:
+                self._plain_proxy_tls = ssl.create_default_context()
+            return self._plain_proxy_tls
 
     def _checkin(self, key: tuple[Any, ...], conn: _Connection) -> None:
         with self._lock:
@@ -618,51 +549,12 @@ def _send_chunked(conn: _Connection, body: Any) -> None:
     conn.send(b"0\r\n\r\n")
 
 
-def _go_address(addr: Any) -> str:
-    if not isinstance(addr, tuple) or len(addr) < 2:
-        return ""
-    host = str(addr[0])
-    return f"[{host}]:{addr[1]}" if ":" in host else f"{host}:{addr[1]}"
-
-
-def _socket_addresses(conn: _Connection, dialed: str) -> str:
-    """``local->remote`` as Go's net.OpError prints them ("" once the socket is gone)."""
-    sock = conn.sock
-    if sock is None:
-        return ""
-    try:
-        local = _go_address(sock.getsockname())
-    except OSError:
-        return ""
-    try:
-        remote = _go_address(sock.getpeername())
-    except OSError:
-        # A reset that already arrived unbinds the peer; it is the address we dialed.
-        remote = dialed
-    return f"{local}->{remote}"
-
-
-def _body_error_text(err: BaseException, addresses: str) -> str:
-    """A failed body read in Go's words: net.OpError texts, or io.ErrUnexpectedEOF."""
-    if isinstance(err, socket.timeout):
-        return (
-            "context deadline exceeded (Client.Timeout or context cancellation while reading body)"
-        )
-    if isinstance(err, (http.client.IncompleteRead, http.client.RemoteDisconnected)):
-        return "unexpected EOF"
-    if isinstance(err, ConnectionResetError):
-        cause = "connection reset by peer"
-    elif isinstance(err, OSError) and err.strerror:
-        cause = err.strerror.lower()
-    else:
-        return str(err) or "unexpected EOF"
-    return f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
-
-
 def _map_error(err: BaseException, prefix: str, dial: str, host: str) -> TransportError:
     """Python socket errors in the words Go's net/http would use."""
     if isinstance(err, TransportError):
         return err
+    if isinstance(err, ProxyDialError):
+        return _proxy_error(err, prefix, dial)
     if isinstance(err, ConnectionRefusedError):
         return ConnectError(
             prefix + f"dial tcp {dial}: connect: connection refused", host=dial, refused=True
@@ -689,3 +581,18 @@ def _map_error(err: BaseException, prefix: str, dial: str, host: str) -> Transpo
             return ConnectError(prefix + f"dial tcp {dial}: {err.strerror.lower()}", host=dial)
         return TransportError(prefix + str(err), host=dial)
     return TransportError(prefix + str(err), host=dial)
+
+
+def _proxy_error(err: ProxyDialError, prefix: str, dial: str) -> TransportError:
+    if err.cause is not None:
+        inner = _map_error(err.cause, "", err.address, err.host)
+        if isinstance(inner, TimeoutError):
+            return TimeoutError(prefix + str(inner), host=err.address)
+        # Go wraps a failure to reach the proxy itself (dial, TLS) as a "proxyconnect" error.
+        refused = isinstance(inner, ConnectError) and inner.refused
+        return ConnectError(
+            prefix + "proxyconnect tcp: " + str(inner), host=err.address, refused=refused
+        )
+    if err.timeout:
+        return TimeoutError(prefix + err.text, host=dial)
+    return ConnectError(prefix + err.text, host=dial, refused=err.text.endswith(" refused"))
