@@ -369,6 +369,9 @@ def _socks_error_text(err: BaseException) -> tuple[str, bool]:
     """PySocks' exception in the words of golang.org/x/net/internal/socks, and is-timeout."""
     import socks  # type: ignore[import-untyped]
 
+    # PySocks' errors are OSErrors, so its own negotiation failures come back wrapped.
+    while isinstance(inner := getattr(err, "socket_err", None), socks.ProxyError):
+        err = inner
     message = str(err.args[0]) if err.args else str(err)
     if isinstance(err, socks.SOCKS5Error):
         code_text = message.partition(":")[0]

@@ -7,7 +7,6 @@ kubectl can take the same route, the test runs it too and compares what the prox
 from __future__ import annotations
 
 import base64
-import json
 import os
 import selectors
 import socket
@@ -163,7 +162,7 @@ class LoopbackProxy:
                 upstream.sendall(rest)
         else:
             # Forward in origin form; the rest of the conversation is piped unchanged.
-            scheme, _, remainder = target.partition("://")
+            remainder = target.partition("://")[2]
             hostport, slash, path = remainder.partition("/")
             if ":" not in hostport:
                 hostport += ":80"
@@ -486,3 +485,192 @@ def test_https_proxy_is_verified_with_the_cluster_tls(
     with pytest.raises(ConnectError, match=r"proxyconnect tcp: .*signed by unknown authority$"):
         version(cluster(ca, "https://kube.test:6443", stranger.url()))
     assert stranger.seen == []
+
+
+# -- socks5 -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def socks_installed() -> None:
+    pytest.importorskip("socks")
+
+
+@pytest.mark.usefixtures("socks_installed")
+def test_socks5_for_https_http_and_ip_targets(
+    api: Any, plain_api: Any, ca: Any, proxies: Any
+) -> None:
+    routes = {
+        "kube.test:6443": api.port,
+        "kube.test:8080": plain_api.port,
+        f"127.0.0.1:{plain_api.port}": plain_api.port,
+    }
+    socks = proxies("socks5", routes=routes)
+    assert version(cluster(ca, "https://kube.test:6443", socks.url())) == {"major": "1"}
+    assert version(Config(host="http://kube.test:8080", proxy=socks.url())) == {"major": "1"}
+    assert version(Config(host=plain_api.url, proxy=socks.url())) == {"major": "1"}
+    # Names go to the proxy to resolve (address type 3), IP literals as IPv4 (type 1).
+    assert [(s.methods, s.atyp, s.address, s.port) for s in socks.seen] == [
+        (b"\x00", 3, "kube.test", 6443),
+        (b"\x00", 3, "kube.test", 8080),
+        (b"\x00", 1, "127.0.0.1", plain_api.port),
+    ]
+    assert plain_api.seen[-1].path == "/version"  # origin form: socks is a plain tunnel
+
+
+@pytest.mark.usefixtures("socks_installed")
+def test_socks5_username_password(api: Any, ca: Any, proxies: Any) -> None:
+    socks = proxies("socks5", routes={"kube.test:6443": api.port}, credentials="u:p")
+    assert version(cluster(ca, "https://kube.test:6443", socks.url("u:p"))) == {"major": "1"}
+    assert (socks.seen[-1].methods, socks.seen[-1].username, socks.seen[-1].password) == (
+        b"\x00\x02",
+        "u",
+        "p",
+    )
+    address = f"127.0.0.1:{socks.port}"
+    with pytest.raises(ConnectError) as caught:
+        version(cluster(ca, "https://kube.test:6443", socks.url("u:bad")))
+    assert str(caught.value) == (
+        f'Get "https://kube.test:6443/version": socks connect tcp {address}->kube.test:6443: '
+        "username/password authentication failed"
+    )
+    with pytest.raises(ConnectError, match=r"->kube.test:6443: no acceptable authentication"):
+        version(cluster(ca, "https://kube.test:6443", socks.url()))
+
+
+@pytest.mark.usefixtures("socks_installed")
+@pytest.mark.parametrize("case", ["ok", "bad-password", "target-refused", "proxy-refused"])
+def test_socks5_matches_kubectl(case: str, api: Any, ca: Any, proxies: Any, tmp_path: Path) -> None:
+    socks = proxies("socks5", routes={"kube.test:6443": api.port}, credentials="u:p")
+    server, userinfo = "https://kube.test:6443", "u:p"
+    if case == "bad-password":
+        userinfo = "u:bad"
+    elif case == "target-refused":
+        server = "https://nowhere.test:6443"
+    url = socks.url(userinfo) if case != "proxy-refused" else "socks5://127.0.0.1:1"
+    kubeconfig = write_kubeconfig(tmp_path / "config", ca, server, url)
+    kubectl, kctl = both(kubeconfig)
+    assert (kctl.returncode, kctl.stdout, kctl.stderr) == (
+        kubectl.returncode,
+        kubectl.stdout,
+        kubectl.stderr,
+    )
+    if case == "ok":
+        assert socks.seen[0] == socks.seen[1]
+
+
+# -- the environment ----------------------------------------------------------------------------
+
+
+def test_environment_selection() -> None:
+    env = EnvironmentProxies(
+        {
+            "HTTPS_PROXY": "http://upper:1",
+            "https_proxy": "http://lower:2",
+            "http_proxy": "proxy.corp:3128",
+        }
+    )
+    assert env.proxy_for("https", "kube.test", 443) == ProxyURL("http", "upper", 1)
+    # A bare host:port means http; HTTPS_PROXY is never used for http, nor HTTP_PROXY for https.
+    assert env.proxy_for("http", "kube.test", 80) == ProxyURL("http", "proxy.corp", 3128)
+    assert EnvironmentProxies({"HTTP_PROXY": "http://p:1"}).proxy_for("https", "k", 443) is None
+    socks5h = EnvironmentProxies({"HTTPS_PROXY": "socks5h://p"}).proxy_for("https", "k", 443)
+    assert socks5h == ProxyURL("socks5h", "p", 1080)
+    # Loopback is never proxied from the environment.
+    for host in ("localhost", "127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1"):
+        assert env.proxy_for("https", host, 443) is None
+    assert env.proxy_for("https", "127.example.com", 443) is not None
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "host", "port", "bypassed"),
+    [
+        ("kube.test", "kube.test", 443, True),
+        ("kube.test", "api.kube.test", 443, True),
+        ("kube.test", "xkube.test", 443, False),
+        (".kube.test", "kube.test", 443, False),
+        (".kube.test", "api.kube.test", 443, True),
+        ("*.kube.test", "api.kube.test", 443, True),
+        ("*.kube.test", "kube.test", 443, False),
+        ("KUBE.TEST", "kube.test", 443, True),
+        ("kube.test:6443", "kube.test", 6443, True),
+        ("kube.test:6443", "kube.test", 443, False),
+        ("10.0.0.0/8", "10.1.2.3", 443, True),
+        ("10.0.0.0/8", "11.1.2.3", 443, False),
+        ("010.0.0.0/8", "10.1.2.3", 443, True),  # apimachinery's sloppy CIDR parsing
+        ("fd00::/8", "fd12::1", 443, True),
+        ("10.1.2.3", "10.1.2.3", 443, True),
+        ("10.1.2.3:80", "10.1.2.3", 443, False),
+        ("[fd00::1]:443", "fd00::1", 443, True),
+        ("*", "anything.example", 443, True),
+        ("a.test, *", "kube.test", 443, True),
+        (" other.test ,kube.test ", "kube.test", 443, True),
+        ("", "kube.test", 443, False),
+    ],
+)
+def test_no_proxy(no_proxy: str, host: str, port: int, bypassed: bool) -> None:
+    env = EnvironmentProxies({"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": no_proxy})
+    assert (env.proxy_for("https", host, port) is None) is bypassed
+
+
+def test_cgi_environment_refuses_http_proxy(
+    plain_api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:1")
+    monkeypatch.setenv("REQUEST_METHOD", "GET")
+    with pytest.raises(TransportError) as caught:
+        version(Config(host="http://kube.test:8080"))
+    assert str(caught.value) == (
+        'Get "http://kube.test:8080/version": refusing to use HTTP_PROXY value in CGI '
+        "environment; see golang.org/s/cgihttpproxy"
+    )
+
+
+@needs_kubectl
+@pytest.mark.parametrize(
+    ("no_proxy", "proxied"), [("", True), ("0.0.0.0/8", False), ("0.0.0.0", False)]
+)
+def test_no_proxy_cidr_end_to_end(
+    no_proxy: str, proxied: bool, api: Any, ca: Any, proxies: Any, tmp_path: Path
+) -> None:
+    # 0.0.0.0 reaches the loopback server without being a loopback address to Go.
+    target = f"0.0.0.0:{api.port}"
+    proxy = proxies(routes={target: api.port})
+    env = {"HTTPS_PROXY": proxy.url(), "NO_PROXY": no_proxy}
+    extra = "    tls-server-name: kube.test\n"
+    kubeconfig = write_kubeconfig(tmp_path / "config", ca, f"https://{target}", extra=extra)
+    kubectl, kctl = both(kubeconfig, env)
+    assert kctl.stdout == kubectl.stdout == '{"major": "1"}'
+    expected = [f"CONNECT {target} HTTP/1.1"] * 2 if proxied else []
+    assert [seen.request_line for seen in proxy.seen] == expected
+
+
+@needs_kubectl
+def test_proxy_url_beats_the_environment(api: Any, ca: Any, proxies: Any, tmp_path: Path) -> None:
+    proxy = proxies(routes={"kube.test:6443": api.port})
+    env = {"HTTPS_PROXY": "http://127.0.0.1:1", "NO_PROXY": "kube.test"}
+    kubeconfig = write_kubeconfig(tmp_path / "config", ca, "https://kube.test:6443", proxy.url())
+    kubectl, kctl = both(kubeconfig, env)
+    assert kctl.stdout == kubectl.stdout == '{"major": "1"}'
+    assert len(proxy.seen) == 2
+
+
+# -- secrets ------------------------------------------------------------------------------------
+
+
+def test_proxy_credentials_never_logged(
+    api: Any, plain_api: Any, ca: Any, proxies: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    routes = {"kube.test:6443": api.port, "kube.test:8080": plain_api.port}
+    proxy = proxies(routes=routes, credentials="user:pr0xy-pass")
+    secrets = ("pr0xy-pass", base64.b64encode(b"user:pr0xy-pass").decode())
+    for verbosity in (6, 7, 8, 9, 10):
+        for config in (
+            cluster(ca, "https://kube.test:6443", proxy.url("user:pr0xy-pass")),
+            Config(host="http://kube.test:8080", proxy=proxy.url("user:pr0xy-pass")),
+        ):
+            version(config.copy(verbosity=verbosity))
+            logged = capsys.readouterr().err
+            assert "round_trippers" in logged
+            assert not any(secret in logged for secret in secrets)
+    assert "pr0xy-pass" not in repr(parse_proxy_url(proxy.url("user:pr0xy-pass")))
+    assert parse_proxy_url("http://u:pw@p:1").redacted() == "http://u:xxxxx@p:1"
