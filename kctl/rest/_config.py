@@ -34,6 +34,14 @@ def _redact(value: object) -> str:
     return "--- REDACTED ---" if value else '""'
 
 
+def _redact_url(url: str) -> str:
+    """Like Go's URL.Redacted: a proxy URL's password never shows."""
+    from urllib.parse import urlsplit
+
+    password = urlsplit(url).password if "@" in url else None
+    return url.replace(f":{password}@", ":xxxxx@", 1) if password else url
+
+
 @dataclass(frozen=True)
 class TLSClientConfig:
     insecure: bool = False
@@ -186,7 +194,7 @@ class Config:
             f"qps={self.qps!r}",
             f"burst={self.burst!r}",
             f"timeout={self.timeout!r}",
-            f"proxy={self.proxy!r}",
+            f"proxy={_redact_url(self.proxy)!r}",
         ]
         return "Config(" + ", ".join(parts) + ")"
 

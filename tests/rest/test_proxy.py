@@ -674,3 +674,9 @@ def test_proxy_credentials_never_logged(
             assert not any(secret in logged for secret in secrets)
     assert "pr0xy-pass" not in repr(parse_proxy_url(proxy.url("user:pr0xy-pass")))
     assert parse_proxy_url("http://u:pw@p:1").redacted() == "http://u:xxxxx@p:1"
+
+
+def test_config_repr_hides_the_proxy_password() -> None:
+    text = repr(Config(host="https://k", proxy="http://user:pr0xy-pass@127.0.0.1:3128"))
+    assert "pr0xy-pass" not in text
+    assert "proxy='http://user:xxxxx@127.0.0.1:3128'" in text
