@@ -110,6 +110,7 @@ class Reflector:
         self._store: dict[str, Any] = {}
         self._rv = ""
         self._synced = False
+        self._received = 0
         self._events = self._run()
 
     # -- public state --------------------------------------------------------------------
@@ -305,13 +306,12 @@ class Reflector:
             stream = self._open(options)
         except StatusError as err:
             raise _Retry(float(err.retry_after_seconds)) from err
-        received = 0
+        before = self._received
         for event in self._consume(stream):
-            received += 1
             out = self._watched(event)
             if out is not None:
                 yield out
-        if received == 0:
+        if self._received == before:
             # client-go's "very short watch": a watch that closes at once is a failure.
             raise _Retry(0.0)
         self._backoff.reset()
@@ -321,6 +321,8 @@ class Reflector:
         self._current = stream
         try:
             for event in stream:
+                # client-go counts every event, bookmarks too, against a "very short watch".
+                self._received += 1
                 if event.type == ERROR:
                     status: Any = event.object
                     if status_code(status) == 410:

@@ -233,3 +233,32 @@ def test_reflector_relists_on_410_and_reports_only_differences(sb: Sandbox) -> N
     # The 410 made it list again, in pages, from scratch.
     assert len(recording.lists) >= 2 and recording.lists[-1].resource_version == ""
     assert sb.faults.faults[1]._fired == 1
+
+
+def test_reflector_rewatches_at_once_after_a_watch_of_only_bookmarks() -> None:
+    # client-go counts bookmarks as events: a watch that brought only bookmarks before it
+    # was cut is not a "very short watch" and is resumed without a backoff.
+    with Sandbox(seed="empty", watch_bookmark_interval=0.1) as sandbox:
+        sandbox.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+        client = resource(sandbox)
+        delays: list[float] = []
+        reflector = Reflector(client, use_watch_list=False, sleep=delays.append)
+        assert next(reflector).type == "BOOKMARK"  # synced: nothing there
+        fault = sandbox.faults.add(f"watch-cut-after=3,times=2,path={PATH}")
+        got: list[WatchEvent] = []
+        consumer = threading.Thread(
+            target=lambda: got.extend(collect(reflector, 1, reflector.stop))
+        )
+        consumer.start()
+        deadline = threading.Event()
+        timer = threading.Timer(DEADLINE, deadline.set)
+        timer.start()
+        while fault._fired < 2 and not deadline.is_set():
+            deadline.wait(0.01)
+        timer.cancel()
+        assert fault._fired == 2
+        client.create(cm("x"))
+        consumer.join(DEADLINE)
+        reflector.stop()
+        assert [(e.type, e.object["metadata"]["name"]) for e in got] == [("ADDED", "x")]
+        assert delays == []
