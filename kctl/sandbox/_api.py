@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -68,16 +68,30 @@ class Request:
     # The rest of the authenticated user (reviews answer with it); empty without auth.
     uid: str = ""
     groups: tuple[str, ...] = ()
+    extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Every header line in arrival order: some headers (Impersonate-Group) repeat.
+    header_lines: list[tuple[str, str]] = field(default_factory=list)
     # The verified TLS client certificate (ssl.getpeercert() form), if one was presented.
     client_cert: dict[str, Any] | None = None
 
     @classmethod
     def build(
-        cls, method: str, target: str, headers: Mapping[str, str] | None = None, body: bytes = b""
+        cls,
+        method: str,
+        target: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        body: bytes = b"",
     ) -> Request:
         path, _, qs = target.partition("?")
-        hdrs = {k.lower(): v for k, v in (headers or {}).items()}
-        return cls(method.upper(), path, parse_qs(qs, keep_blank_values=True), hdrs, body)
+        pairs = list(headers.items() if isinstance(headers, Mapping) else headers or ())
+        hdrs = {k.lower(): v for k, v in pairs}
+        req = cls(method.upper(), path, parse_qs(qs, keep_blank_values=True), hdrs, body)
+        req.header_lines = pairs
+        return req
+
+    def header_values(self, name: str) -> list[str]:
+        name = name.lower()
+        return [v for k, v in self.header_lines if k.lower() == name]
 
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -622,10 +636,8 @@ class ApiServer:
         if rt.namespaced and not target.namespace:
             raise st.method_not_allowed()
         # Without authentication every request acts with the sandbox admin's rights.
-        user = UserInfo(req.user, req.uid, req.groups) if req.user else ADMIN
-        body = review(
-            rt.group, rt.plural, target.namespace, self._body(req), user, self.authorize
-        )
+        user = UserInfo(req.user, req.uid, req.groups, req.extra) if req.user else ADMIN
+        body = review(rt.group, rt.plural, target.namespace, self._body(req), user, self.authorize)
         body["apiVersion"] = f"{rt.group}/{rt.version}"
         body["kind"] = rt.kind
         return Response.json(201, body)

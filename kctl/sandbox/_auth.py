@@ -16,7 +16,9 @@ import hmac
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import unquote
 
+from kctl.errors import StatusError
 from kctl.sandbox import _status as st
 from kctl.sandbox._api import Handler, Request, Response
 
@@ -43,6 +45,7 @@ class UserInfo:
     name: str
     uid: str = ""
     groups: tuple[str, ...] = field(default_factory=tuple)
+    extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 ADMIN = UserInfo("kctl-sandbox-admin", groups=("system:masters",))
@@ -138,6 +141,59 @@ def _authenticate(req: Request, authenticators: Sequence[Authenticator]) -> User
     return None
 
 
+_SA_PREFIX = "system:serviceaccount:"
+_EXTRA_PREFIX = "impersonate-extra-"
+
+
+def _impersonate(
+    req: Request, requestor: UserInfo, authorize: Callable[[Attributes], bool] | None
+) -> UserInfo:
+    """kube-apiserver's impersonation filter: every Impersonate-* header is a separate
+    ``impersonate`` check on the requestor, in the apiserver's order (user, groups, extras,
+    uid), and the request then runs as the identity the headers describe."""
+    name = req.headers.get("impersonate-user", "")
+    groups = req.header_values("impersonate-group")
+    uid = req.headers.get("impersonate-uid", "")
+    extras: dict[str, list[str]] = {}
+    for header, value in req.header_lines:
+        if header.lower().startswith(_EXTRA_PREFIX):
+            key = unquote(header[len(_EXTRA_PREFIX) :].lower())
+            extras.setdefault(key, []).append(value)
+    if not (name or groups or uid or extras):
+        return requestor
+    if not name:
+        raise st.internal_error(
+            "requested impersonation of groups, user extras or uid without impersonating a user"
+        )
+    from kctl.sandbox._authz import Attributes, forbidden
+
+    checks: list[tuple[str, str, str, str, str]] = []  # group, resource, sub, namespace, name
+    sa_namespace = ""
+    if name.startswith(_SA_PREFIX) and name.count(":") == 3:
+        sa_namespace, sa_name = name[len(_SA_PREFIX) :].split(":")
+        checks.append(("", "serviceaccounts", "", sa_namespace, sa_name))
+    else:
+        checks.append(("", "users", "", "", name))
+    checks += [("", "groups", "", "", g) for g in groups]
+    for key, values in extras.items():
+        checks += [("authentication.k8s.io", "userextras", key, "", v) for v in values]
+    if uid:
+        checks.append(("authentication.k8s.io", "uids", "", "", uid))
+    for group, resource, sub, namespace, target in checks:
+        attrs = Attributes(
+            requestor, "impersonate", req.path, True, group, "", namespace, resource, sub, target
+        )
+        if authorize is not None and not authorize(attrs):
+            raise forbidden(attrs)
+    if sa_namespace and not groups:
+        groups = ["system:serviceaccounts", f"system:serviceaccounts:{sa_namespace}"]
+    marker = "system:unauthenticated" if name == ANONYMOUS.name else "system:authenticated"
+    if marker not in groups and (name == ANONYMOUS.name or "system:unauthenticated" not in groups):
+        groups.append(marker)
+    extra = tuple((k, tuple(v)) for k, v in extras.items())
+    return UserInfo(name, uid, tuple(groups), extra)
+
+
 def auth_middleware(
     authenticate: Authenticator | Sequence[Authenticator],
     authorize: Callable[[Attributes], bool] | None = None,
@@ -158,7 +214,11 @@ def auth_middleware(
             if _is_public(req.path):
                 req.user = user.name
                 return nxt(req)
-        req.user, req.uid, req.groups = user.name, user.uid, user.groups
+        try:
+            user = _impersonate(req, user, authorize)
+        except StatusError as err:
+            return Response.error(err)
+        req.user, req.uid, req.groups, req.extra = user.name, user.uid, user.groups, user.extra
         if authorize is not None:
             from kctl.sandbox import _authz
 

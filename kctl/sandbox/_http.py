@@ -30,7 +30,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(413)
             return
         body = self.rfile.read(length) if length else b""
-        req = Request.build(self.command, self.path, dict(self.headers.items()), body)
+        req = Request.build(self.command, self.path, self.headers.items(), body)
         if isinstance(self.connection, ssl.SSLSocket):
             req.client_cert = self.connection.getpeercert() or None
         resp = self.server.api.handle(req)
