@@ -346,7 +346,7 @@ def _client_ctx(authority: Authority) -> ssl.SSLContext:
     return ssl.create_default_context(cadata=authority.ca_pem.decode())
 
 
-@pytest.mark.parametrize("name", ["localhost", "127.0.0.1"])
+@pytest.mark.parametrize("name", ["localhost", "127.0.0.1", "::1"])
 def test_openssl_verifies_server_certificate_and_hostname(authority: Authority, name: str) -> None:
     server = _handshake(authority.server_context(), _client_ctx(authority), name)
     assert server.version() in ("TLSv1.3", "TLSv1.2")
@@ -367,6 +367,12 @@ def test_openssl_client_certificate_identity(authority: Authority, tmp_path: Pat
     )
     server = _handshake(server_ctx, client_ctx, "localhost")
     assert peer_identity(server.getpeercert()) == ("carol", ["a", "b"])
+
+
+def test_key_pairs_do_not_show_the_key(authority: Authority) -> None:
+    pair = authority.client_cert("carol")
+    assert b"PRIVATE KEY" in pair.key_pem
+    assert "PRIVATE" not in repr(pair) and pair.key_pem.decode()[40:80] not in repr(pair)
 
 
 def test_openssl_rejects_client_certificates_of_another_ca(
