@@ -57,6 +57,9 @@ _EXPIRED_CONTINUE = (
 _PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 
 
+_KUBELET_STREAMS = ("exec", "attach", "portforward")
+
+
 @dataclass
 class Request:
     method: str
@@ -296,6 +299,8 @@ class ApiServer:
             return Response(200, pod_log(pod, req.query), "text/plain")
         if target.subresource in ("eviction", "binding") and method == "POST":
             return self._pod_action(req, target)
+        if target.subresource in _KUBELET_STREAMS and method in ("GET", "POST"):
+            return self._kubelet_stream(req, target)
         if target.subresource not in ("", "status", "approval"):
             raise st.method_not_allowed()
         if method == "GET":
@@ -310,6 +315,43 @@ class ApiServer:
         if method == "DELETE" and not target.subresource:
             return self._delete(req, target, out)
         raise st.method_not_allowed()
+
+    def _kubelet_stream(self, req: Request, target: _Target) -> Response:
+        """pods/exec, attach and portforward: the apiserver's checks (streamLocation), then the
+        kubelet connection, which fails: the sandbox runs no kubelet to proxy to."""
+        pod = self.registry.get_entry(target.rt, target.namespace, target.name).obj
+        spec = pod.get("spec") or {}
+        name = target.name
+        if target.subresource != "portforward":
+            names = [c.get("name", "") for c in spec.get("containers") or []]
+            init = [c.get("name", "") for c in spec.get("initContainers") or []]
+            ephemeral = [c.get("name", "") for c in spec.get("ephemeralContainers") or []]
+            container = req.param("container") or ""
+            if not container and len(names) == 1:
+                container = names[0]
+            elif not container:
+                text = f"a container name must be specified for pod {name}"
+                if names:
+                    text += f", choose one of: [{' '.join(names)}]"
+                    if init:
+                        text += f" or one of the init containers: [{' '.join(init)}]"
+                raise st.bad_request(text)
+            elif container not in (*names, *init, *ephemeral):
+                raise st.bad_request(f"container {container} is not valid for pod {name}")
+        node = spec.get("nodeName") or ""
+        if not node:
+            raise st.bad_request(f"pod {name} does not have a host assigned")
+        address = node
+        node_entry = self.registry.store.get(("", "nodes"), "", node)
+        if node_entry is None:
+            raise st.not_found("", "nodes", node)
+        for addr in (node_entry.obj.get("status") or {}).get("addresses") or []:
+            if addr.get("type") == "InternalIP":
+                address = str(addr.get("address"))
+                break
+        raise st.unknown(
+            f"error dialing backend: dial tcp {address}:10250: connect: connection refused"
+        )
 
     def _check_verb(self, rt: ResourceType, verb: str) -> None:
         if verb not in rt.verbs:
@@ -689,6 +731,7 @@ class ApiServer:
             return self._apply(req, target, out)
         change = self._patcher(rt, ctype, req.body)
         admission = self._admission(req)
+        admission.patch_type, admission.patch_body = ctype, req.body
         obj = self.registry.mutate(
             rt,
             target.namespace,

@@ -27,6 +27,7 @@ __all__ = [
     "resource_not_found",
     "status_body",
     "unauthorized",
+    "unknown",
     "unsupported_media_type",
 ]
 
@@ -153,6 +154,11 @@ def unauthorized() -> StatusError:
 
 def forbidden(message: str, details: Mapping[str, Any] | None = None) -> StatusError:
     return _error(403, "Forbidden", message, details)
+
+
+def unknown(message: str, code: int = 500) -> StatusError:
+    """ErrorToAPIStatus for an error that is no Status: reason Unknown (left out), no details."""
+    return _error(code, "", message)
 
 
 def internal_error(message: str) -> StatusError:

@@ -102,3 +102,37 @@ def test_impersonation_follows_the_policy(run_kubectl: Any, tmp_path: Path) -> N
         'Error from server (Forbidden): users "bob" is forbidden: User "alice" cannot '
         'impersonate resource "users" in API group "" at the cluster scope\n'
     )
+
+
+def test_exec_attach_port_forward_fail_like_an_unreachable_kubelet(
+    demo_sandbox: Sandbox, run_kubectl: Any
+) -> None:
+    sb = demo_sandbox
+    pod = _ok(run_kubectl, sb, "get", "pods", "-n", "dev", "-l", "app=api", "-o", "name")
+    pod = pod.split()[0]
+    node = _ok(run_kubectl, sb, "get", "-n", "dev", pod, "-o", "jsonpath={.spec.nodeName}")
+    ip = _ok(
+        run_kubectl,
+        sb,
+        "get",
+        "node",
+        node,
+        "-o",
+        'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}',
+    )
+    dial = f"error dialing backend: dial tcp {ip}:10250: connect: connection refused"
+    exec_ = run_kubectl(sb, "exec", "-n", "dev", pod, "--", "ls")
+    assert (exec_.returncode, exec_.stderr) == (1, f"error: unable to upgrade connection: {dial}\n")
+    attach = run_kubectl(sb, "attach", "-n", "dev", pod)
+    assert attach.returncode == 1
+    assert attach.stderr.endswith(f"error: unable to upgrade connection: {dial}\n")
+    forward = run_kubectl(sb, "port-forward", "-n", "dev", pod, "0:80")
+    assert (forward.returncode, forward.stderr) == (
+        1,
+        f"error: error upgrading connection: unable to upgrade connection: {dial}\n",
+    )
+    wrong = run_kubectl(sb, "exec", "-n", "dev", pod, "-c", "nope", "--", "ls")
+    assert wrong.returncode == 1
+    assert "container nope is not valid" in wrong.stderr
+    missing = run_kubectl(sb, "exec", "-n", "dev", "nope", "--", "ls")
+    assert missing.stderr == 'Error from server (NotFound): pods "nope" not found\n'
