@@ -1,6 +1,7 @@
 """YAML in and out for kubeconfig files, shaped like sigs.k8s.io/yaml (go-yaml) output.
 
-PyYAML is imported here, lazily, so ``import kctl.clientcmd`` stays cheap.
+PyYAML is imported here, lazily, so ``import kctl.clientcmd`` stays cheap; kubeconfigs in
+kubectl's own plain style are read without it (``_simple_yaml``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ __all__ = ["dump_yaml", "parse_yaml"]
 
 def parse_yaml(data: bytes) -> Any:
     """One YAML (or JSON) document; raises ValueError with a go-yaml-like one-line text."""
+    from kctl.clientcmd._simple_yaml import NotSimple, parse
+
+    try:
+        return parse(data)
+    except NotSimple:
+        pass
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
