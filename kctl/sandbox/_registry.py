@@ -54,6 +54,10 @@ class Admission:
 
     field_validation: str = ""
     warnings: list[str] = field(default_factory=list)
+    # A PATCH request's content type and body: strict decoding errors of a patched object
+    # quote the patch.
+    patch_type: str = ""
+    patch_body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,15 @@ class Registry:
             self._defaulter(rt, obj)
         for admit in self.admission:
             admit(rt, obj, admission or Admission())
+
+    def _decode(self, rt: ResourceType, obj: dict[str, Any], admission: Admission | None) -> None:
+        """The typed decode of a built-in object (pruning, fieldValidation, type errors),
+        before anything else reads it, as the apiserver decodes the body first."""
+        if rt.is_crd:
+            return
+        from kctl.sandbox._schema import admit_builtin
+
+        admit_builtin(rt, obj, admission or Admission())
 
     def get_entry(self, rt: ResourceType, namespace: str, name: str) -> Entry:
         entry = self.store.get(storage_key(rt), namespace, name)
@@ -188,6 +201,7 @@ class Registry:
             raise st.bad_request("the object provided is unrecognized")
         obj = copy.deepcopy(obj)
         self._check_type(rt, obj)
+        self._decode(rt, obj, admission)
         meta = obj.get("metadata")
         if meta is None:
             meta = obj["metadata"] = {}
@@ -244,6 +258,7 @@ class Registry:
             raise st.bad_request("the object provided is unrecognized")
         obj = copy.deepcopy(obj)
         self._check_type(rt, obj)
+        self._decode(rt, obj, admission)
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise st.bad_request("metadata must be an object")
