@@ -1,5 +1,6 @@
 """In-process controllers: the stand-in kubelet/scheduler, garbage collection of owned
-objects, and namespace termination.
+objects, namespace termination, and the per-namespace objects kube-controller-manager keeps
+(the ``default`` ServiceAccount, the ``kube-root-ca.crt`` ConfigMap).
 
 They subscribe to the store's internal event feed and do their work on one worker thread,
 writing back through the registry like any other client would.
@@ -22,6 +23,29 @@ __all__ = ["Controllers"]
 _PODS = ("", "pods")
 _NODES = ("", "nodes")
 _NAMESPACES = ("", "namespaces")
+_SERVICE_ACCOUNTS = ("", "serviceaccounts")
+_CONFIGMAPS = ("", "configmaps")
+_ROOT_CA = "kube-root-ca.crt"
+_ROOT_CA_DESCRIPTION = (
+    "Contains a CA bundle that can be used to verify the kube-apiserver when using internal "
+    "endpoints such as the internal service IP or kubernetes.default.svc. No other usage is "
+    "guaranteed across distributions of Kubernetes clusters."
+)
+# A plain-http sandbox has no CA of its own: a real (key-less) self-signed one stands in, so
+# the ConfigMap parses as a certificate.
+_PLACEHOLDER_CA = (
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBjzCCATWgAwIBAgIUU9sTMp2GGmUid10H/Y0gnjDWTVIwCgYIKoZIzj0EAwIw\n"
+    "FTETMBEGA1UEAwwKa3ViZXJuZXRlczAeFw0yNjExMjYxNjAzNTFaFw0zNjExMjMx\n"
+    "NjAzNTFaMBUxEzARBgNVBAMMCmt1YmVybmV0ZXMwWTATBgcqhkjOPQIBBggqhkjO\n"
+    "PQMBBwNCAAQQ1lurEUqvhPMQelufHl9HNTtYsYQV8E9lb4xyc3XVtnWVg8+9qlqT\n"
+    "oEYICRifP7V+evY1ZwRvHHOcS4fMMAWIo2MwYTAdBgNVHQ4EFgQUvn+XS9AMpMTU\n"
+    "hJWgzLVamvJGPm4wHwYDVR0jBBgwFoAUvn+XS9AMpMTUhJWgzLVamvJGPm4wDwYD\n"
+    "VR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAqQwCgYIKoZIzj0EAwIDSAAwRQIh\n"
+    "AOqasd1Do8LtKVJBkmGOId36qGvjjoUFnQaGee+ONKe2AiBhvBRXOkz/5N8z+hvG\n"
+    "d7+KONtJhrBleJ/HX0PkPld/Uw==\n"
+    "-----END CERTIFICATE-----\n"
+)
 
 
 class Controllers:
@@ -32,6 +56,8 @@ class Controllers:
         self._thread: threading.Thread | None = None
         self._next_node = 0
         self._next_ip = 0
+        # The PEM the root-CA publisher writes into every namespace (the serving CA with TLS).
+        self.root_ca = ""
         self.store.add_listener(self._queue.put)
         from kctl.sandbox._crd import CustomResources
         from kctl.sandbox._workloads import Workloads
@@ -83,6 +109,11 @@ class Controllers:
         if event.type == "DELETED":
             self._collect_dependents(meta.get("uid", ""))
             self.workloads.handle(event)
+            if (event.resource, meta.get("name")) in (
+                (_SERVICE_ACCOUNTS, "default"),
+                (_CONFIGMAPS, _ROOT_CA),
+            ):
+                self._namespace_defaults(meta.get("namespace", ""))
             return
         if meta.get("deletionTimestamp"):
             finalizers = meta.get("finalizers") or []
@@ -94,6 +125,8 @@ class Controllers:
             self._kubelet(obj)
         elif event.resource == _NAMESPACES and meta.get("deletionTimestamp"):
             self._terminate_namespace(obj)
+        elif event.resource == _NAMESPACES and event.type == "ADDED":
+            self._namespace_defaults(meta["name"])
         self.workloads.handle(event)
 
     # --- kubelet / scheduler -------------------------------------------------------------
@@ -294,6 +327,43 @@ class Controllers:
         self.registry.remove_finalizer(rt, meta.get("namespace", ""), meta["name"], finalizer)
 
     # --- namespaces ----------------------------------------------------------------------
+
+    def _namespace_defaults(self, namespace: str) -> None:
+        """The service-account controller's ``default`` ServiceAccount and the root-CA
+        publisher's ConfigMap: made in every active namespace, made again when deleted."""
+        ns = self.store.get(_NAMESPACES, "", namespace)
+        if ns is None or ns.obj["metadata"].get("deletionTimestamp"):
+            return
+        from kctl.sandbox._apply import update_tracker
+
+        wanted: list[tuple[tuple[str, str], dict[str, Any]]] = [
+            (
+                _SERVICE_ACCOUNTS,
+                {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}},
+            ),
+            (
+                _CONFIGMAPS,
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {
+                        "name": _ROOT_CA,
+                        "annotations": {"kubernetes.io/description": _ROOT_CA_DESCRIPTION},
+                    },
+                    "data": {"ca.crt": self.root_ca or _PLACEHOLDER_CA},
+                },
+            ),
+        ]
+        for resource, obj in wanted:
+            if self.store.get(resource, namespace, obj["metadata"]["name"]) is not None:
+                continue
+            rt = self._rt(*resource)
+            tracker = update_tracker(rt, "kube-controller-manager", "", self.registry.now)
+            try:
+                self.registry.create(rt, namespace, obj, tracker=tracker)
+            except StatusError:
+                # Someone made it first (or the namespace began terminating): nothing to do.
+                continue
 
     def _terminate_namespace(self, ns: dict[str, Any]) -> None:
         name = ns["metadata"]["name"]

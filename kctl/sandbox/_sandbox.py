@@ -198,6 +198,8 @@ class Sandbox:
                 auth_middleware(self._authenticators(token_file), policy, anonymous=anonymous)
             )
         self.controllers = Controllers(self.registry)
+        if self.authority is not None:
+            self.controllers.root_ca = self.authority.ca_pem.decode()
         self._server: HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tmpdir: str | None = None

@@ -75,7 +75,7 @@ def test_create_token_authenticates_as_the_service_account(
     sys.path.insert(0, str(Path(__file__).parent))
     from helpers_http import call
 
-    _ok(run_kubectl, sandbox, "create", "serviceaccount", "default")
+    assert sandbox.wait_idle()  # the service-account controller makes "default"
     token = _ok(run_kubectl, sandbox, "create", "token", "default", "--duration=1h").strip()
     header, payload, _ = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

@@ -136,3 +136,51 @@ def test_exec_attach_port_forward_fail_like_an_unreachable_kubelet(
     assert "container nope is not valid" in wrong.stderr
     missing = run_kubectl(sb, "exec", "-n", "dev", "nope", "--", "ls")
     assert missing.stderr == 'Error from server (NotFound): pods "nope" not found\n'
+
+
+def test_every_namespace_gets_a_default_service_account_and_the_root_ca(
+    sandbox: Sandbox, run_kubectl: Any
+) -> None:
+    assert sandbox.wait_idle()
+    system = ("default", "kube-node-lease", "kube-public", "kube-system")
+    rows = _table(_ok(run_kubectl, sandbox, "get", "serviceaccounts", "-A", "--no-headers"))
+    assert [(r[0], r[1]) for r in rows] == [(ns, "default") for ns in system]
+    rows = _table(_ok(run_kubectl, sandbox, "get", "configmaps", "-A", "--no-headers"))
+    assert [(r[0], r[1], r[2]) for r in rows] == [(ns, "kube-root-ca.crt", "1") for ns in system]
+    _ok(run_kubectl, sandbox, "create", "namespace", "team")
+    assert sandbox.wait_idle()
+    assert _ok(run_kubectl, sandbox, "get", "sa", "-n", "team", "-o", "name") == (
+        "serviceaccount/default\n"
+    )
+    ca = _ok(
+        run_kubectl,
+        sandbox,
+        "get",
+        "cm",
+        "kube-root-ca.crt",
+        "-n",
+        "team",
+        "-o",
+        r"jsonpath={.data.ca\.crt}",
+    )
+    assert ca.startswith("-----BEGIN CERTIFICATE-----\n")
+    assert ca.endswith("-----END CERTIFICATE-----\n")
+    # Deleted, they come back; in a terminating namespace they don't.
+    _ok(run_kubectl, sandbox, "delete", "sa", "default", "-n", "team")
+    _ok(run_kubectl, sandbox, "delete", "cm", "kube-root-ca.crt", "-n", "team")
+    assert sandbox.wait_idle()
+    assert _ok(run_kubectl, sandbox, "get", "sa,cm", "-n", "team", "-o", "name").split() == [
+        "serviceaccount/default",
+        "configmap/kube-root-ca.crt",
+    ]
+    _ok(run_kubectl, sandbox, "delete", "namespace", "team")
+    assert sandbox.wait_idle()
+    assert "team" not in _ok(run_kubectl, sandbox, "get", "sa,cm", "-A")
+
+
+def test_root_ca_is_the_serving_ca_with_tls() -> None:
+    with Sandbox(tls=True) as sb:
+        assert sb.wait_idle()
+        entry = sb.store.get(("", "configmaps"), "kube-public", "kube-root-ca.crt")
+        assert sb.ca_pem is not None and entry is not None
+        assert entry.obj["data"]["ca.crt"] == sb.ca_pem.decode()
