@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -160,6 +159,9 @@ class ExecAuthenticator:
             env[var.name] = var.value
         env["KUBERNETES_EXEC_INFO"] = json.dumps(info, separators=(",", ":"))
         self.runs += 1
+        # subprocess is imported only when a plugin runs: most configs never exec one.
+        import subprocess
+
         try:
             proc = subprocess.run(
                 [self.command, *self.config.args],

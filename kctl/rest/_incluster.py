@@ -8,10 +8,13 @@ the last good token when a read fails).
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kctl.errors import ConfigError, NotInClusterError
 from kctl.rest._config import Config, TLSClientConfig
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "SERVICE_ACCOUNT_DIR",
@@ -27,6 +30,10 @@ SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
 def _root(root: str | os.PathLike[str] | None) -> Path:
+    # pathlib is imported here: every kubeconfig user asks whether it runs in a pod, and
+    # outside one the environment answers before any path is looked at.
+    from pathlib import Path
+
     return Path(root if root is not None else SERVICE_ACCOUNT_DIR)
 
 
@@ -85,13 +92,12 @@ def in_cluster_config(*, root: str | os.PathLike[str] | None = None) -> Config:
 
 def in_cluster_possible(*, root: str | os.PathLike[str] | None = None) -> bool:
     """clientcmd's inClusterClientConfig.Possible: both env vars and a token file."""
+    if not os.environ.get("KUBERNETES_SERVICE_HOST") or not os.environ.get(
+        "KUBERNETES_SERVICE_PORT"
+    ):
+        return False
     token_file = _root(root) / "token"
-    return (
-        bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
-        and bool(os.environ.get("KUBERNETES_SERVICE_PORT"))
-        and token_file.exists()
-        and not token_file.is_dir()
-    )
+    return token_file.exists() and not token_file.is_dir()
 
 
 def in_cluster_namespace(*, root: str | os.PathLike[str] | None = None) -> str:

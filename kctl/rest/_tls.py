@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import ssl
-import tempfile
 
 from kctl.errors import ConfigError
 from kctl.rest._config import TLSClientConfig
@@ -77,7 +75,11 @@ def build_ssl_context(
 
 def _load_pair_from_data(ctx: ssl.SSLContext, cert: bytes, key: bytes) -> None:
     # ssl can only load a key pair from files: write them 0600 in a 0700 directory and remove
-    # them as soon as they are loaded, so the key never outlives this call on disk.
+    # them as soon as they are loaded, so the key never outlives this call on disk. Only
+    # inline key data needs files, so tempfile/shutil load here.
+    import shutil
+    import tempfile
+
     directory = tempfile.mkdtemp(prefix="kctl-tls-")
     try:
         cert_path = os.path.join(directory, "cert.pem")
