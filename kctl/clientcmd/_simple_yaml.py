@@ -19,7 +19,6 @@ directives and document markers, byte-order marks, non-UTF-8 and YAML's other li
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 __all__ = ["NotSimple", "parse"]
@@ -29,11 +28,24 @@ class NotSimple(Exception):
     """The document is outside the subset; parse it with PyYAML."""
 
 
-# Characters PyYAML's reader rejects, plus the ones this reader does not handle (tab, CR,
-# NEL, LS, PS and a BOM).
-_UNSAFE_CHARS = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+def _safe_text(text: str) -> bool:
+    """No character PyYAML's reader rejects, nor one this reader does not handle (tab, CR,
+    NEL, LS, PS, BOM). No regex: compiling a Unicode class costs more than a whole parse."""
+    if text.isascii():
+        return text.replace("\n", "").isprintable()
+    for ch in set(text):
+        code = ord(ch)
+        if code < 0x80:
+            if not (0x20 <= code <= 0x7E or ch == "\n"):
+                return False
+        elif not (
+            (0xA0 <= code <= 0xD7FF and code not in (0x2028, 0x2029))
+            or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
+            or code >= 0x10000
+        ):
+            return False
+    return True
+
 
 _BOOLS = {
     "yes": True,
@@ -56,10 +68,9 @@ _BOOLS = {
     "OFF": False,
 }
 _NULLS = {"~", "null", "Null", "NULL"}
-_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 # A superset of what YAML 1.1's float, int and timestamp patterns can match once a scalar
 # starts with a sign, digit or dot: such a scalar is left to PyYAML.
-_NUMBER_LIKE = re.compile(r"[-+.0-9][-+.0-9_:a-fA-FxXinfINFnaNtTZ ]*")
+_NUMBER_CHARS = frozenset("-+.0123456789_:abcdefABCDEFxXinfINFnaNtTZ ")
 # Characters that cannot start a plain scalar (or start something this reader refuses).
 _INDICATORS = frozenset("[]{}#&*!|>%@`,?:'\"<=")
 
@@ -94,7 +105,7 @@ def parse(data: bytes) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise NotSimple from None
-    if _UNSAFE_CHARS.search(text):
+    if not _safe_text(text):
         raise NotSimple
     if text.lstrip(" \n")[:1] == "{":
         return _parse_json(text)
@@ -119,6 +130,7 @@ def _reject(_text: str) -> Any:
 
 def _parse_json(text: str) -> Any:
     import json
+    import re
 
     # YAML 1.1 reads "1e5" as a string and libyaml refuses lone surrogates, so floats and
     # surrogate escapes go to PyYAML; so does anything json rejects, for PyYAML's message.
@@ -149,9 +161,10 @@ def _plain(text: str) -> Any:
         if text == "~":
             return None
     elif first in "-+.0123456789":
-        if _DECIMAL.fullmatch(text):
+        digits = text[1:] if first in "-+" else text
+        if digits.isascii() and digits.isdigit() and (digits[0] != "0" or digits == "0"):
             return int(text)
-        if _NUMBER_LIKE.fullmatch(text):
+        if _NUMBER_CHARS.issuperset(text):
             raise NotSimple
     return text
 
