@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from kctl.cli._printers._gojson import go_float_g
-
 __all__ = ["go_quote", "go_sharp_v", "go_sprint"]
 
 
@@ -25,6 +23,9 @@ def go_sprint(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        # The json encoder module is imported only here: a table of strings never needs it.
+        from kctl.cli._printers._gojson import go_float_g
+
         return go_float_g(value)
     if isinstance(value, dict):
         return "map[" + " ".join(f"{k}:{go_sprint(value[k])}" for k in sorted(value)) + "]"
