@@ -80,7 +80,6 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_DURATION_PART = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)")
 _UNIT_SECONDS = {
     "ns": 1e-9,
     "us": 1e-6,
@@ -110,7 +109,9 @@ def _parse_go_duration(text: str) -> float | None:
     total = 0.0
     pos = 0
     while pos < len(rest):
-        m = _DURATION_PART.match(rest, pos)
+        # Compiled on first use (re caches it): only a timeout with units needs it, and the
+        # Unicode pattern costs a small command a noticeable part of its start-up.
+        m = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)").match(rest, pos)
         if not m or m.group(1) in ("", "."):
             return None
         total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
