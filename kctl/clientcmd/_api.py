@@ -331,9 +331,25 @@ def decode_v1(doc: Any) -> Kubeconfig:
     )
 
 
+# apimachinery's version/kind probe decodes into this anonymous struct; encoding/json names it.
+_TYPE_META_STRUCT = (
+    'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
+    'Kind string "json:\\"kind,omitempty\\"" }'
+)
+
+
 def _describe(doc: Any) -> str:
-    kind = "array" if isinstance(doc, list) else "string" if isinstance(doc, str) else "value"
-    return f"json: cannot unmarshal {kind} into Go value of type struct"
+    if isinstance(doc, list):
+        kind = "array"
+    elif isinstance(doc, str):
+        kind = "string"
+    elif isinstance(doc, bool):
+        kind = "bool"
+    elif isinstance(doc, (int, float)):
+        kind = "number"
+    else:
+        kind = "value"
+    return f"json: cannot unmarshal {kind} into Go value of type {_TYPE_META_STRUCT}"
 
 
 # -- encoding -------------------------------------------------------------------------------

@@ -24,12 +24,28 @@ def parse_yaml(data: bytes) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(data, Loader=loader)
+    except yaml.reader.ReaderError as err:
+        raise ValueError(f"yaml: {_reader_problem(err.reason)}") from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = f"line {mark.line + 1}: " if mark is not None else ""
         raise ValueError(f"yaml: {line}{err.problem or err.context}") from None
     except yaml.YAMLError as err:
-        raise ValueError(f"yaml: {err}") from None
+        # PyYAML's texts span lines ("  in <byte string>"); an error is one line.
+        raise ValueError(f"yaml: {str(err).splitlines()[0] if str(err) else 'error'}") from None
+
+
+# go-yaml's reader texts for what Python's UTF-8 decoder and PyYAML's reader reject.
+_READER_PROBLEMS = {
+    "invalid start byte": "invalid leading UTF-8 octet",
+    "invalid continuation byte": "invalid trailing UTF-8 octet",
+    "unexpected end of data": "incomplete UTF-8 octet sequence",
+    "special characters are not allowed": "control characters are not allowed",
+}
+
+
+def _reader_problem(reason: str) -> str:
+    return _READER_PROBLEMS.get(reason, reason.splitlines()[0] if reason else "invalid input")
 
 
 def dump_yaml(obj: Any) -> str:
