@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -138,7 +138,8 @@ class Sandbox:
     token-file users, ``authz`` is a policy (file or :class:`~kctl.sandbox._authz.Policy`),
     ``faults`` are fault specs (see ``_faults``; change them later through
     ``sandbox.faults``) and ``state`` a SQLite file that keeps the objects across restarts
-    (the seed only fills a new one).
+    (the seed only fills a new one). ``root_ca_configmaps`` runs the root-CA publisher
+    (``kube-root-ca.crt`` in every namespace); it defaults to off for the "empty" seed only.
     """
 
     def __init__(
@@ -158,6 +159,7 @@ class Sandbox:
         authz: str | Policy | None = None,
         faults: Iterable[Fault | str] = (),
         state: str | None = None,
+        root_ca_configmaps: bool | None = None,
     ) -> None:
         self.seed = seed
         self.token: str | None = None if no_auth else (token or secrets.token_urlsafe(32))
@@ -200,6 +202,9 @@ class Sandbox:
         self.controllers = Controllers(self.registry)
         if self.authority is not None:
             self.controllers.root_ca = self.authority.ca_pem.decode()
+        if root_ca_configmaps is None:
+            root_ca_configmaps = seed != "empty"
+        self.controllers.publish_root_ca = root_ca_configmaps
         self._server: HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tmpdir: str | None = None
@@ -363,9 +368,12 @@ class Sandbox:
         return self.registry.create(rt, namespace, obj, keep_status=keep_status)
 
     def _load_seed(self) -> None:
+        from kctl.sandbox._bootstrap import apiserver_objects
+
         if self.seed == "empty":
             for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
                 self._ensure_namespace(name)
+            self._load_objects(apiserver_objects(self.catalog, self.now()))
             return
         from kctl.sandbox import _seed
 
@@ -380,6 +388,10 @@ class Sandbox:
         # After the seed, so a seed's own (backdated) system namespaces are the ones kept.
         for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
             self._ensure_namespace(name)
+        born = self.now()
+        if self.seed == "demo":
+            born -= timedelta(days=_seed.CLUSTER_BIRTH_DAYS)
+        self._load_objects(apiserver_objects(self.catalog, born))
 
     def _ensure_namespace(self, name: str) -> None:
         if self.store.get(("", "namespaces"), "", name) is None:

@@ -139,8 +139,17 @@ def test_exec_attach_port_forward_fail_like_an_unreachable_kubelet(
 
 
 def test_every_namespace_gets_a_default_service_account_and_the_root_ca(
-    sandbox: Sandbox, run_kubectl: Any
+    run_kubectl: Any,
 ) -> None:
+    with Sandbox(root_ca_configmaps=True) as sandbox:
+        _namespace_defaults(sandbox, run_kubectl)
+    with Sandbox() as sandbox:
+        assert sandbox.wait_idle()
+        assert _ok(run_kubectl, sandbox, "get", "cm", "-A") == ""
+        assert len(_ok(run_kubectl, sandbox, "get", "sa", "-A", "--no-headers").splitlines()) == 4
+
+
+def _namespace_defaults(sandbox: Sandbox, run_kubectl: Any) -> None:
     assert sandbox.wait_idle()
     system = ("default", "kube-node-lease", "kube-public", "kube-system")
     rows = _table(_ok(run_kubectl, sandbox, "get", "serviceaccounts", "-A", "--no-headers"))
@@ -179,8 +188,57 @@ def test_every_namespace_gets_a_default_service_account_and_the_root_ca(
 
 
 def test_root_ca_is_the_serving_ca_with_tls() -> None:
-    with Sandbox(tls=True) as sb:
+    with Sandbox(tls=True, root_ca_configmaps=True) as sb:
         assert sb.wait_idle()
         entry = sb.store.get(("", "configmaps"), "kube-public", "kube-root-ca.crt")
         assert sb.ca_pem is not None and entry is not None
         assert entry.obj["data"]["ca.crt"] == sb.ca_pem.decode()
+
+
+def test_apiserver_bootstrap_objects(demo_sandbox: Sandbox, run_kubectl: Any) -> None:
+    sb = demo_sandbox
+    services = _table(_ok(run_kubectl, sb, "get", "apiservices"))
+    assert services[0] == ["NAME", "SERVICE", "AVAILABLE", "AGE"]
+    names = {row[0] for row in services[1:]}
+    assert {"v1.", "v1.apps", "v2.autoscaling", "v1.rbac.authorization.k8s.io"} <= names
+    assert all(row[1:3] == ["Local", "True"] for row in services[1:])
+    served = _ok(run_kubectl, sb, "api-versions").split()
+    assert len(services) - 1 == len(served)
+    assert _table(_ok(run_kubectl, sb, "get", "priorityclasses"))[1:] == [
+        ["system-cluster-critical", "2000000000", "false", "12d", "PreemptLowerPriority"],
+        ["system-node-critical", "2000001000", "false", "12d", "PreemptLowerPriority"],
+    ]
+    roles = _ok(run_kubectl, sb, "get", "clusterroles", "-o", "name").split()
+    for role in ("cluster-admin", "admin", "edit", "view", "system:discovery", "system:node"):
+        assert f"clusterrole.rbac.authorization.k8s.io/{role}" in roles
+    binding = _ok(run_kubectl, sb, "describe", "clusterrolebinding", "cluster-admin")
+    assert ["Group", "system:masters"] in _table(binding)
+    view = _table(_ok(run_kubectl, sb, "describe", "clusterrole", "view"))
+    assert ["deployments.apps", "[]", "[]", "[get", "list", "watch]"] in view
+    assert ["rbac.authorization.k8s.io/aggregate-to-edit=true"] in view
+    edit = _table(_ok(run_kubectl, sb, "describe", "clusterrole", "edit"))
+    (secrets,) = [" ".join(row[3:]).strip("[]").split() for row in edit if row[0] == "secrets"]
+    assert sorted(secrets) == sorted(
+        ["create", "delete", "deletecollection", "patch", "update", "get", "list", "watch"]
+    )
+    flows = _table(_ok(run_kubectl, sb, "get", "flowschemas"))
+    assert flows[0][:4] == ["NAME", "PRIORITYLEVEL", "MATCHINGPRECEDENCE", "DISTINGUISHERMETHOD"]
+    assert ["catch-all", "catch-all", "10000", "ByUser", "12d", "False"] in flows
+    levels = _table(_ok(run_kubectl, sb, "get", "prioritylevelconfigurations"))
+    assert ["exempt", "Exempt", "<none>", "<none>", "<none>", "<none>", "12d"] in levels
+    assert ["workload-low", "Limited", "100", "128", "6", "50", "12d"] in levels
+
+
+def test_empty_sandbox_has_the_apiserver_bootstrap_objects(
+    sandbox: Sandbox, run_kubectl: Any
+) -> None:
+    pcs = _ok(run_kubectl, sandbox, "get", "priorityclasses", "-o", "name").split()
+    assert pcs == [
+        "priorityclass.scheduling.k8s.io/system-cluster-critical",
+        "priorityclass.scheduling.k8s.io/system-node-critical",
+    ]
+    can = run_kubectl(sandbox, "get", "clusterrole", "cluster-admin", "-o", "jsonpath={.rules}")
+    assert can.stdout == (
+        '[{"apiGroups":["*"],"resources":["*"],"verbs":["*"]},'
+        '{"nonResourceURLs":["*"],"verbs":["*"]}]'
+    )
