@@ -70,7 +70,7 @@ _NODES = (
     (f"{_CLUSTER}-worker2", "172.18.0.4", False),
 )
 # A few hours past 12 days, so objects made in the first minutes all print AGE 12d.
-_CLUSTER_BIRTH_DAYS = 12.125
+CLUSTER_BIRTH_DAYS = 12.125
 _FAKE_CA = (
     "-----BEGIN CERTIFICATE-----\n"
     "MIIDBTCCAe2gAwIBAgIIZGVtby1rY3RsMA0GCSqGSIb3DQEBCwUAMBUxEzARBgNV\n"
@@ -82,7 +82,7 @@ _FAKE_CA = (
 
 def _namespaces(g: _Gen) -> None:
     for i, name in enumerate(("default", "kube-system", "kube-public", "kube-node-lease", "dev")):
-        created = g.ago(days=_CLUSTER_BIRTH_DAYS if name != "dev" else 9, seconds=4 - i)
+        created = g.ago(days=CLUSTER_BIRTH_DAYS if name != "dev" else 9, seconds=4 - i)
         g.add(
             "v1",
             "Namespace",
@@ -111,7 +111,7 @@ def _namespaces(g: _Gen) -> None:
 
 def _nodes(g: _Gen) -> None:
     for i, (name, ip, control_plane) in enumerate(_NODES):
-        created = g.ago(days=_CLUSTER_BIRTH_DAYS, seconds=-30 - 20 * i)
+        created = g.ago(days=CLUSTER_BIRTH_DAYS, seconds=-30 - 20 * i)
         labels = {
             "beta.kubernetes.io/arch": "amd64",
             "beta.kubernetes.io/os": "linux",
@@ -677,7 +677,7 @@ def _kube_dns(g: _Gen) -> None:
 
 def _system(g: _Gen) -> None:
     cp_name = _NODES[0][0]
-    born = g.ago(days=_CLUSTER_BIRTH_DAYS, seconds=-40)
+    born = g.ago(days=CLUSTER_BIRTH_DAYS, seconds=-40)
     for sa in ("coredns", "kube-proxy", "kube-shell-admin"):
         g.add(
             "v1",
@@ -721,7 +721,7 @@ def _system(g: _Gen) -> None:
         "registry.k8s.io/coredns/coredns:v1.12.1",
         2,
         53,
-        _CLUSTER_BIRTH_DAYS,
+        CLUSTER_BIRTH_DAYS,
     )
     for obj in g.objects:
         if obj["kind"] in ("Deployment", "ReplicaSet", "Pod") and obj["metadata"][

@@ -772,6 +772,55 @@ def _priorityclass_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
     ]
 
 
+def _apiservice_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
+    service = _g(obj, "spec", "service")
+    shown = f"{service.get('namespace', '')}/{service.get('name', '')}" if service else "Local"
+    available = "Unknown"
+    for cond in _g(obj, "status", "conditions") or []:
+        if cond.get("type") == "Available":
+            available = str(cond.get("status", ""))
+            if available != "True":
+                available += f" ({cond.get('reason', '')})"
+    return [shown, available, _since(_meta(obj).get("creationTimestamp"), now)]
+
+
+def _flowschema_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
+    missing = "?"
+    for cond in _g(obj, "status", "conditions") or []:
+        if cond.get("type") == "Dangling":
+            missing = str(cond.get("status", ""))
+    return [
+        _g(obj, "spec", "priorityLevelConfiguration", "name") or "",
+        _int(_g(obj, "spec", "matchingPrecedence")),
+        _g(obj, "spec", "distinguisherMethod", "type") or "<none>",
+        _since(_meta(obj).get("creationTimestamp"), now),
+        missing,
+    ]
+
+
+def _prioritylevel_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
+    shares: Any = "<none>"
+    queues: Any = "<none>"
+    hand: Any = "<none>"
+    limit: Any = "<none>"
+    limited = _g(obj, "spec", "limited")
+    if limited:
+        shares = _int(limited.get("nominalConcurrencyShares"))
+        queuing = (limited.get("limitResponse") or {}).get("queuing")
+        if queuing:
+            queues = _int(queuing.get("queues"))
+            hand = _int(queuing.get("handSize"))
+            limit = _int(queuing.get("queueLengthLimit"))
+    return [
+        _g(obj, "spec", "type") or "",
+        shares,
+        queues,
+        hand,
+        limit,
+        _since(_meta(obj).get("creationTimestamp"), now),
+    ]
+
+
 def _intstr(value: Any) -> str:
     return "N/A" if value is None else str(value)
 
@@ -1219,6 +1268,38 @@ _PRINTERS: dict[tuple[str, str], tuple[tuple[Column, ...], _Printer]] = {
             _AGE,
         ),
         _storageclass_row,
+    ),
+    ("apiregistration.k8s.io", "APIService"): (
+        (
+            _NAME,
+            _col("Service", "The reference to the service that hosts this API endpoint."),
+            _col("Available", "Whether this service is available."),
+            _AGE,
+        ),
+        _apiservice_row,
+    ),
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"): (
+        (
+            _NAME,
+            _col("PriorityLevel", "Name of the priority level."),
+            _col("MatchingPrecedence", "The matching precedence of the flow schema.", "integer"),
+            _col("DistinguisherMethod", "The distinguisher method of the flow schema."),
+            _AGE,
+            _col("MissingPL", "Whether the priority level is missing."),
+        ),
+        _flowschema_row,
+    ),
+    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"): (
+        (
+            _NAME,
+            _col("Type", "The type of the priority level."),
+            _col("NominalConcurrencyShares", "The nominal concurrency shares.", "string"),
+            _col("Queues", "The number of queues.", "string"),
+            _col("HandSize", "The hand size.", "string"),
+            _col("QueueLengthLimit", "The queue length limit.", "string"),
+            _AGE,
+        ),
+        _prioritylevel_row,
     ),
     ("scheduling.k8s.io", "PriorityClass"): (
         (
