@@ -122,6 +122,10 @@ def _transport_message(err: Exception) -> str:
     return f"Unable to connect to the server: {inner}"
 
 
+def _is_context_not_found(text: str) -> bool:
+    return text == "no context chosen" or "context was not found for specified context" in text
+
+
 def message_for(err: BaseException) -> str:
     """kubectl's CheckErr text for ``err`` (without the final newline)."""
     from kctl.errors import (
@@ -146,6 +150,10 @@ def message_for(err: BaseException) -> str:
             return f"Error from server ({err.reason}): {err.message}"
         return f"Error from server: {err.message}"
     if isinstance(err, ConfigInvalidError):
+        # kubectl unwraps an aggregate of one first; only a missing context is then still
+        # "invalid configuration" (clientcmd.IsConfigurationInvalid).
+        if len(err.errors) == 1 and not _is_context_not_found(err.errors[0]):
+            return f"error: {err.errors[0]}"
         return _multiline("Error in configuration: ", err.errors)
     if isinstance(err, NoResourceMatchError):
         gvr = err.partial_resource

@@ -7,7 +7,6 @@ them and the writer edits them. Names are keyed maps here; the v1 wire form uses
 from __future__ import annotations
 
 import base64
-import binascii
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,10 +151,47 @@ def _bytes(obj: dict[str, Any], key: str, where: str) -> bytes:
     value = _str(obj, key, where)
     if not value:
         return b""
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise DecodeError(f"illegal base64 data in {where}.{key}") from None
+    bad = _base64_error_offset(value)
+    if bad is not None:
+        raise DecodeError(f"illegal base64 data at input byte {bad}")
+    return base64.b64decode(value.replace("\r", "").replace("\n", ""), validate=True)
+
+
+_B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+def _base64_error_offset(text: str) -> int | None:
+    """Where Go's base64.StdEncoding stops on ``text`` (its CorruptInputError), or None.
+
+    Go skips CR and LF anywhere, wants padding, and names the first byte it cannot use.
+    """
+    n, si = len(text), 0
+    while si < n:
+        j = 0
+        while j < 4:
+            if si == n:
+                return None if j == 0 else si - j
+            ch = text[si]
+            si += 1
+            if ch in "\r\n":
+                continue
+            if ch in _B64_ALPHABET:
+                j += 1
+                continue
+            if ch != "=" or j < 2:
+                return si - 1
+            if j == 2:
+                while si < n and text[si] in "\r\n":
+                    si += 1
+                if si == n:
+                    return n
+                if text[si] != "=":
+                    return si - 1
+                si += 1
+            while si < n and text[si] in "\r\n":
+                si += 1
+            return si if si < n else None
+    return None
 
 
 def _obj(value: Any, where: str, want: str) -> dict[str, Any]:
