@@ -1,0 +1,170 @@
+"""Start-up budget: what small commands must not import (issue 6, "within 2x of kubectl").
+
+Each case runs kctl in a fresh interpreter against a sandbox on 127.0.0.1 and records
+``sys.modules`` at exit. No timings: a module that is loaded is the regression.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kctl.sandbox import Sandbox
+
+# Records sys.modules when the interpreter exits (kctl's main ends in sys.exit).
+_PROBE = """
+import atexit, json, sys
+out = sys.argv[1]
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
+code = sys.argv[2]
+sys.argv = ["kctl", *sys.argv[3:]]
+exec(code)
+"""
+_RUN_CLI = "from kctl.cli import main; main()"
+
+# Never wanted by a small command that does not print yaml or talk https.
+_HEAVY = {
+    "yaml",
+    "rich",
+    "requests",
+    "kctl.sandbox",
+    "logging",
+    "tempfile",
+    "subprocess",
+    "kctl.clientcmd._writer",
+    "kctl.cli._printers._jsonpath",
+    "kctl.cli._printers._goyaml",
+}
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(seed="empty") as sb:
+        yield sb
+
+
+def _env(home: Path, kubeconfig: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBE", "KCTL"))}
+    for proxy in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        env.pop(proxy, None)
+    env.update(
+        HOME=str(home), KUBECACHEDIR=str(home / "cache"), KUBECONFIG=kubeconfig, NO_COLOR="1"
+    )
+    return env
+
+
+def _modules(
+    tmp_path: Path, kubeconfig: str, *args: str, code: str = _RUN_CLI
+) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    out = tmp_path / "modules.json"
+    # The second run is the one measured: the first fills the discovery disk cache, which
+    # (temp file + rename) legitimately needs tempfile.
+    for _ in range(2):
+        proc = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(out), code, *args],
+            env=_env(tmp_path, kubeconfig),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    return set(json.loads(out.read_text())), proc
+
+
+def _loaded(modules: set[str], names: set[str]) -> set[str]:
+    """The names (or their submodules) that were imported."""
+    return {n for n in names if n in modules or any(m.startswith(n + ".") for m in modules)}
+
+
+def test_version_loads_neither_click_nor_the_library(tmp_path: Path) -> None:
+    modules, proc = _modules(tmp_path, str(tmp_path / "none"), "--version")
+    assert proc.stdout == "kctl version 0.1.0\n"
+    forbidden = _HEAVY | {"click", "kctl.rest", "kctl.clientcmd", "http.client", "ssl"}
+    assert _loaded(modules, forbidden) == set()
+
+
+def test_get_table_loads_only_the_table_printer(sandbox: Sandbox, tmp_path: Path) -> None:
+    assert sandbox.url.startswith("http://")
+    modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, "get", "ns")
+    assert proc.returncode == 0, proc.stderr
+    assert "default" in proc.stdout
+    assert "kctl.cli._printers._table" in modules
+    assert _loaded(modules, _HEAVY | {"kctl.cli._printers._objects", "fractions"}) == set()
+
+
+def test_get_json_loads_only_the_json_printer(sandbox: Sandbox, tmp_path: Path) -> None:
+    modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, "get", "ns", "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["kind"] == "List"
+    assert "kctl.cli._printers._gojson" in modules
+    assert _loaded(modules, _HEAVY | {"kctl.cli._printers._table"}) == set()
+
+
+def test_get_yaml_loads_the_yaml_printer_but_not_pyyaml(sandbox: Sandbox, tmp_path: Path) -> None:
+    modules, proc = _modules(
+        tmp_path, sandbox.kubeconfig_path, "get", "ns", "default", "-o", "yaml"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("apiVersion: v1\nkind: Namespace\n")
+    assert "kctl.cli._printers._goyaml" in modules
+    assert _loaded(modules, _HEAVY - {"kctl.cli._printers._goyaml"}) == set()
+
+
+@pytest.mark.parametrize("args", [("api-versions",), ("api-resources", "--cached")])
+def test_discovery_verbs(sandbox: Sandbox, tmp_path: Path, args: tuple[str, ...]) -> None:
+    modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, *args)
+    assert proc.returncode == 0, proc.stderr
+    assert "v1" in proc.stdout.split()
+    forbidden = _HEAVY | {"kctl.cli._printers._table"}
+    if args == ("api-versions",):
+        # api-versions always refetches discovery, so it rewrites the disk cache.
+        forbidden.discard("tempfile")
+    assert _loaded(modules, forbidden) == set()
+
+
+def test_library_import_and_kubeconfig_load(sandbox: Sandbox, tmp_path: Path) -> None:
+    code = (
+        "import kctl.rest, kctl.clientcmd\n"
+        "rules = kctl.clientcmd.new_default_client_config_loading_rules()\n"
+        "cc = kctl.clientcmd.new_non_interactive_deferred_loading_client_config("
+        "rules, kctl.clientcmd.ConfigOverrides())\n"
+        "print(cc.client_config().host, cc.namespace())\n"
+    )
+    modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, code=code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"{sandbox.url} default\n"
+    assert _loaded(modules, _HEAVY | {"click", "http.client", "ssl"}) == set()
+
+
+def test_kubeconfig_outside_the_simple_subset_still_loads_with_pyyaml(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # The probe's sanity check: a flow mapping takes the PyYAML path, and that shows.
+    text = (
+        Path(sandbox.kubeconfig_path)
+        .read_text()
+        .replace(
+            "    namespace: default\n",
+            "    namespace: default\n    extensions: [{name: x, extension: {a: 1}}]\n",
+        )
+    )
+    flow = tmp_path / "flow-kubeconfig"
+    flow.write_text(text)
+    modules, proc = _modules(tmp_path, str(flow), "get", "ns")
+    assert proc.returncode == 0, proc.stderr
+    assert "yaml" in modules
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="http.client imports ssl at module level and the transport is built on http.client",
+)
+def test_get_over_http_does_not_load_ssl(sandbox: Sandbox, tmp_path: Path) -> None:
+    modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, "get", "ns")
+    assert proc.returncode == 0, proc.stderr
+    assert "ssl" not in modules
