@@ -84,7 +84,7 @@ def _loaded(modules: set[str], names: set[str]) -> set[str]:
 def test_version_loads_neither_click_nor_the_library(tmp_path: Path) -> None:
     modules, proc = _modules(tmp_path, str(tmp_path / "none"), "--version")
     assert proc.stdout == "kctl version 0.1.0\n"
-    forbidden = _HEAVY | {"click", "kctl.rest", "kctl.clientcmd", "http.client", "ssl"}
+    forbidden = _HEAVY | {"click", "kctl.rest", "kctl.clientcmd", "http.client", "ssl", "typing"}
     assert _loaded(modules, forbidden) == set()
 
 
