@@ -51,6 +51,11 @@ def build_ssl_context(
         ctx.verify_mode = ssl.CERT_NONE
     elif tls.has_ca():
         ca = _pem(tls.ca_data) if tls.ca_data else _read(tls.ca_file, "certificate authority")
+        if b"-----BEGIN" not in ca:
+            # client-go's cert.NewPoolFromBytes, before x509 sees anything.
+            raise ConfigError(
+                "unable to load root certificates: unable to parse bytes as PEM block"
+            )
         try:
             ctx.load_verify_locations(cadata=ca.decode("ascii", "replace"))
         except (ssl.SSLError, ValueError) as err:
@@ -66,6 +71,7 @@ def build_ssl_context(
         key = _pem(tls.key_data) if tls.key_data else _read(tls.key_file, "client key")
         _load_pair_from_data(ctx, cert, key)
     elif tls.cert_file and tls.key_file:
+        _check_pair(_read(tls.cert_file, "client certificate"), _read(tls.key_file, "client key"))
         try:
             ctx.load_cert_chain(tls.cert_file, tls.key_file)
         except (OSError, ssl.SSLError) as err:
@@ -73,7 +79,16 @@ def build_ssl_context(
     return ctx
 
 
+def _check_pair(cert: bytes, key: bytes) -> None:
+    """Go's tls.X509KeyPair texts for inputs without a PEM block (OpenSSL says "PEM lib")."""
+    if b"-----BEGIN" not in cert:
+        raise ConfigError("tls: failed to find any PEM data in certificate input")
+    if b"-----BEGIN" not in key:
+        raise ConfigError("tls: failed to find any PEM data in key input")
+
+
 def _load_pair_from_data(ctx: ssl.SSLContext, cert: bytes, key: bytes) -> None:
+    _check_pair(cert, key)
     # ssl can only load a key pair from files: write them 0600 in a 0700 directory and remove
     # them as soon as they are loaded, so the key never outlives this call on disk. Only
     # inline key data needs files, so tempfile/shutil load here.
