@@ -129,6 +129,7 @@ def _is_context_not_found(text: str) -> bool:
 def message_for(err: BaseException) -> str:
     """kubectl's CheckErr text for ``err`` (without the final newline)."""
     from kctl.errors import (
+        AuthConfigError,
         ConfigInvalidError,
         NoResourceMatchError,
         ResponseBodyError,
@@ -165,6 +166,9 @@ def message_for(err: BaseException) -> str:
         elif gvr.version:
             text += f" in version {_go_quote(gvr.version)}"
         return f"error: {text}"
+    if isinstance(err, AuthConfigError) and str(err).startswith("getting credentials: "):
+        # A credential plugin fails inside the round trip: a *url.Error to kubectl.
+        return f"Unable to connect to the server: {err}"
     if isinstance(err, ResponseBodyError):
         # client-go wraps a broken body in a plain error, not a *url.Error.
         return f"error: {err}"

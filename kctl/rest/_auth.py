@@ -148,6 +148,15 @@ class ExecAuthenticator:
     def _fail(self, text: str) -> AuthConfigError:
         return AuthConfigError("getting credentials: " + text)
 
+    def _decode_yaml(self, stdout: bytes) -> Any:
+        # client-go's universal decoder reads YAML too: "not json" is a string, not an error.
+        from kctl.clientcmd._yaml import parse_yaml
+
+        try:
+            return parse_yaml(stdout)
+        except ValueError as err:
+            raise self._fail(f"decoding stdout: {err}") from None
+
     def _refresh_locked(self) -> ExecCredentials:
         interactive = self._interactive()
         spec: dict[str, Any] = {"interactive": interactive}
@@ -186,10 +195,24 @@ class ExecAuthenticator:
     def _decode_locked(self, stdout: bytes) -> ExecCredentials:
         try:
             cred = json.loads(stdout)
-        except ValueError as err:
-            raise self._fail(f"decoding stdout: {err}") from None
+        except json.JSONDecodeError as err:
+            if not stdout.lstrip().startswith(b"{"):
+                cred = self._decode_yaml(stdout)
+            elif err.pos >= len(err.doc.rstrip()):
+                raise self._fail(
+                    "decoding stdout: couldn't get version/kind; json parse error: "
+                    "unexpected end of JSON input"
+                ) from None
+            else:
+                raise self._fail(f"decoding stdout: {err}") from None
+        except ValueError:
+            cred = self._decode_yaml(stdout)
         if not isinstance(cred, dict):
-            raise self._fail("decoding stdout: not an ExecCredential object")
+            # The decoder's version/kind probe names what it found, as encoding/json does.
+            from kctl.clientcmd._api import _describe
+
+            detail = f"couldn't get version/kind; json parse error: {_describe(cred)}"
+            raise self._fail(f"decoding stdout: {detail}")
         returned = str(cred.get("apiVersion") or "")
         if returned != self.config.api_version:
             raise self._fail(
