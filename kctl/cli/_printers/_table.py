@@ -8,7 +8,6 @@ cell strings of the rows not yet flushed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kctl.cli._printers._gofmt import go_quote, go_sprint
@@ -59,16 +58,55 @@ def _cell_text(text: str) -> str:
     return _escape_terminal(text)
 
 
-@dataclass
+_TABLE_OPTIONS = (
+    "no_headers",
+    "wide",
+    "with_namespace",
+    "kind",
+    "with_kind",
+    "show_labels",
+    "column_labels",
+)
+
+
 class TableOptions:
-    no_headers: bool = False
-    wide: bool = False
-    with_namespace: bool = False
-    # GroupKind as "Kind" or "Kind.group"; with with_kind, names print as kind[.group]/name.
-    kind: str = ""
-    with_kind: bool = False
-    show_labels: bool = False
-    column_labels: list[str] = field(default_factory=list)
+    """How a table is decorated. A plain class: a dataclass costs every ``get`` about a
+    millisecond to create at import."""
+
+    __slots__ = _TABLE_OPTIONS
+
+    def __init__(
+        self,
+        no_headers: bool = False,
+        wide: bool = False,
+        with_namespace: bool = False,
+        kind: str = "",
+        with_kind: bool = False,
+        show_labels: bool = False,
+        column_labels: list[str] | None = None,
+    ) -> None:
+        self.no_headers = no_headers
+        self.wide = wide
+        self.with_namespace = with_namespace
+        # GroupKind as "Kind" or "Kind.group"; with with_kind, names print as kind[.group]/name.
+        self.kind = kind
+        self.with_kind = with_kind
+        self.show_labels = show_labels
+        self.column_labels: list[str] = [] if column_labels is None else column_labels
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TableOptions):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"TableOptions({fields})"
 
 
 class TablePrinter:
@@ -192,12 +230,6 @@ def _label_headers(opts: TableOptions) -> list[str]:
     return [key.split("/")[-1].upper() for key in opts.column_labels]
 
 
-@dataclass
-class _Column:
-    header: str
-    spec: str
-
-
 def parse_custom_columns(spec: str) -> list[tuple[str, str]]:
     """``-o custom-columns=HEADER:path,...`` into (header, JSONPath template) pairs."""
     # Only custom columns need the jsonpath parser; a plain table must not load it.
@@ -249,16 +281,16 @@ class CustomColumnsPrinter:
         self._w = out
         from kctl.cli._printers._jsonpath import JSONPath
 
-        self._columns = [_Column(h, s) for h, s in columns]
+        self._headers = [header for header, _ in columns]
         self._parsers: list[JSONPath] = [
-            JSONPath(c.spec, allow_missing_keys=True) for c in self._columns
+            JSONPath(spec, allow_missing_keys=True) for _, spec in columns
         ]
         self._no_headers = no_headers
         self._printed_headers = False
 
     def print_obj(self, obj: Mapping[str, Any]) -> None:
         if not self._no_headers and not self._printed_headers:
-            self._w.write("\t".join(c.header for c in self._columns) + "\n")
+            self._w.write("\t".join(self._headers) + "\n")
             self._printed_headers = True
         items = obj.get("items")
         if isinstance(items, list) and str(obj.get("kind", "")).endswith("List"):
