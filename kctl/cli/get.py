@@ -20,7 +20,7 @@ import click
 
 from kctl.cli._errors import SilentExit, report, usage_errorf
 from kctl.cli._globals import Factory, GoInt, kubectl_command
-from kctl.errors import KctlError, PrinterError, is_not_found
+from kctl.errors import KctlError, PrinterError, StatusError, is_not_found
 
 if TYPE_CHECKING:
     from kctl.discovery import RESTMapping
@@ -248,13 +248,34 @@ def _pages(factory: Factory, target: _Target, table: bool, opts: _Options) -> It
     token = opts.continue_token
     while True:
         req = _list_params(_request(factory, target, table, opts), opts, limit, token)
-        body = req.do().json()
+        try:
+            body = req.do().json()
+        except StatusError as err:
+            raise _list_error(err, target, opts) from None
         meta = body.get("metadata") or {}
         token = str(meta.get("continue") or "")
         remaining = meta.get("remainingItemCount")
         yield _Page(body, token, int(remaining) if isinstance(remaining, int) else None)
         if not token or opts.limit:
             return
+
+
+def _list_error(err: StatusError, target: _Target, opts: _Options) -> StatusError:
+    """cli-runtime's Selector visitor names what it listed in a BadRequest or NotFound."""
+    if err.reason not in ("BadRequest", "NotFound"):
+        return err
+    from kctl.cli._printers import marshal
+
+    gvr = target.mapping.resource
+    what = marshal(f"{gvr.group}/{gvr.version}, Resource={gvr.resource}")
+    if opts.selector or opts.field_selector:
+        prefix = (
+            f"Unable to find {what} that match label selector {marshal(opts.selector)}, "
+            f"field selector {marshal(opts.field_selector)}"
+        )
+    else:
+        prefix = f"Unable to list {what}"
+    return StatusError({**err.status, "message": f"{prefix}: {err.message}"})
 
 
 def _get_one(factory: Factory, target: _Target, name: str, table: bool, opts: _Options) -> Any:
