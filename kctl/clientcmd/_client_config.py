@@ -341,7 +341,10 @@ class ClientConfig(Protocol):
 def _is_tls_host(host: str) -> bool:
     """rest.IsConfigTransportTLS for a Config that has only its host set."""
     host = host or "localhost"
-    parts = urlsplit(host)
+    try:
+        parts = urlsplit(host)
+    except ValueError:  # an unclosed IPv6 bracket: not a URL, so not https
+        return False
     if not parts.scheme or not parts.netloc:
         return False
     return parts.scheme.lower() == "https"
@@ -351,7 +354,10 @@ def _normalise_host(host: str) -> str:
     # url.ParseRequestURI + u.String(): a host with a path loses its query and fragment.
     if not host.startswith(("http://", "https://", "HTTP://", "HTTPS://")) and "://" not in host:
         return host
-    parts = urlsplit(host)
+    try:
+        parts = urlsplit(host)
+    except ValueError:  # url.ParseRequestURI fails too; rest reports the host
+        return host
     if len(parts.path) > 1 and (parts.query or parts.fragment):
         return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     return host

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import posixpath
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-from kctl.errors import ConfigError
+from kctl.errors import ConfigError, TransportError
 from kctl.rest._config import Config
 from kctl.schema import GroupVersion
 
@@ -34,20 +34,46 @@ def server_url(config: Config) -> ServerURL:
     tls = config.tls
     default_tls = bool(tls.ca_file or tls.ca_data or tls.cert_file or tls.cert_data or tls.insecure)
     host = config.host or "localhost"
-    parts = urlsplit(host) if "://" in host else None
+    parts = _split(host) if "://" in host else None
     if parts is None or not parts.scheme or not parts.netloc:
         scheme = "https" if default_tls else "http"
-        parts = urlsplit(f"{scheme}://{host}")
-        if parts.path not in ("", "/"):
+        parts = _split(f"{scheme}://{host}")
+        if parts is None or parts.path not in ("", "/"):
             raise ConfigError(f'host must be a URL or a host:port pair: "{host}"')
     if not parts.hostname:
         raise ConfigError(f'host must be a URL or a host:port pair: "{host}"')
     try:
         parts.port  # noqa: B018 - validates the port
     except ValueError:
-        raise ConfigError(f'host must be a URL or a host:port pair: "{host}"') from None
+        port = parts.netloc.rpartition(":")[2]
+        if not port.isdigit():
+            raise ConfigError(f'host must be a URL or a host:port pair: "{host}"') from None
+        # Go's URL parser takes any digits; the dialer is what refuses them.
+        raise TransportError(f"dial tcp: address {port}: invalid port") from None
+    bad = next((c for c in parts.netloc if c in _BAD_HOST_CHARS or ord(c) < 0x20), "")
+    if bad:
+        # url.Parse's *url.Error, which kubectl prints as a connection failure.
+        raise TransportError(f"invalid character {_go_quote_char(bad)} in host name")
+    if parts.scheme.lower() not in ("http", "https"):
+        raise TransportError(f'unsupported protocol scheme "{parts.scheme}"')
     path = parts.path.rstrip("/")
     return ServerURL(parts.scheme.lower(), parts.netloc.rpartition("@")[2], path)
+
+
+# What Go's url.Parse refuses in a host (it escapes these; hosts may not be escaped).
+_BAD_HOST_CHARS = frozenset(" {}|\\^`\x7f")
+
+
+def _go_quote_char(c: str) -> str:
+    return f'"{c}"' if c.isprintable() else f'"\\x{ord(c):02x}"'
+
+
+def _split(url: str) -> SplitResult | None:
+    """urlsplit, or None where it refuses (an unclosed IPv6 bracket), as url.Parse fails."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
 
 
 def default_versioned_api_path(api_path: str, group_version: GroupVersion | None) -> str:
