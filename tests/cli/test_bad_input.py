@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from kctl.sandbox import Sandbox
+
 KUBECTL = Path(sys.executable).parent / "kubectl"
 # A klog line, with the tab-indented continuation of a multi-line value (`err=<`...` >`).
 _KLOG = re.compile(r"^[EWIF]\d{4} [^\n]*\n?(?:\t[^\n]*\n| >[^\n]*\n?)*", re.M)
@@ -175,3 +177,13 @@ def test_missing_context_stays_a_configuration_error(workdir: Path) -> None:
         ["--kubeconfig", str(path), "--context", "nope", "get", "pods"], workdir
     )
     assert ours.stderr.startswith("Error in configuration: context was not found")
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [["-l", "a in (b"], ["-l", "!!"], ["--field-selector", "x"], ["-o", "name", "-l", "!!"]],
+)
+def test_bad_selector_like_kubectl(flags: list[str], demo_sandbox: Sandbox, tmp_path: Path) -> None:
+    args = ["--kubeconfig", demo_sandbox.kubeconfig_path, "get", "pods", *flags]
+    ours = _assert_like_kubectl(args, tmp_path)
+    assert ours.stderr.startswith('Error from server (BadRequest): Unable to find "/v1, ')
