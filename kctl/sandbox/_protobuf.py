@@ -42,6 +42,8 @@ from datetime import datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
 
+from kctl.util.goformat import go_duration_nanos as go_duration
+
 __all__ = [
     "MAGIC",
     "UnknownKindError",
@@ -412,31 +414,3 @@ def decode_object(body: bytes) -> dict[str, Any]:
             f'{kind} in version "{version}" cannot be handled as a {kind}: {err}'
         ) from None
     return {"kind": kind, "apiVersion": api_version, **decoded}
-
-
-def go_duration(nanos: int) -> str:
-    """time.Duration.String: 1h2m3.5s, 1.5ms, 0s."""
-    if nanos == 0:
-        return "0s"
-    sign = "-" if nanos < 0 else ""
-    n = abs(nanos)
-    if n < 1_000_000_000:
-        for unit, scale in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
-            if n >= scale:
-                return sign + _fraction(n, scale) + unit
-    hours, rest = divmod(n, 3_600_000_000_000)
-    minutes, rest = divmod(rest, 60_000_000_000)
-    text = _fraction(rest, 1_000_000_000) + "s"
-    if hours:
-        return f"{sign}{hours}h{minutes}m{text}"
-    if minutes:
-        return f"{sign}{minutes}m{text}"
-    return sign + text
-
-
-def _fraction(value: int, scale: int) -> str:
-    whole, frac = divmod(value, scale)
-    if not frac:
-        return str(whole)
-    digits = str(frac).rjust(len(str(scale)) - 1, "0").rstrip("0")
-    return f"{whole}.{digits}"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kctl.util.goformat import go_quote
+
 __all__ = ["go_quote", "go_sharp_v", "go_sprint"]
 
 
@@ -32,31 +34,6 @@ def go_sprint(value: Any) -> str:
     if isinstance(value, list):
         return "[" + " ".join(go_sprint(v) for v in value) + "]"
     return str(value)
-
-
-_SHORT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-
-
-def go_quote(text: str) -> str:
-    """strconv.Quote: printable characters stay, others are escaped."""
-    out = ['"']
-    for ch in text:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch in _SHORT:
-            out.append(_SHORT[ch])
-        elif ch.isprintable():
-            out.append(ch)
-        else:
-            cp = ord(ch)
-            if cp < 0x80:
-                out.append(f"\\x{cp:02x}")
-            elif cp <= 0xFFFF:
-                out.append(f"\\u{cp:04x}")
-            else:
-                out.append(f"\\U{cp:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 def _sharp_elem(value: Any) -> str:
