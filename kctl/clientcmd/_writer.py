@@ -38,6 +38,8 @@ def to_yaml(config: Kubeconfig) -> str:
 
 
 def _atomic_write(filename: str, content: bytes) -> None:
+    # client-go writes through a symlinked kubeconfig; renaming over the link would replace it.
+    filename = os.path.realpath(filename)
     directory = os.path.dirname(filename) or "."
     os.makedirs(directory, mode=0o755, exist_ok=True)
     try:
