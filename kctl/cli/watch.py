@@ -44,23 +44,6 @@ class _Stoppable(Protocol):
     def stop(self) -> None: ...
 
 
-def _object_key(obj: Any) -> str:
-    """The uid, else namespace/name: a re-created object is a new object (as the Reflector)."""
-    meta = obj.get("metadata") if isinstance(obj, dict) else None
-    if not isinstance(meta, dict):
-        return ""
-    uid = meta.get("uid")
-    if isinstance(uid, str) and uid:
-        return uid
-    return f"{meta.get('namespace') or ''}/{meta.get('name') or ''}"
-
-
-def _resource_version(obj: Any) -> str:
-    meta = obj.get("metadata") if isinstance(obj, dict) else None
-    rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
-    return rv if isinstance(rv, str) else ""
-
-
 # -- tables as objects ---------------------------------------------------------------------
 
 
@@ -252,6 +235,7 @@ def _from_version(
     from kctl.errors import WatchError
     from kctl.rest import WatchEvent
     from kctl.watch import ADDED, BOOKMARK, DELETED, MODIFIED, RetryWatcher
+    from kctl.watch._common import object_key, resource_version
 
     shown: dict[str, dict[str, Any]] = {}
     watcher = RetryWatcher(client, rv, opts)
@@ -259,7 +243,7 @@ def _from_version(
     yield WatchEvent(BOOKMARK, {"metadata": {"resourceVersion": rv}})
     try:
         for event in watcher:
-            key = _object_key(event.object)
+            key = object_key(event.object)
             if event.type == DELETED:
                 shown.pop(key, None)
             else:
@@ -283,10 +267,10 @@ def _from_version(
             for key in [k for k in shown if k not in listed]:
                 yield WatchEvent(DELETED, shown.pop(key))
             continue
-        key = _object_key(event.object)
+        key = object_key(event.object)
         listed.add(key)
         old = shown.get(key)
-        if old is not None and _resource_version(old) == _resource_version(event.object):
+        if old is not None and resource_version(old) == resource_version(event.object):
             continue
         yield WatchEvent(ADDED if old is None else MODIFIED, event.object)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import abc
+import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from kctl.metav1 import ListOptions
@@ -44,6 +46,17 @@ class Lister(Watchable, Protocol):
     def list(self, opts: ListOptions | None = None) -> Any: ...
 
 
+def object_key(obj: Any) -> str:
+    """The uid, else namespace/name: a re-created object is a new object (as the Reflector)."""
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    if not isinstance(meta, dict):
+        return ""
+    uid = meta.get("uid")
+    if isinstance(uid, str) and uid:
+        return uid
+    return f"{meta.get('namespace') or ''}/{meta.get('name') or ''}"
+
+
 def resource_version(obj: Any) -> str:
     meta = obj.get("metadata") if isinstance(obj, dict) else None
     rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
@@ -81,3 +94,43 @@ class Backoff:
 
     def reset(self) -> None:
         self._next = self.initial
+
+
+_Loop = TypeVar("_Loop", bound="WatchLoop")
+
+
+class WatchLoop(abc.ABC):
+    """An iterator of WatchEvents produced by ``_run``, that ``stop()`` ends from any thread.
+
+    ``sleep`` waits between attempts (default: an interruptible wait that ``stop()`` cuts
+    short); delays come from a Backoff between ``min_backoff`` and ``max_backoff``.
+    """
+
+    def __init__(self, sleep: Sleep | None, min_backoff: float, max_backoff: float) -> None:
+        self._stopped = threading.Event()
+        self._sleep: Sleep = sleep if sleep is not None else self._stopped.wait
+        self._backoff = Backoff(min_backoff, max_backoff)
+        # The watch being read, so that stop() can close it under a blocked reader.
+        self._current: EventStream | None = None
+        self._events = self._run()
+
+    @abc.abstractmethod
+    def _run(self) -> Iterator[WatchEvent]: ...
+
+    def __iter__(self) -> Iterator[WatchEvent]:
+        return self
+
+    def __next__(self) -> WatchEvent:
+        return next(self._events)
+
+    def __enter__(self: _Loop) -> _Loop:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        current = self._current
+        if current is not None:
+            current.stop()

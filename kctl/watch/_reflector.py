@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +29,11 @@ from kctl.watch._common import (
     ERROR,
     INITIAL_EVENTS_END,
     MODIFIED,
-    Backoff,
     EventStream,
     Lister,
     Sleep,
+    WatchLoop,
+    object_key,
     resource_version,
     retry_after,
     status_code,
@@ -43,17 +43,6 @@ if TYPE_CHECKING:
     from kctl.rest import WatchEvent
 
 __all__ = ["Reflector"]
-
-
-def object_key(obj: Any) -> str:
-    """The uid, else namespace/name: a re-created object is a new object."""
-    meta = obj.get("metadata") if isinstance(obj, dict) else None
-    if not isinstance(meta, dict):
-        return ""
-    uid = meta.get("uid")
-    if isinstance(uid, str) and uid:
-        return uid
-    return f"{meta.get('namespace') or ''}/{meta.get('name') or ''}"
 
 
 def _is_initial_events_end(obj: Any) -> bool:
@@ -71,7 +60,7 @@ class _Retry(Exception):
         self.delay = delay
 
 
-class Reflector:
+class Reflector(WatchLoop):
     """Iterate it for WatchEvents; ``stop()`` (from any thread) ends the iteration.
 
     ``use_watch_list``: None tries WatchList and falls back to list+watch for good when the
@@ -103,15 +92,11 @@ class Reflector:
         self._watch_timeout = (
             watch_timeout_seconds if watch_timeout_seconds is not None else random.randint(300, 599)
         )
-        self._stopped = threading.Event()
-        self._sleep: Sleep = sleep if sleep is not None else self._stopped.wait
-        self._backoff = Backoff(min_backoff, max_backoff)
-        self._current: EventStream | None = None
         self._store: dict[str, Any] = {}
         self._rv = ""
         self._synced = False
         self._received = 0
-        self._events = self._run()
+        super().__init__(sleep, min_backoff, max_backoff)
 
     # -- public state --------------------------------------------------------------------
 
@@ -123,24 +108,6 @@ class Reflector:
     def store(self) -> dict[str, Any]:
         """The objects as last reported, by uid (do not mutate)."""
         return self._store
-
-    def __iter__(self) -> Iterator[WatchEvent]:
-        return self
-
-    def __next__(self) -> WatchEvent:
-        return next(self._events)
-
-    def __enter__(self) -> Reflector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        current = self._current
-        if current is not None:
-            current.stop()
 
     # -- diffing -----------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ and nothing repeats. It stops with WatchError when the server says that version 
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +19,9 @@ from kctl.watch._common import (
     DELETED,
     ERROR,
     MODIFIED,
-    Backoff,
-    EventStream,
     Sleep,
     Watchable,
+    WatchLoop,
     resource_version,
     retry_after,
     status_code,
@@ -36,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["RetryWatcher"]
 
 
-class RetryWatcher:
+class RetryWatcher(WatchLoop):
     """Iterate it for WatchEvents (bookmarks are consumed, not yielded); ``stop()`` ends it.
 
     ``sleep`` waits between attempts (default: an interruptible wait that ``stop()`` cuts
@@ -63,34 +61,12 @@ class RetryWatcher:
         self._client = client
         self._opts = opts or ListOptions()
         self._rv = initial_resource_version
-        self._stopped = threading.Event()
-        self._sleep: Sleep = sleep if sleep is not None else self._stopped.wait
-        self._backoff = Backoff(min_backoff, max_backoff)
-        self._current: EventStream | None = None
-        self._events = self._run()
+        super().__init__(sleep, min_backoff, max_backoff)
 
     @property
     def resource_version(self) -> str:
         """The last resourceVersion seen: where the next watch would resume."""
         return self._rv
-
-    def __iter__(self) -> Iterator[WatchEvent]:
-        return self
-
-    def __next__(self) -> WatchEvent:
-        return next(self._events)
-
-    def __enter__(self) -> RetryWatcher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        current = self._current
-        if current is not None:
-            current.stop()
 
     def _options(self) -> ListOptions:
         return dataclasses.replace(
