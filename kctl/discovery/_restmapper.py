@@ -272,11 +272,14 @@ class _DiscoveryMapper:
             self.resource_priority.append((group.name, _ANY, _ANY))
             self.kind_priority.append((group.name, _ANY, _ANY))
 
-    def resources_for(self, resource: GroupVersionResource) -> list[GroupVersionResource]:
-        union: list[GroupVersionResource] = []
+    def _union(
+        self, resource: GroupVersionResource, lookup: Callable[[_VersionMapper], list[_T]]
+    ) -> list[_T]:
+        """MultiRESTMapper: every version mapper's matches, in order, without repeats."""
+        union: list[_T] = []
         for mapper in self.mappers:
             try:
-                found = mapper.resources_for(resource)
+                found = lookup(mapper)
             except NoMatchError:
                 continue
             union += [f for f in found if f not in union]
@@ -284,17 +287,11 @@ class _DiscoveryMapper:
             raise NoResourceMatchError(resource)
         return union
 
+    def resources_for(self, resource: GroupVersionResource) -> list[GroupVersionResource]:
+        return self._union(resource, lambda mapper: mapper.resources_for(resource))
+
     def kinds_for(self, resource: GroupVersionResource) -> list[GroupVersionKind]:
-        union: list[GroupVersionKind] = []
-        for mapper in self.mappers:
-            try:
-                found = mapper.kinds_for(resource)
-            except NoMatchError:
-                continue
-            union += [f for f in found if f not in union]
-        if not union:
-            raise NoResourceMatchError(resource)
-        return union
+        return self._union(resource, lambda mapper: mapper.kinds_for(resource))
 
     def resource_for(self, resource: GroupVersionResource) -> GroupVersionResource:
         found = self.resources_for(resource)
