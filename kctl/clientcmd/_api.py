@@ -46,6 +46,11 @@ class AuthProvider:
     name: str = ""
     config: dict[str, str] | None = None
 
+    def __repr__(self) -> str:
+        # As client-go's AuthProviderConfig.String(): the config holds id/refresh tokens.
+        config = "None" if self.config is None else "<redacted>"
+        return f"AuthProvider(name={self.name!r}, config={config})"
+
 
 @dataclass
 class Exec:
@@ -56,6 +61,16 @@ class Exec:
     install_hint: str = ""
     provide_cluster_info: bool = False
     interactive_mode: str = ""
+
+    def __repr__(self) -> str:
+        # As client-go's ExecConfig.String(): arguments and environment often carry secrets.
+        return (
+            f"Exec(command={self.command!r}, args={'<redacted>' if self.args else self.args!r}, "
+            f"env={'<redacted>' if self.env else self.env!r}, api_version={self.api_version!r}, "
+            f"install_hint={self.install_hint!r}, "
+            f"provide_cluster_info={self.provide_cluster_info!r}, "
+            f"interactive_mode={self.interactive_mode!r})"
+        )
 
 
 @dataclass

@@ -106,6 +106,16 @@ class ExecConfig:
     # Cluster info for KUBERNETES_EXEC_INFO when provide_cluster_info is set.
     cluster: Mapping[str, Any] | None = None
 
+    def __repr__(self) -> str:
+        # As client-go's ExecConfig.String(): args, env and the cluster config are redacted.
+        return (
+            f"ExecConfig(command={self.command!r}, args={_redact(self.args)}, "
+            f"env={_redact(self.env)}, api_version={self.api_version!r}, "
+            f"install_hint={self.install_hint!r}, "
+            f"provide_cluster_info={self.provide_cluster_info!r}, "
+            f"interactive_mode={self.interactive_mode!r}, cluster={_redact(self.cluster)})"
+        )
+
 
 @dataclass(frozen=True)
 class AuthProviderConfig:
