@@ -106,7 +106,8 @@ def _write_params(
 
 
 @dataclass(frozen=True)
-class CreateOptions:
+class _WriteOptions:
+    # metav1.CreateOptions and UpdateOptions have the same fields; the classes stay distinct.
     dry_run: Sequence[str] = ()
     field_manager: str = ""
     # Strict | Warn | Ignore; "" lets the server decide (Warn for kubectl's default).
@@ -120,16 +121,13 @@ class CreateOptions:
 
 
 @dataclass(frozen=True)
-class UpdateOptions:
-    dry_run: Sequence[str] = ()
-    field_manager: str = ""
-    field_validation: str = ""
+class CreateOptions(_WriteOptions):
+    """metav1.CreateOptions: dryRun, fieldManager, fieldValidation."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "dry_run", _dry_run(self.dry_run))
 
-    def to_params(self) -> list[tuple[str, str]]:
-        return _write_params(tuple(self.dry_run), self.field_manager, self.field_validation)
+@dataclass(frozen=True)
+class UpdateOptions(_WriteOptions):
+    """metav1.UpdateOptions: dryRun, fieldManager, fieldValidation."""
 
 
 @dataclass(frozen=True)
