@@ -611,3 +611,19 @@ def test_mutated_kubeconfigs_agree_with_pyyaml() -> None:
                 data[pos : pos + 1] = rnd.choice(alphabet).encode()
         accepted += _check(bytes(data))
     assert accepted > 100
+
+
+def test_random_json_documents_agree_with_pyyaml() -> None:
+    rnd = random.Random(99)
+    accepted = 0
+    for _ in range(400):
+        value = {_random_string(rnd): _random_value(rnd, 0) for _ in range(rnd.randint(0, 4))}
+        separators = rnd.choice([(",", ":"), (", ", ": "), (",", ": ")])
+        text = json.dumps(
+            value,
+            indent=rnd.choice([None, 2, 4]),
+            separators=separators,
+            ensure_ascii=rnd.random() < 0.5,
+        )
+        accepted += _check(text.encode())
+    assert accepted > 100
