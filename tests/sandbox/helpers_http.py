@@ -1,9 +1,12 @@
-"""A tiny HTTP client for sandbox tests (stdlib only, so failures point at the server)."""
+"""Helpers for sandbox tests: a tiny HTTP client (stdlib only, so failures point at the
+server), polling with a deadline, and sample objects."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -88,3 +91,34 @@ def node(name: str) -> dict[str, Any]:
             "addresses": [{"type": "InternalIP", "address": "172.18.0.5"}],
         },
     }
+
+
+def deployment_yaml(replicas: int) -> str:
+    """The ``web`` Deployment (one nginx container) as kubectl apply -f - reads it."""
+    return f"""apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: web}}
+  template:
+    metadata:
+      labels: {{app: web}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+"""
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 15.0) -> Any:
+    """Poll ``check`` until it returns something truthy or the deadline passes; its last
+    result either way (the controllers run in the background)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.01)

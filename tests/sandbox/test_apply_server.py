@@ -9,26 +9,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers_http import call
+from helpers_http import call, deployment_yaml
 
 from kctl.sandbox import Sandbox
 
-DEPLOY = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
-"""
+DEPLOY = deployment_yaml(2)
 
 CM_PATH = "/api/v1/namespaces/default/configmaps"
 DEPLOY_PATH = "/apis/apps/v1/namespaces/default/deployments"

@@ -4,46 +4,20 @@ rolling updates, checked through real kubectl where it reads them."""
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers_http import call, node
+from helpers_http import call, deployment_yaml, node, wait_for
 
 from kctl.sandbox import Sandbox
 from kctl.sandbox._workloads import _fnv32a, compute_hash, safe_encode_string
 
-DEPLOY = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
-"""
+DEPLOY = deployment_yaml(3)
 
 NS = "/apis/apps/v1/namespaces/default"
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.01)
 
 
 @pytest.fixture
