@@ -51,7 +51,13 @@ def _fail(message: str) -> None:
 
 @command.command(name="serve", epilog=_FAULT_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=0, type=int, show_default=True, help="Port (0 picks a free one).")
+@click.option(
+    "--port",
+    default=0,
+    type=click.IntRange(0, 65535),
+    show_default=True,
+    help="Port (0 picks a free one).",
+)
 @click.option(
     "--kubeconfig-out",
     "kubeconfig_out",
@@ -174,7 +180,13 @@ def serve(
 
 
 @command.command(name="up")
-@click.option("--port", default=0, type=int, show_default=True, help="Port (0 picks a free one).")
+@click.option(
+    "--port",
+    default=0,
+    type=click.IntRange(0, 65535),
+    show_default=True,
+    help="Port (0 picks a free one).",
+)
 @click.option(
     "--seed",
     default="demo",

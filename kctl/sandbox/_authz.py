@@ -247,7 +247,11 @@ class Policy:
             try:
                 data = yaml.safe_load(fh)
             except yaml.YAMLError as err:
-                raise PolicyError(f"invalid YAML: {err}".splitlines()[0]) from None
+                # PyYAML's first line is only the context ("while parsing a flow node").
+                mark = getattr(err, "problem_mark", None)
+                where = f" at line {mark.line + 1}" if mark is not None else ""
+                problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+                raise PolicyError(f"invalid YAML: {problem}{where}") from None
         return cls.from_dict(data)
 
     def __call__(self, attrs: Attributes) -> bool:
