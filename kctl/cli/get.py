@@ -609,9 +609,11 @@ def _watch(factory: Factory, targets: list[_Target], opts: _Options, ns: str) ->
                 continue
             if table:
                 if opts.output_watch_events:
-                    rows = page.body.get("rows") or []
-                    for row in rows:
-                        emit({**page.body, "rows": [row]}, "ADDED")
+                    # One table for the whole listing: kubectl aligns its rows together.
+                    for row in page.body.get("rows") or []:
+                        printer.print_table({**page.body, "rows": [row]}, event_type="ADDED")
+                    tw.flush()
+                    sys.stdout.flush()
                 else:
                     emit(page.body, "")
             else:

@@ -58,7 +58,7 @@ class Controllers:
         self._next_ip = 0
         # The PEM the root-CA publisher writes into every namespace (the serving CA with TLS).
         self.root_ca = ""
-        # Off for the "empty" seed: much of the project's suite counts that seed's configmaps.
+        # Sandbox(root_ca_configmaps=False) turns the publisher off.
         self.publish_root_ca = True
         self.store.add_listener(self._queue.put)
         from kctl.sandbox._crd import CustomResources
@@ -329,6 +329,11 @@ class Controllers:
         self.registry.remove_finalizer(rt, meta.get("namespace", ""), meta["name"], finalizer)
 
     # --- namespaces ----------------------------------------------------------------------
+
+    def namespace_defaults(self) -> None:
+        """Every namespace's default objects, now (their ADDED events then find them made)."""
+        for entry in self.store.items(_NAMESPACES, ""):
+            self._namespace_defaults(entry.obj["metadata"]["name"])
 
     def _namespace_defaults(self, namespace: str) -> None:
         """The service-account controller's ``default`` ServiceAccount and the root-CA

@@ -138,8 +138,10 @@ class Sandbox:
     token-file users, ``authz`` is a policy (file or :class:`~kctl.sandbox._authz.Policy`),
     ``faults`` are fault specs (see ``_faults``; change them later through
     ``sandbox.faults``) and ``state`` a SQLite file that keeps the objects across restarts
-    (the seed only fills a new one). ``root_ca_configmaps`` runs the root-CA publisher
-    (``kube-root-ca.crt`` in every namespace); it defaults to off for the "empty" seed only.
+    (the seed only fills a new one). As in a real cluster, every namespace gets a
+    ``default`` ServiceAccount and the ``kube-root-ca.crt`` ConfigMap; those of the seed's
+    namespaces exist by the time :meth:`start` returns. ``root_ca_configmaps=False`` turns
+    the root-CA publisher off, for tests that want a namespace with no ConfigMap at all.
     """
 
     def __init__(
@@ -159,7 +161,7 @@ class Sandbox:
         authz: str | Policy | None = None,
         faults: Iterable[Fault | str] = (),
         state: str | None = None,
-        root_ca_configmaps: bool | None = None,
+        root_ca_configmaps: bool = True,
     ) -> None:
         self.seed = seed
         self.token: str | None = None if no_auth else (token or secrets.token_urlsafe(32))
@@ -202,8 +204,6 @@ class Sandbox:
         self.controllers = Controllers(self.registry)
         if self.authority is not None:
             self.controllers.root_ca = self.authority.ca_pem.decode()
-        if root_ca_configmaps is None:
-            root_ca_configmaps = seed != "empty"
         self.controllers.publish_root_ca = root_ca_configmaps
         self._server: HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -279,6 +279,9 @@ class Sandbox:
         scheme = "https" if ssl_context is not None else "http"
         self.url = f"{scheme}://{shown}:{port}"
         self.api.server_address = f"{shown}:{port}"
+        # The seed's namespaces get their default objects before the first request is served,
+        # so what a client first sees does not depend on how fast the controllers ran.
+        self.controllers.namespace_defaults()
         self.controllers.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever,

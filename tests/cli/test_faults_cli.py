@@ -123,7 +123,7 @@ def procs() -> Iterator[list[Proc]]:
 
 def test_kctl_watch_prints_each_change_once_across_cuts(tmp_path: Path, procs: list[Proc]) -> None:
     path = f"/api/v1/namespaces/{NS}/configmaps"
-    with Sandbox(seed="empty", watch_bookmark_interval=0.05, root_ca_configmaps=True) as sandbox:
+    with Sandbox(seed="empty", watch_bookmark_interval=0.05) as sandbox:
         namespaced(sandbox)
         # The namespace's kube-root-ca.crt comes first, from the initial sync.
         assert sandbox.wait_idle()

@@ -217,7 +217,9 @@ def cms(sb: Sandbox) -> Any:
 
 
 MERGE = "application/merge-patch+json"
-INITIAL = [("ADDED", "a"), ("ADDED", "b"), ("ADDED", "c")]
+# As in a real cluster, the root-CA publisher's ConfigMap is in every namespace.
+ROOT_CA = "kube-root-ca.crt"
+INITIAL = [("ADDED", "a"), ("ADDED", "b"), ("ADDED", "c"), ("ADDED", ROOT_CA)]
 
 
 def test_json_lines_and_ctrl_c(sb: Sandbox, tmp_path: Path, watches: list[Watch]) -> None:
@@ -226,7 +228,7 @@ def test_json_lines_and_ctrl_c(sb: Sandbox, tmp_path: Path, watches: list[Watch]
     assert first.startswith('{"type":"ADDED","object":{"apiVersion":"v1","data":{"k":"1"},')
     assert "\n" not in first.rstrip("\n")
     assert [json.loads(first)["object"]["metadata"]["name"]] == ["a"]
-    assert w.events(2) == INITIAL[1:]
+    assert w.events(3) == INITIAL[1:]
     cms(sb).patch("b", MERGE, {"data": {"k": "2"}})
     assert w.events(1) == [("MODIFIED", "b")]
     cms(sb).delete("c")
@@ -241,7 +243,7 @@ def test_resume_after_connection_drops(
     sb: Sandbox, proxy: CuttingProxy, via_proxy: str, tmp_path: Path, watches: list[Watch]
 ) -> None:
     w = start(watches, via_proxy, tmp_path, "configmaps", "-o", "json")
-    assert w.events(3) == INITIAL
+    assert w.events(4) == INITIAL
     proxy.cut()
     cms(sb).create(configmap("d"))
     assert w.events(1) == [("ADDED", "d")]
@@ -259,7 +261,7 @@ def test_410_relists_and_prints_only_real_changes(
     sb: Sandbox, proxy: CuttingProxy, via_proxy: str, tmp_path: Path, watches: list[Watch]
 ) -> None:
     w = start(watches, via_proxy, tmp_path, "configmaps", "-o", "json")
-    assert w.events(3) == INITIAL
+    assert w.events(4) == INITIAL
     proxy.freeze()
     client = cms(sb)
     client.patch("a", MERGE, {"data": {"k": "2"}})
@@ -278,7 +280,12 @@ def test_410_relists_and_prints_only_real_changes(
 def test_timeout_ends_with_exit_0(sb: Sandbox, tmp_path: Path, watches: list[Watch]) -> None:
     w = start(watches, sb.kubeconfig_path, tmp_path, "configmaps", "--timeout", "1s", "-o", "name")
     assert w.proc.wait(timeout=DEADLINE) == 0
-    assert w.take(3) == ["configmap/a\n", "configmap/b\n", "configmap/c\n"]
+    assert w.take(4) == [
+        "configmap/a\n",
+        "configmap/b\n",
+        "configmap/c\n",
+        f"configmap/{ROOT_CA}\n",
+    ]
     assert w.lines.get(timeout=DEADLINE) is None
 
 
@@ -352,8 +359,10 @@ def test_output_as_kubectl_get_watch_events(
         cmd=[str(KUBECTL)],
     )
     watches.append(theirs)
-    got_ours = ours.take(header + 3)
-    got_theirs = theirs.take(header + 3)
+    # Ours in "default" and the root CA's in the other three seeded namespaces with -A.
+    listed = header + (7 if "-A" in args else 4)
+    got_ours = ours.take(listed)
+    got_theirs = theirs.take(listed)
     cms(sb).patch("b", MERGE, {"data": {"x": "y"}})
     got_ours += ours.take(1)
     got_theirs += theirs.take(1)

@@ -82,7 +82,8 @@ def test_typed_crud(cfg: Config, ns: str) -> None:
     assert patched["data"] == {"k": "v2", "x": "1"}
     patched = cms.patch("a", PatchType.JSON, [{"op": "remove", "path": "/data/k"}])
     assert patched["data"] == {"x": "1"}
-    listed = cms.list()
+    # Every namespace also holds the root-CA publisher's ConfigMap.
+    listed = cms.list(field_selector="metadata.name!=kube-root-ca.crt")
     assert [i["metadata"]["name"] for i in listed["items"]] == ["a"]
     cms.delete("a")
     with pytest.raises(StatusError) as err:
@@ -117,17 +118,20 @@ def test_scale(cfg: Config, ns: str) -> None:
 
 def test_dynamic_crud_and_pager(cfg: Config, ns: str) -> None:
     cms = dynamic.new_for_config(cfg).resource(CONFIGMAPS).namespace(ns)
+    # Labelled apart from the root-CA publisher's ConfigMap, which every namespace holds.
+    mine = "test=pager"
     for i in range(7):
-        cms.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}"}})
-    page = cms.list(limit=3)
+        meta = {"name": f"cm-{i}", "labels": {"test": "pager"}}
+        cms.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta})
+    page = cms.list(limit=3, label_selector=mine)
     assert len(page["items"]) == 3 and page["metadata"]["continue"]
-    pages = list(cms.list_pages(page_size=3))
+    pages = list(cms.list_pages(page_size=3, label_selector=mine))
     assert [len(p["items"]) for p in pages] == [3, 3, 1]
-    whole = cms.list_all(page_size=2)
+    whole = cms.list_all(page_size=2, label_selector=mine)
     assert sorted(i["metadata"]["name"] for i in whole["items"]) == [f"cm-{i}" for i in range(7)]
     assert "continue" not in whole["metadata"]
-    cms.delete_collection(label_selector="")
-    assert cms.list()["items"] == []
+    cms.delete_collection(label_selector=mine)
+    assert cms.list(label_selector=mine)["items"] == []
 
 
 def test_retry_watcher_sees_changes(cfg: Config, ns: str) -> None:

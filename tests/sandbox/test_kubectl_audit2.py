@@ -141,12 +141,17 @@ def test_exec_attach_port_forward_fail_like_an_unreachable_kubelet(
 def test_every_namespace_gets_a_default_service_account_and_the_root_ca(
     run_kubectl: Any,
 ) -> None:
-    with Sandbox(root_ca_configmaps=True) as sandbox:
-        _namespace_defaults(sandbox, run_kubectl)
     with Sandbox() as sandbox:
+        # The seed's namespaces have theirs as soon as the sandbox serves (no waiting).
+        made = sandbox.store.items(("", "configmaps"), "kube-system")
+        assert [e.obj["metadata"]["name"] for e in made] == ["kube-root-ca.crt"]
+        _namespace_defaults(sandbox, run_kubectl)
+    # The explicit opt-out, for tests that want namespaces without any ConfigMap.
+    with Sandbox(root_ca_configmaps=False) as sandbox:
+        _ok(run_kubectl, sandbox, "create", "namespace", "team")
         assert sandbox.wait_idle()
         assert _ok(run_kubectl, sandbox, "get", "cm", "-A") == ""
-        assert len(_ok(run_kubectl, sandbox, "get", "sa", "-A", "--no-headers").splitlines()) == 4
+        assert len(_ok(run_kubectl, sandbox, "get", "sa", "-A", "--no-headers").splitlines()) == 5
 
 
 def _namespace_defaults(sandbox: Sandbox, run_kubectl: Any) -> None:
@@ -188,7 +193,7 @@ def _namespace_defaults(sandbox: Sandbox, run_kubectl: Any) -> None:
 
 
 def test_root_ca_is_the_serving_ca_with_tls() -> None:
-    with Sandbox(tls=True, root_ca_configmaps=True) as sb:
+    with Sandbox(tls=True) as sb:
         assert sb.wait_idle()
         entry = sb.store.get(("", "configmaps"), "kube-public", "kube-root-ca.crt")
         assert sb.ca_pem is not None and entry is not None

@@ -28,6 +28,8 @@ PATH = f"/api/v1/namespaces/{NS}/configmaps"
 CONFIGMAPS = GroupVersionResource("", "v1", "configmaps")
 DEADLINE = 30.0
 MERGE = "application/merge-patch+json"
+# Every namespace also holds the root-CA publisher's ConfigMap.
+NOT_ROOT_CA = "metadata.name!=kube-root-ca.crt"
 
 
 def rv_of(obj: Any) -> str:
@@ -78,6 +80,8 @@ class Recording:
 def sb() -> Iterator[Sandbox]:
     with Sandbox(seed="empty", watch_bookmark_interval=0.02) as sandbox:
         sandbox.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+        # Its root-CA ConfigMap made before the test's first version is taken.
+        assert sandbox.wait_idle()
         yield sandbox
 
 
@@ -180,7 +184,13 @@ def test_reflector_relists_on_410_and_reports_only_differences(sb: Sandbox) -> N
     for i in range(5):
         client.create(cm(f"old-{i}"))
     recording = Recording(client)
-    reflector = Reflector(recording, use_watch_list=False, page_size=2, sleep=lambda s: None)
+    reflector = Reflector(
+        recording,
+        ListOptions(field_selector=NOT_ROOT_CA),
+        use_watch_list=False,
+        page_size=2,
+        sleep=lambda s: None,
+    )
     view: dict[str, str] = {}
     seen: set[tuple[str, str]] = set()
 
@@ -213,7 +223,8 @@ def test_reflector_relists_on_410_and_reports_only_differences(sb: Sandbox) -> N
     writer.join(DEADLINE)
     assert writer.error is None
     client.patch("old-0", MERGE, {"data": {"v": "last"}})
-    final = {i["metadata"]["name"]: rv_of(i) for i in client.list()["items"]}
+    listed = client.list(field_selector=NOT_ROOT_CA)["items"]
+    final = {i["metadata"]["name"]: rv_of(i) for i in listed}
 
     watchdog = threading.Timer(DEADLINE, reflector.stop)
     watchdog.daemon = True
@@ -228,7 +239,7 @@ def test_reflector_relists_on_410_and_reports_only_differences(sb: Sandbox) -> N
         reflector.stop()
     assert view == final
     assert {uid: rv_of(obj) for uid, obj in reflector.store.items()} == {
-        o["metadata"]["uid"]: rv_of(o) for o in client.list()["items"]
+        o["metadata"]["uid"]: rv_of(o) for o in client.list(field_selector=NOT_ROOT_CA)["items"]
     }
     # The 410 made it list again, in pages, from scratch.
     assert len(recording.lists) >= 2 and recording.lists[-1].resource_version == ""
@@ -240,9 +251,11 @@ def test_reflector_rewatches_at_once_after_a_watch_of_only_bookmarks() -> None:
     # was cut is not a "very short watch" and is resumed without a backoff.
     with Sandbox(seed="empty", watch_bookmark_interval=0.1) as sandbox:
         sandbox.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+        assert sandbox.wait_idle()
         client = resource(sandbox)
         delays: list[float] = []
-        reflector = Reflector(client, use_watch_list=False, sleep=delays.append)
+        opts = ListOptions(field_selector=NOT_ROOT_CA)
+        reflector = Reflector(client, opts, use_watch_list=False, sleep=delays.append)
         assert next(reflector).type == "BOOKMARK"  # synced: nothing there
         fault = sandbox.faults.add(f"watch-cut-after=3,times=2,path={PATH}")
         got: list[WatchEvent] = []
