@@ -14,9 +14,6 @@ What kubectl does (checked with the real binary against the same faults):
 from __future__ import annotations
 
 import json
-import os
-import queue
-import subprocess
 import sys
 import threading
 import time
@@ -26,13 +23,15 @@ from typing import Any
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent))
+from helpers_proc import DEADLINE, LineProc
+
 from kctl import dynamic
 from kctl.sandbox import Sandbox
 from kctl.schema import GroupVersionResource
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
 NS = "faults"
-DEADLINE = 30.0
 MERGE = "application/merge-patch+json"
 ADDRESSES = r"127\.0\.0\.1:\d+->127\.0\.0\.1:\d+"
 AGE = r"\b\d+s$"
@@ -61,67 +60,17 @@ def sb() -> Iterator[Sandbox]:
         yield sandbox
 
 
-class Proc:
-    """A running command whose stdout lines arrive on a queue."""
-
-    def __init__(self, argv: list[str], sb: Sandbox, home: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBE", "KCTL"))}
-        for proxy in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
-            env.pop(proxy, None)
-        env.update(HOME=str(home), KUBECACHEDIR=str(home / "cache"), NO_COLOR="1")
-        env["KUBECONFIG"] = sb.kubeconfig_path
-        self.proc = subprocess.Popen(
-            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-        )
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def take(self, n: int) -> list[str]:
-        deadline = time.monotonic() + DEADLINE
-        out: list[str] = []
-        while len(out) < n:
-            try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"got only {out!r}") from None
-            if line is None:
-                raise AssertionError(f"ended after {out!r}: {self.finish()[2]}")
-            out.append(line)
-        return out
-
-    def rest(self) -> list[str]:
-        """The lines left once the process has ended."""
-        out: list[str] = []
-        while (line := self.lines.get(timeout=DEADLINE)) is not None:
-            out.append(line)
-        return out
-
-    def finish(self) -> tuple[int, str, str]:
-        code = self.proc.wait(timeout=DEADLINE)
-        assert self.proc.stderr is not None
-        return code, "", self.proc.stderr.read()
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=DEADLINE)
-
-
 @pytest.fixture
-def procs() -> Iterator[list[Proc]]:
-    started: list[Proc] = []
+def procs() -> Iterator[list[LineProc]]:
+    started: list[LineProc] = []
     yield started
     for p in started:
         p.kill()
 
 
-def test_kctl_watch_prints_each_change_once_across_cuts(tmp_path: Path, procs: list[Proc]) -> None:
+def test_kctl_watch_prints_each_change_once_across_cuts(
+    tmp_path: Path, procs: list[LineProc]
+) -> None:
     path = f"/api/v1/namespaces/{NS}/configmaps"
     with Sandbox(seed="empty", watch_bookmark_interval=0.05) as sandbox:
         namespaced(sandbox)
@@ -129,7 +78,7 @@ def test_kctl_watch_prints_each_change_once_across_cuts(tmp_path: Path, procs: l
         assert sandbox.wait_idle()
         fault = sandbox.faults.add(f"watch-cut-after=3,times=6,path={path}")
         argv = [sys.executable, "-m", "kctl", "watch", "configmaps", "-n", NS, "-o", "json"]
-        w = Proc(argv, sandbox, tmp_path)
+        w = LineProc(argv, sandbox.kubeconfig_path, tmp_path)
         procs.append(w)
         client = dynamic.new_for_config(sandbox.rest_config().copy(qps=-1))
         cms = client.resource(GroupVersionResource("", "v1", "configmaps")).namespace(NS)
@@ -152,7 +101,7 @@ def test_kctl_watch_prints_each_change_once_across_cuts(tmp_path: Path, procs: l
         events = [json.loads(line) for line in lines]
         assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == expected
         w.proc.send_signal(2)  # Ctrl-C
-        code, _, err = w.finish()
+        code, err = w.finish()
         assert (code, err, w.rest()) == (0, "", [])
         assert fault._fired == 6
 
@@ -191,8 +140,10 @@ def test_get_watch_ends_with_exit_0_when_the_watch_is_cut(tmp_path: Path) -> Non
     with Sandbox(seed="empty", faults=[f"watch-cut-after=2,path=/api/v1/namespaces/{NS}"]) as sb:
         namespaced(sb).create(pod("p0"))
         args = ["get", "pods", "-n", NS, "-w", "-o", "name"]
-        ours = Proc([sys.executable, "-m", "kctl", *args], sb, tmp_path / "kctl")
-        theirs = Proc([str(KUBECTL), *args], sb, tmp_path / "kubectl")
+        ours = LineProc(
+            [sys.executable, "-m", "kctl", *args], sb.kubeconfig_path, tmp_path / "kctl"
+        )
+        theirs = LineProc([str(KUBECTL), *args], sb.kubeconfig_path, tmp_path / "kubectl")
         try:
             for p in (ours, theirs):
                 assert p.take(1) == ["pod/p0\n"]
@@ -208,7 +159,7 @@ def test_get_watch_ends_with_exit_0_when_the_watch_is_cut(tmp_path: Path) -> Non
         finally:
             ours.kill()
             theirs.kill()
-    for code, _, err, rest in results:
+    for code, err, rest in results:
         assert (code, err) == (0, "")
         assert rest in ([], ["pod/b\n"])
 

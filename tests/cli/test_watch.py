@@ -8,12 +8,10 @@ from compacting the sandbox's history while kctl is frozen out.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import re
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -23,13 +21,15 @@ from typing import Any
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent))
+from helpers_proc import DEADLINE, LineProc
+
 from kctl.dynamic import new_for_config
 from kctl.sandbox import Sandbox, write_kubeconfig
 from kctl.schema import GroupVersionResource
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
 CONFIGMAPS = GroupVersionResource("", "v1", "configmaps")
-DEADLINE = 30.0
 
 
 class CuttingProxy:
@@ -101,45 +101,12 @@ class CuttingProxy:
         self.cut()
 
 
-class Watch:
-    """A running ``kctl watch`` whose stdout lines arrive on a queue."""
+class Watch(LineProc):
+    """A running ``kctl watch`` (or ``cmd``) whose stdout lines arrive on a queue."""
 
     def __init__(self, kubeconfig: str, home: Path, *args: str, cmd: list[str] | None = None):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBE", "KCTL"))}
-        for proxy in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
-            env.pop(proxy, None)
-        env.update(HOME=str(home), KUBECACHEDIR=str(home / "cache"), KUBECONFIG=kubeconfig)
-        env["NO_COLOR"] = "1"
         argv = cmd or [sys.executable, "-m", "kctl", "watch"]
-        self.proc = subprocess.Popen(
-            [*argv, *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def take(self, n: int) -> list[str]:
-        """The next ``n`` lines, waiting for them up to a deadline."""
-        deadline = time.monotonic() + DEADLINE
-        out: list[str] = []
-        while len(out) < n:
-            try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"got only {out!r}; stderr: {self.stderr()}") from None
-            if line is None:
-                raise AssertionError(f"watch ended after {out!r}; stderr: {self.stderr()}")
-            out.append(line)
-        return out
+        super().__init__([*argv, *args], kubeconfig, home)
 
     def events(self, n: int) -> list[tuple[str, str]]:
         return [(e["type"], e["object"]["metadata"]["name"]) for e in map(json.loads, self.take(n))]
@@ -148,21 +115,7 @@ class Watch:
         """Ctrl-C; returns the exit code and any lines not taken yet."""
         self.proc.send_signal(signal.SIGINT)
         code = self.proc.wait(timeout=DEADLINE)
-        rest: list[str] = []
-        while (line := self.lines.get(timeout=DEADLINE)) is not None:
-            rest.append(line)
-        return code, rest
-
-    def stderr(self) -> str:
-        if self.proc.poll() is None:
-            return "<running>"
-        assert self.proc.stderr is not None
-        return self.proc.stderr.read()
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=DEADLINE)
+        return code, self.rest()
 
 
 def configmap(name: str, **data: str) -> dict[str, Any]:
