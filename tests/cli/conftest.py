@@ -6,6 +6,9 @@
   with its own HOME/cache) and returns both results normalised: klog lines (``E1126 ...``)
   dropped and the word ``kubectl`` (usage hints) read as ``kctl``. ``mask`` regexes blank volatile
   cells (e.g. AGE). Assert with ``p.assert_same()``.
+- ``twin_step(ours_sb, theirs_sb, normalise)``: a ``step(*args, input=None)`` that runs kctl
+  on one sandbox and kubectl on its twin, from the same working directory, for tools whose
+  writes must not meet (apply, delete).
 """
 
 from __future__ import annotations
@@ -138,3 +141,25 @@ def parity(run_kctl: RunCLI, run_ref_kubectl: RunCLI) -> Callable[..., Parity]:
         )
 
     return compare
+
+
+Step = Callable[..., Result]
+
+
+@pytest.fixture
+def twin_step(
+    run_kctl: RunCLI, run_ref_kubectl: RunCLI, tmp_path: Path
+) -> Callable[[Sandbox, Sandbox, Callable[[str], str]], Step]:
+    def make(ours_sb: Sandbox, theirs_sb: Sandbox, norm: Callable[[str], str]) -> Step:
+        def run(*args: str, input: str | None = None) -> Result:
+            """Both tools must print the same (normalised) stdout and stderr and exit alike."""
+            ours = run_kctl(ours_sb, *args, input=input, cwd=tmp_path)
+            theirs = run_ref_kubectl(theirs_sb, *args, input=input, cwd=tmp_path)
+            assert norm(ours.stdout) == norm(theirs.stdout), f"stdout differs: {args}"
+            assert norm(ours.stderr) == norm(theirs.stderr), f"stderr differs: {args}"
+            assert ours.returncode == theirs.returncode, f"exit code differs: {args}"
+            return ours
+
+        return run
+
+    return make

@@ -72,21 +72,9 @@ Step = Callable[..., Any]
 
 
 @pytest.fixture
-def step(
-    twins: tuple[Sandbox, Sandbox], run_kctl: Any, run_ref_kubectl: Any, tmp_path: Path
-) -> Step:
+def step(twins: tuple[Sandbox, Sandbox], twin_step: Any) -> Step:
     """``step(*args, input=None)``: kctl on one twin, kubectl on the other; both must agree."""
-    ours_sb, theirs_sb = twins
-
-    def run(*args: str, input: str | None = None) -> Any:
-        ours = run_kctl(ours_sb, *args, input=input, cwd=tmp_path)
-        theirs = run_ref_kubectl(theirs_sb, *args, input=input, cwd=tmp_path)
-        assert normalise(ours.stdout) == normalise(theirs.stdout), f"stdout differs: {args}"
-        assert normalise(ours.stderr) == normalise(theirs.stderr), f"stderr differs: {args}"
-        assert ours.returncode == theirs.returncode, f"exit code differs: {args}"
-        return ours
-
-    return run
+    return twin_step(*twins, normalise)  # type: ignore[no-any-return]
 
 
 def test_created_unchanged_configured(step: Step, tmp_path: Path) -> None:
