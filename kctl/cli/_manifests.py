@@ -240,6 +240,9 @@ def _json_values(text: str) -> Iterator[tuple[str, Any]]:
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as err:
+            if not text[err.pos :].strip() or err.msg.startswith("Unterminated string"):
+                # encoding/json's stream decoder: the input ended inside a value.
+                raise KctlError("unexpected EOF") from None
             raise KctlError(f"invalid character in JSON at line {err.lineno}: {err.msg}") from None
         yield text[pos:end], value
         pos = end
@@ -248,10 +251,50 @@ def _json_values(text: str) -> Iterator[tuple[str, Any]]:
 _GO_TYPES = {str: "string", list: "array", bool: "bool", int: "number", float: "number"}
 
 
-def _objects(source: str, raw: str, value: Any) -> Iterator[Manifest | KctlError]:
-    """A decoded document as objects: lists flattened, non-objects and kind-less ones refused."""
+_VALIDATION_HINT = "if you choose to ignore these errors, turn validation off with --validate=false"
+
+
+def _type_meta_problem(value: Any) -> str | None:
+    """What kubectl's schema validator says before it looks at the schema, if anything."""
+    from kctl.schema import parse_group_version
+
+    if not isinstance(value, dict):
+        return "invalid object to validate"
+    api_version = value.get("apiVersion")
+    if api_version is None:
+        return "apiVersion not set"
+    if not isinstance(api_version, str):
+        return "apiVersion isn't string type"
+    try:
+        parse_group_version(api_version)
+    except ValueError as err:
+        return str(err)
+    kind = value.get("kind")
+    if kind is None:
+        return "kind not set"
+    if not isinstance(kind, str):
+        return "kind isn't string type"
+    return None
+
+
+def _objects(
+    source: str, raw: str, value: Any, validate: bool = False
+) -> Iterator[Manifest | KctlError]:
+    """A decoded document as objects: lists flattened, non-objects and kind-less ones refused.
+
+    With ``validate`` (apply's --validate=strict|warn) a document without a usable apiVersion
+    or kind is refused as kubectl's validator words it, before it is decoded.
+    """
     if value is None:
         return
+    if validate:
+        problem = _type_meta_problem(value)
+        if problem is not None:
+            yield KctlError(
+                f'error validating "{source}": error validating data: {problem}; '
+                + _VALIDATION_HINT
+            )
+            return
     if not isinstance(value, dict):
         go_type = _GO_TYPES.get(type(value), "string")
         yield KctlError(
@@ -267,7 +310,7 @@ def _objects(source: str, raw: str, value: Any) -> Iterator[Manifest | KctlError
         for item in items:
             if not isinstance(item, dict):
                 continue
-            yield from _objects(source, _compact(item), item)
+            yield from _objects(source, _compact(item), item, validate)
         return
     yield Manifest(source, value)
 
@@ -278,17 +321,30 @@ def _compact(value: Any) -> str:
     return marshal(value)
 
 
-def decode_stream(source: str, data: bytes) -> Iterator[Manifest | KctlError]:
+def _control_character(data: bytes) -> bool:
+    return any((b < 0x20 and b not in b"\t\n\r") or b == 0x7F for b in data)
+
+
+def decode_stream(
+    source: str, data: bytes, validate: bool = False
+) -> Iterator[Manifest | KctlError]:
     """The objects of one source, as kubectl's YAMLOrJSONDecoder reads it."""
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as err:
+        if not data.lstrip().startswith(b"{") and _control_character(data[: err.start]):
+            # go-yaml's reader meets the control byte before the bad UTF-8 sequence.
+            yield KctlError(
+                f"error parsing {source}: error converting YAML to JSON: yaml: control "
+                "characters are not allowed"
+            )
+            return
         yield KctlError(f"error parsing {source}: invalid UTF-8 input")
         return
     if text.lstrip().startswith("{"):
         try:
             for raw, value in _json_values(text):
-                yield from _objects(source, raw, value)
+                yield from _objects(source, raw, value, validate)
         except KctlError as err:
             yield KctlError(f"error parsing {source}: {err}")
         return
@@ -307,15 +363,27 @@ def decode_stream(source: str, data: bytes) -> Iterator[Manifest | KctlError]:
                 f"error parsing {source}: error converting YAML to JSON: {_go_yaml_error(err)}"
             )
             return
+        except yaml.reader.ReaderError as err:
+            from kctl.clientcmd._yaml import _reader_problem
+
+            yield KctlError(
+                f"error parsing {source}: error converting YAML to JSON: yaml: "
+                + _reader_problem(err.reason)
+            )
+            return
         except yaml.YAMLError as err:
             yield KctlError(f"error parsing {source}: error converting YAML to JSON: yaml: {err}")
             return
         raw = _compact(value) if value is not None else ""
-        yield from _objects(source, raw, value)
+        yield from _objects(source, raw, value, validate)
 
 
 def read_manifests(
-    filenames: Sequence[str], recursive: bool = False, stdin: IO[bytes] | None = None
+    filenames: Sequence[str],
+    recursive: bool = False,
+    stdin: IO[bytes] | None = None,
+    *,
+    validate: bool = False,
 ) -> Iterator[Manifest | KctlError]:
     """Every object of every source, in order, with the errors in their place."""
     stream = stdin if stdin is not None else sys.stdin.buffer
@@ -324,4 +392,4 @@ def read_manifests(
             yield item
             continue
         source, data = item
-        yield from decode_stream(source, data)
+        yield from decode_stream(source, data, validate)

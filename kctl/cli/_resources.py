@@ -95,13 +95,14 @@ def infos_from_manifests(
     recursive: bool,
     namespace: str,
     enforce_namespace: bool,
+    validate: bool = False,
 ) -> Iterator[Info | KctlError]:
     """Manifests mapped and namespaced; each problem is yielded in its place."""
     from kctl.cli._manifests import Manifest, read_manifests
     from kctl.schema import GroupKind, parse_group_version
 
     mapper = factory.rest_mapper()
-    for item in read_manifests(filenames, recursive):
+    for item in read_manifests(filenames, recursive, validate=validate):
         if not isinstance(item, Manifest):
             yield item
             continue

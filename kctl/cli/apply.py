@@ -607,7 +607,12 @@ def command(
     errors: list[BaseException] = []
     seen = 0
     for item in infos_from_manifests(
-        factory, filenames, recursive=recursive, namespace=namespace, enforce_namespace=enforce
+        factory,
+        filenames,
+        recursive=recursive,
+        namespace=namespace,
+        enforce_namespace=enforce,
+        validate=opts.validation != "Ignore",
     ):
         if not isinstance(item, Info):
             errors.append(item)
