@@ -4,8 +4,10 @@ A fault spec is a comma-separated list of ``key=value`` settings naming one acti
 
 - ``status=429|500|503`` answer with that error (``retry-after=S`` adds Retry-After);
 - ``latency=200ms`` delay the answer (Go-style duration: ms, s, m);
-- ``watch-cut-after=N`` drop a watch connection after N events;
-- ``list-reset`` reset the connection in the middle of a list body;
+- ``watch-cut-after=N`` end a watch connection after N events: they are all delivered, then
+  the connection closes (FIN) without the chunked body's terminating chunk, as a dropped
+  proxy or load-balancer connection looks to the client;
+- ``list-reset`` reset the connection (TCP RST) in the middle of a list body;
 - ``expire-rv`` compact history so the request's resourceVersion or continue token is gone
   (410 on a watch from a resourceVersion or on a continued list).
 
@@ -50,6 +52,11 @@ class FaultError(ValueError):
 
 class ConnectionAbort(Exception):
     """Raised from a response stream: the HTTP layer resets the connection at once."""
+
+
+class ConnectionDrop(Exception):
+    """Raised from a response stream: the HTTP layer closes the connection after what was
+    sent so far (no reset, so nothing already written is lost), leaving the body unfinished."""
 
 
 def _duration(text: str) -> float:
@@ -239,7 +246,7 @@ def _cut(stream: Iterator[bytes], after: int) -> Iterator[bytes]:
             yield chunk
             sent += 1
             if sent >= after:
-                raise ConnectionAbort
+                raise ConnectionDrop
     finally:
         close = getattr(stream, "close", None)
         if close is not None:

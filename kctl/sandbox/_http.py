@@ -10,11 +10,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from kctl.sandbox._api import ApiServer, Request
-from kctl.sandbox._faults import ConnectionAbort
+from kctl.sandbox._faults import ConnectionAbort, ConnectionDrop
 
 __all__ = ["HTTPServer"]
 
 _MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's request body limit
+# How long a dropped connection waits for the client to close its side.
+_DROP_LINGER = 5.0
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -60,6 +62,10 @@ class _Handler(BaseHTTPRequestHandler):
             # Injected fault: an RST mid-body, as a crashed server or proxy would cause.
             self.close_connection = True
             self.server.reset(self.connection)
+        except ConnectionDrop:
+            # Injected fault: the events sent so far arrive, then an unexpected end of body.
+            self.close_connection = True
+            self.server.drop(self.connection)
         finally:
             close = getattr(resp.stream, "close", None)
             if close is not None:
@@ -120,6 +126,18 @@ class HTTPServer(ThreadingHTTPServer):
         try:
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             conn.close()
+        except OSError:
+            return
+
+    @staticmethod
+    def drop(conn: socket.socket) -> None:
+        """Send FIN after the data already written, then wait for the client's close: a close
+        with unread input would turn into a reset that could destroy that data in flight."""
+        try:
+            conn.shutdown(socket.SHUT_WR)
+            conn.settimeout(_DROP_LINGER)
+            while conn.recv(65536):
+                continue
         except OSError:
             return
 

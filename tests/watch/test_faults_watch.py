@@ -1,10 +1,9 @@
 """RetryWatcher and Reflector against the sandbox's injected faults, with a concurrent writer.
 
-``watch-cut-after=N`` resets a watch connection after N events (bookmarks count). The reset
-may also swallow events already sent but not yet read (a TCP reset discards them), so how many
-arrive per connection varies; what must not vary is the outcome: every change exactly once,
-in resourceVersion order, each resume from the last version seen. ``times=`` bounds the cuts
-so a test always ends.
+``watch-cut-after=N`` ends a watch connection after N events (bookmarks count), every one of
+them delivered: each cut connection brings exactly N. The outcome must be every change exactly
+once, in resourceVersion order, each resume from the last version seen. ``times=`` bounds the
+cuts so a test always ends.
 """
 
 from __future__ import annotations
@@ -44,7 +43,9 @@ class Recorded:
         self._owner = owner
 
     def __iter__(self) -> Iterator[WatchEvent]:
+        self._owner.delivered.append(0)
         for event in self._stream:
+            self._owner.delivered[-1] += 1
             if event.type != "ERROR":
                 self._owner.last_rv = rv_of(event.object) or self._owner.last_rv
             yield event
@@ -62,6 +63,8 @@ class Recording:
         # (resourceVersion asked for, last resourceVersion seen before asking)
         self.watches: list[tuple[str, str]] = []
         self.lists: list[ListOptions] = []
+        # How many events each watch brought, in order.
+        self.delivered: list[int] = []
 
     def watch(self, opts: ListOptions | None = None) -> Recorded:
         assert opts is not None
@@ -161,7 +164,9 @@ def test_retry_watcher_sees_every_change_once_across_cuts(sb: Sandbox) -> None:
     versions = [int(rv_of(e.object)) for e in events]
     assert versions == sorted(set(versions))  # in order, none twice
     assert fault._fired == 8  # every cut happened, and each was survived
-    assert len(recording.watches) >= 2
+    assert len(recording.watches) >= 8
+    # Every watch before the last was cut, and each cut delivered all of its 3 events.
+    assert recording.delivered[:-1] == [3] * (len(recording.delivered) - 1)
     for asked, last_seen in recording.watches:
         assert asked == last_seen  # resumed exactly where the previous stream ended
     assert watcher.resource_version == recording.last_rv
