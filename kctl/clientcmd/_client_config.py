@@ -80,53 +80,22 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_UNIT_SECONDS = {
-    "ns": 1e-9,
-    "us": 1e-6,
-    "µs": 1e-6,
-    "μs": 1e-6,
-    "ms": 1e-3,
-    "s": 1.0,
-    "m": 60.0,
-    "h": 3600.0,
-}
 _TIMEOUT_ERROR = (
     "Invalid timeout value. Timeout must be a single integer in seconds, or an integer "
     "followed by a corresponding time unit (e.g. 1s | 2m | 3h)"
 )
 
 
-def _parse_go_duration(text: str) -> float | None:
-    sign = 1.0
-    rest = text
-    if rest[:1] in "+-" and rest:
-        sign = -1.0 if rest[0] == "-" else 1.0
-        rest = rest[1:]
-    if rest == "0":
-        return 0.0
-    if not rest:
-        return None
-    total = 0.0
-    pos = 0
-    while pos < len(rest):
-        # Compiled on first use (re caches it): only a timeout with units needs it, and the
-        # Unicode pattern costs a small command a noticeable part of its start-up.
-        m = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)").match(rest, pos)
-        if not m or m.group(1) in ("", "."):
-            return None
-        total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
-        pos = m.end()
-    return sign * total
-
-
 def parse_timeout(text: str) -> float:
     """clientcmd.ParseTimeout: a bare non-negative integer is seconds, else a Go duration."""
     if re.fullmatch(r"[+-]?\d+", text) and int(text) >= 0:
         return float(int(text))
-    seconds = _parse_go_duration(text)
-    if seconds is None:
-        raise ConfigError(_TIMEOUT_ERROR)
-    return seconds
+    from kctl.util.goformat import parse_go_duration
+
+    try:
+        return parse_go_duration(text)
+    except ValueError:
+        raise ConfigError(_TIMEOUT_ERROR) from None
 
 
 def _proxy_url_problem(proxy_url: str) -> str:

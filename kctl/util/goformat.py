@@ -1,11 +1,12 @@
-"""Go's text forms that leak into Kubernetes messages: time.Duration.String and strconv.Quote.
+"""Go's text forms that leak into Kubernetes messages: time.Duration's String and
+ParseDuration, and strconv.Quote.
 
 Stdlib-only so the client (rest), the CLI printers and the sandbox share one copy.
 """
 
 from __future__ import annotations
 
-__all__ = ["go_duration", "go_duration_nanos", "go_quote"]
+__all__ = ["go_duration", "go_duration_nanos", "go_quote", "parse_go_duration"]
 
 
 def go_duration(seconds: float) -> str:
@@ -68,3 +69,46 @@ def go_quote(text: str) -> str:
             out.append(f"\\U{ord(ch):08x}")
     out.append('"')
     return "".join(out)
+
+
+_UNIT_SECONDS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "μs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+}
+
+
+def parse_go_duration(text: str) -> float:
+    """time.ParseDuration, in seconds; raises ValueError with Go's text."""
+    # Imported and compiled here (re caches the pattern): only a duration flag needs it.
+    import re
+
+    part = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+    quoted = f'"{text}"'
+    rest = text
+    sign = 1.0
+    if rest[:1] in ("-", "+"):
+        sign = -1.0 if rest[0] == "-" else 1.0
+        rest = rest[1:]
+    if rest == "0":
+        return 0.0
+    if not rest:
+        raise ValueError(f"time: invalid duration {quoted}")
+    total = 0.0
+    while rest:
+        match = part.match(rest)
+        number, unit = (match.group(1), match.group(2)) if match else ("", "")
+        if not number or number == ".":
+            raise ValueError(f"time: invalid duration {quoted}")
+        if not unit:
+            raise ValueError(f"time: missing unit in duration {quoted}")
+        if unit not in _UNIT_SECONDS:
+            raise ValueError(f'time: unknown unit "{unit}" in duration {quoted}')
+        total += float(number) * _UNIT_SECONDS[unit]
+        rest = rest[match.end() :] if match else ""
+    return sign * total
