@@ -8,6 +8,7 @@ the formatting of float64 values, both patched up here without a Python-level wa
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -23,9 +24,13 @@ _LS_PS = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 # A float token as Python's repr writes it. In indented output every scalar sits at the end
 # of its line (strings cannot hold a raw newline), so a number is recognised by its position:
 # after the indentation of an array element or after '": ', and followed only by a comma.
-_INDENTED_FLOAT = re.compile(
-    r"(?<= )(-?[0-9]+\.[0-9]+(?:e[-+][0-9]+)?|-?[0-9]+e[-+][0-9]+)(?=,?$)", re.MULTILINE
-)
+_INDENTED_FLOAT_PATTERN = r"(?<= )(-?[0-9]+\.[0-9]+(?:e[-+][0-9]+)?|-?[0-9]+e[-+][0-9]+)(?=,?$)"
+
+
+@functools.cache
+def _indented_float() -> re.Pattern[str]:
+    # Compiled on first use: only the slow path needs it, and start-up should not pay.
+    return re.compile(_INDENTED_FLOAT_PATTERN, re.MULTILINE)
 
 
 def _shortest(f: float) -> tuple[str, int]:
@@ -241,7 +246,7 @@ _indented: Callable[[Any, int], str] | None = _indented_c if _c_encoder_usable()
 def _marshal_indent_slow(obj: Any, indent: int, sort_keys: bool) -> str:
     text = json.dumps(obj, indent=indent, sort_keys=sort_keys, ensure_ascii=False)
     if "." in text or "e" in text:
-        text = _INDENTED_FLOAT.sub(_fix_float, text)
+        text = _indented_float().sub(_fix_float, text)
     return text
 
 
