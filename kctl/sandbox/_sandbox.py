@@ -201,6 +201,12 @@ class Sandbox:
             self.api.middlewares.append(
                 auth_middleware(self._authenticators(token_file), policy, anonymous=anonymous)
             )
+        from kctl.sandbox._metrics import Metrics
+
+        self.metrics = Metrics(self.store)
+        # Counted outermost (refusals and faults too); served behind authorization.
+        self.api.middlewares.insert(0, self.metrics.count)
+        self.api.middlewares.append(self.metrics.serve)
         self.controllers = Controllers(self.registry)
         if self.authority is not None:
             self.controllers.root_ca = self.authority.ca_pem.decode()
