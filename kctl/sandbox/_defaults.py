@@ -114,9 +114,20 @@ def _container(c: Obj) -> None:
             field_ref.setdefault("apiVersion", "v1")
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         _probe(c.get(probe))
-    resources = c.get("resources") or {}
-    if resources.get("limits") and not resources.get("requests"):
-        resources["requests"] = dict(resources["limits"])
+
+
+def _requests_from_limits(spec: Obj) -> None:
+    """SetDefaults_Pod: each limit without a request is also the request. Pods only, never
+    pod templates (a Deployment's template keeps just its limits)."""
+    for key in ("initContainers", "containers"):
+        for c in spec.get(key) or []:
+            resources = c.get("resources") or {}
+            limits = resources.get("limits")
+            if not isinstance(limits, MutableMapping) or not limits:
+                continue
+            requests = _sub(resources, "requests")
+            for name, value in limits.items():
+                requests.setdefault(name, value)
 
 
 def _volumes(spec: Obj) -> None:
@@ -227,6 +238,7 @@ def _service_account_admission(obj: Obj, spec: Obj) -> None:
 def _pod(obj: Obj) -> None:
     spec = _sub(obj, "spec")
     _pod_spec(spec)
+    _requests_from_limits(spec)
     spec.setdefault("enableServiceLinks", True)
     _service_account_admission(obj, spec)
     # DefaultTolerationSeconds admission.
