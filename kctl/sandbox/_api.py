@@ -236,7 +236,7 @@ class ApiServer:
             # Built before the OpenAPI documents exist: clients treat 404 as "not served".
             return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
         if path == "/openapi/v2":
-            return Response(200, _openapi.openapi_v2(self.catalog), JSON)
+            return self._openapi_v2(req, _openapi.openapi_v2(self.catalog))
         if path == "/openapi/v3":
             return Response.json(200, _openapi.openapi_v3_index(self.catalog))
         if path.startswith("/openapi/v3/"):
@@ -244,6 +244,30 @@ class ApiServer:
             if doc is not None:
                 return Response(200, doc, JSON)
         return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
+
+    def _openapi_v2(self, req: Request, json_body: bytes) -> Response:
+        """kube-openapi's handler: JSON or gnostic protobuf by Accept, ETag, 304, bare 406."""
+        from kctl.sandbox import _openapi_proto as oap
+
+        accept = req.header_values("accept")
+        content_type = oap.negotiate(accept[0] if accept else "")
+        vary = [("Vary", "Accept")]
+        if content_type is None:
+            return Response(406, b"", "text/plain; charset=utf-8", vary)
+        try:
+            body = oap.v2_body(self.catalog, json_body, content_type)
+        except oap.OpenAPIV2Error:
+            return Response(503, b"", "text/plain; charset=utf-8", vary)
+        headers = [*vary, ("Etag", body.etag)]
+        if req.method in ("GET", "HEAD") and oap.not_modified(
+            body, req.headers.get("if-none-match"), req.headers.get("if-modified-since")
+        ):
+            return Response(304, b"", content_type, headers)
+        headers += [
+            ("Accept-Ranges", "bytes"),
+            ("Last-Modified", oap.http_date(body.last_modified)),
+        ]
+        return Response(200, body.body, content_type, headers)
 
     # --- resources -------------------------------------------------------------------
 
