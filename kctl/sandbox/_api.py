@@ -253,16 +253,16 @@ class ApiServer:
         content_type = oap.negotiate(accept[0] if accept else "")
         vary = [("Vary", "Accept")]
         if content_type is None:
-            return Response(406, b"", "text/plain; charset=utf-8", vary)
+            return Response(406, b"", "", vary)
         try:
             body = oap.v2_body(self.catalog, json_body, content_type)
         except oap.OpenAPIV2Error:
-            return Response(503, b"", "text/plain; charset=utf-8", vary)
+            return Response(503, b"", "", vary)
         headers = [*vary, ("Etag", body.etag)]
         if req.method in ("GET", "HEAD") and oap.not_modified(
             body, req.headers.get("if-none-match"), req.headers.get("if-modified-since")
         ):
-            return Response(304, b"", content_type, headers)
+            return Response(304, b"", "", headers)
         headers += [
             ("Accept-Ranges", "bytes"),
             ("Last-Modified", oap.http_date(body.last_modified)),

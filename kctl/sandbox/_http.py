@@ -37,7 +37,8 @@ class _Handler(BaseHTTPRequestHandler):
             req.client_cert = self.connection.getpeercert() or None
         resp = self.server.api.handle(req)
         self.send_response(resp.status)
-        self.send_header("Content-Type", resp.content_type)
+        if resp.content_type:  # empty for bodiless answers Go sends without one (304, 406)
+            self.send_header("Content-Type", resp.content_type)
         self.send_header("Cache-Control", "no-cache, private")
         for name, value in resp.headers:
             self.send_header(name, value)

@@ -371,6 +371,7 @@ def test_http_negotiation_etag_and_304(sb: Sandbox) -> None:
     assert stale.status == 200 and stale.body == as_json.body
     refused = call(sb, "GET", "/openapi/v2", headers={"Accept": "application/yaml"})
     assert (refused.status, refused.body, refused.headers["vary"]) == (406, b"", "Accept")
+    assert "content-type" not in refused.headers and "content-type" not in again.headers
 
 
 # --- real kubectl ------------------------------------------------------------------------
