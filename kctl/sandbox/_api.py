@@ -865,7 +865,7 @@ class ApiServer:
             replicas = (
                 ((body or {}).get("spec") or {}).get("replicas") if isinstance(body, dict) else None
             )
-            change = _set_replicas(replicas, body.get("metadata", {}).get("resourceVersion"))
+            change = _set_replicas(rt, replicas, body.get("metadata", {}).get("resourceVersion"))
         elif method == "PATCH":
             ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
             patch_scale = self._patcher(rt, ctype, req.body)
@@ -873,7 +873,7 @@ class ApiServer:
             def change(obj: dict[str, Any]) -> dict[str, Any]:
                 scale = patch_scale(_to_scale(obj))
                 replicas = (scale.get("spec") or {}).get("replicas", 0)
-                return _set_replicas(replicas, None)(obj)
+                return _set_replicas(rt, replicas, None)(obj)
         else:
             raise st.method_not_allowed()
         obj = self.registry.mutate(
@@ -1164,7 +1164,9 @@ def _to_scale(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _set_replicas(replicas: Any, rv: str | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def _set_replicas(
+    rt: ResourceType, replicas: Any, rv: str | None
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
     def change(obj: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(replicas, int) or replicas < 0:
             raise StatusError(
@@ -1177,8 +1179,8 @@ def _set_replicas(replicas: Any, rv: str | None) -> Callable[[dict[str, Any]], d
             )
         if rv and rv != obj["metadata"]["resourceVersion"]:
             raise st.conflict(
-                "",
-                "",
+                rt.group,
+                rt.plural,
                 obj["metadata"]["name"],
                 "the object has been modified; please apply "
                 "your changes to the latest version and try again",

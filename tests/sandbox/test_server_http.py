@@ -235,6 +235,27 @@ def test_scale_subresource(sandbox: Sandbox) -> None:
     assert dep["spec"]["replicas"] == 5 and dep["metadata"]["generation"] == 2
 
 
+def test_scale_put_with_stale_resource_version_conflicts(sandbox: Sandbox) -> None:
+    base = "/apis/apps/v1/namespaces/default/deployments"
+    call(sandbox, "POST", base, _deployment("web", 2))
+    scale = call(sandbox, "GET", f"{base}/web/scale").json()
+    call(
+        sandbox,
+        "PATCH",
+        f"{base}/web/scale",
+        {"spec": {"replicas": 3}},
+        content_type="application/merge-patch+json",
+    )
+    scale["spec"]["replicas"] = 4
+    reply = call(sandbox, "PUT", f"{base}/web/scale", scale)
+    assert reply.status == 409
+    assert reply.json()["message"] == (
+        'Operation cannot be fulfilled on deployments.apps "web": the object has been '
+        "modified; please apply your changes to the latest version and try again"
+    )
+    assert reply.json()["details"] == {"name": "web", "group": "apps", "kind": "deployments"}
+
+
 def _make_pods(sb: Sandbox, count: int, namespace: str = "default") -> None:
     for i in range(count):
         labels = {"app": "even" if i % 2 == 0 else "odd", "idx": str(i)}
