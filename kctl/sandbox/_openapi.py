@@ -252,7 +252,14 @@ def _schemas(rts: list[ResourceType], prefix: str, v3: bool = False) -> dict[str
             builder.learn_patch_meta(message, meta)
     out = _meta_schemas()
     for rt, message in typed:
-        if message is None:
+        if message is None and not v3:
+            # apiextensions-apiserver publishes a schema-less or unknown-field-preserving CRD
+            # to v2 as a bare object: kubectl's v2 validation would refuse any other field.
+            out[definition_name(rt)] = {
+                "type": "object",
+                "x-kubernetes-group-version-kind": _gvk(rt, rt.kind),
+            }
+        elif message is None:
             out[definition_name(rt)] = {
                 "description": f"{rt.kind} ({rt.api_version}).",
                 "type": "object",

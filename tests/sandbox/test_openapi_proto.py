@@ -8,6 +8,7 @@ import hashlib
 import json
 import struct
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -460,3 +461,42 @@ def test_kubectl_explain_openapiv2(sb: Sandbox, run_kubectl: Any) -> None:
     assert pods.returncode == 0, pods.stderr
     assert "RESOURCE: containers <[]Object>" in pods.stdout
     assert "   image\t<string>" in pods.stdout.splitlines()
+
+
+GADGET_CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.proto.example.com}
+spec:
+  group: proto.example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget, listKind: GadgetList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+"""
+GADGETS = """apiVersion: v1
+kind: List
+items:
+- apiVersion: proto.example.com/v1
+  kind: Gadget
+  metadata: {name: g}
+  anything: {goes: 1}
+"""
+
+
+def test_kubectl_v2_validation_of_an_unknown_field_preserving_crd(
+    sb: Sandbox, run_kubectl: Any, tmp_path: Path
+) -> None:
+    crd = tmp_path / "crd.yaml"
+    crd.write_text(GADGET_CRD)
+    assert run_kubectl(sb, "apply", "-f", str(crd)).returncode == 0
+    deadline = time.monotonic() + 30
+    while run_kubectl(sb, "get", "gadgets").returncode != 0:
+        assert time.monotonic() < deadline, "the Gadget CRD never got served"
+    items = tmp_path / "gadgets.yaml"
+    items.write_text(GADGETS)
+    out = run_kubectl(sb, "create", "-f", str(items), "-o", "name")
+    assert (out.returncode, out.stdout, out.stderr) == (0, "gadget.proto.example.com/g\n", "")
