@@ -58,6 +58,7 @@ __all__ = [
     "PrinterError",
     "RequestError",
     "ResponseBodyError",
+    "ResponseDecodeError",
     "StatusError",
     "TimeoutError",
     "TransportError",
@@ -133,6 +134,11 @@ class AuthConfigError(ConfigError):
 
 class RequestError(KctlError):
     """A request that cannot be built, e.g. ``resource name may not be empty``."""
+
+
+class ResponseDecodeError(RequestError):
+    """A 2xx body client-go could not decode: not JSON (Go's syntax error text), or a content
+    type without a serializer. A plain error to kubectl, neither a Status nor a *url.Error."""
 
 
 class TransportError(KctlError):

@@ -391,10 +391,10 @@ def _report_in_aggregate(err: BaseException) -> None:
     (a broken response body: neither a Status nor a *url.Error) without ``error: ``."""
     from kctl.cli._errors import message_for
     from kctl.cli._io import error
-    from kctl.errors import ResponseBodyError
+    from kctl.errors import ResponseBodyError, ResponseDecodeError
 
     text = message_for(err)
-    if isinstance(err, ResponseBodyError):
+    if isinstance(err, (ResponseBodyError, ResponseDecodeError)):
         text = text.removeprefix("error: ")
     error(text)
 

@@ -18,6 +18,7 @@ from kctl.errors import (
     ConnectError,
     RequestError,
     ResponseBodyError,
+    ResponseDecodeError,
     StatusError,
     TimeoutError,
     TransportError,
@@ -124,6 +125,17 @@ def _handle_warnings(config: Config, headers: Headers) -> list[str]:
 # -- results ------------------------------------------------------------------------------
 
 
+# The media types client-go's scheme has a decoder for; anything else fails on decode.
+_DECODABLE = frozenset(
+    {
+        "application/json",
+        "application/yaml",
+        "application/vnd.kubernetes.protobuf",
+        "application/cbor",
+    }
+)
+
+
 class Result:
     """A 2xx answer; ``json()`` decodes the body once."""
 
@@ -146,6 +158,7 @@ class Result:
 
     def json(self) -> Any:
         if self._json is Result._UNSET:
+            self._check_decodable()
             if not self.raw:
                 raise RequestError(
                     f"0-length response with status code: {self.status_code} "
@@ -154,8 +167,18 @@ class Result:
             try:
                 self._json = json.loads(self.raw)
             except ValueError as err:
-                raise RequestError(f"unable to decode the response body: {err}") from None
+                from kctl.rest._gojson import syntax_error
+
+                text = syntax_error(self.raw) or f"unable to decode the response body: {err}"
+                raise ResponseDecodeError(text) from None
         return self._json
+
+    def _check_decodable(self) -> None:
+        """client-go keeps a body whose content type has no serializer and fails on decode."""
+        header = self.headers.get("Content-Type") or ""
+        media = header.split(";", 1)[0].strip().lower()
+        if header and media not in _DECODABLE:
+            raise ResponseDecodeError(f"serializer for {header} doesn't exist")
 
     def __repr__(self) -> str:
         return f"Result(status_code={self.status_code}, bytes={len(self.raw)})"
