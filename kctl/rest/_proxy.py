@@ -14,18 +14,19 @@ goes through PySocks (the ``socks`` extra), names resolved by the proxy.
 from __future__ import annotations
 
 import base64
-import http.client
-import io
 import ipaddress
 import os
 import socket
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
 
 from kctl.errors import ConfigError, TransportError
+from kctl.rest._http11 import HTTPConnection, RemoteDisconnected
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = [
     "EnvironmentProxies",
@@ -327,6 +328,8 @@ def dial_via_proxy(
     except OSError as err:
         raise ProxyDialError(cause=err, address=proxy.address, host=proxy.host) from None
     if proxy.scheme == "https":
+        import ssl
+
         ctx = proxy_tls if proxy_tls is not None else ssl.create_default_context()
         try:
             sock = ctx.wrap_socket(sock, server_hostname=proxy_server_name or proxy.host)
@@ -345,18 +348,20 @@ def dial_via_proxy(
 
 
 def _connect_tunnel(sock: socket.socket, proxy: ProxyURL, target: str) -> None:
-    lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}", f"User-Agent: {_CONNECT_USER_AGENT}"]
+    headers = [("Host", target), ("User-Agent", _CONNECT_USER_AGENT)]
     if auth := proxy.authorization():
-        lines.append(f"Proxy-Authorization: {auth}")
+        headers.append(("Proxy-Authorization", auth))
+    # The tunnel's bytes start right after the proxy's answer, and the client speaks first,
+    # so nothing read past the answer's head can be lost.
+    conn = HTTPConnection(sock)
     try:
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        resp = http.client.HTTPResponse(sock, method="CONNECT")
-        resp.begin()
+        conn.send_request("CONNECT", target, headers)
+        resp = conn.get_response("CONNECT")
     except TimeoutError:
         raise ProxyDialError("i/o timeout", timeout=True) from None
-    except (OSError, http.client.HTTPException) as err:
+    except OSError as err:
         # Go returns the read error itself, unwrapped: most often the proxy hung up.
-        text = "EOF" if isinstance(err, http.client.RemoteDisconnected) else str(err)
+        text = "EOF" if isinstance(err, RemoteDisconnected) else str(err)
         if isinstance(err, ConnectionResetError):
             text = f"read tcp {proxy.address}: connection reset by peer"
         raise ProxyDialError(text) from None
@@ -430,6 +435,8 @@ def _socks_dial(proxy: ProxyURL, host: str, port: int, timeout: float) -> socket
 
 def wrap_tls(sock: socket.socket, ctx: ssl.SSLContext, server_hostname: str) -> socket.socket:
     """TLS to the target over ``sock``, which may itself be TLS to an https proxy."""
+    import ssl
+
     if isinstance(sock, ssl.SSLSocket):
         return cast(socket.socket, _TLSInTLS(sock, ctx, server_hostname))
     return ctx.wrap_socket(sock, server_hostname=server_hostname)
@@ -439,24 +446,25 @@ class _TLSInTLS:
     """A TLS session carried inside another (https proxy, https target).
 
     ``ssl`` wraps only real sockets, so the inner session runs on memory BIOs and moves its
-    records over the outer SSLSocket; the socket calls http.client and the pool make are
-    provided, the rest go to the outer socket.
+    records over the outer SSLSocket; the socket calls the HTTP/1.1 client and the pool make
+    are provided, the rest go to the outer socket.
     """
 
     def __init__(self, outer: ssl.SSLSocket, ctx: ssl.SSLContext, server_hostname: str) -> None:
+        import ssl
+
+        self._ssl = ssl
         self._outer = outer
         self._incoming = ssl.MemoryBIO()
         self._outgoing = ssl.MemoryBIO()
         self._tls = ctx.wrap_bio(self._incoming, self._outgoing, server_hostname=server_hostname)
-        self._files = 0
-        self._closed = False
         self._run(self._tls.do_handshake)
 
     def _run(self, step: Any, *args: Any) -> Any:
         while True:
             try:
                 result = step(*args)
-            except ssl.SSLWantReadError:
+            except self._ssl.SSLWantReadError:
                 self._flush()
                 data = self._outer.recv(65536)
                 if data:
@@ -477,7 +485,7 @@ class _TLSInTLS:
             return 0
         try:
             return int(self._run(self._tls.read, size, buffer))
-        except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+        except (self._ssl.SSLZeroReturnError, self._ssl.SSLEOFError):
             return 0
 
     def recv(self, size: int) -> bytes:
@@ -492,21 +500,8 @@ class _TLSInTLS:
         while view:
             view = view[self.send(view) :]
 
-    def makefile(self, mode: str = "r", buffering: int | None = None, **_: Any) -> Any:
-        # socket.makefile's contract: the socket closes only when its files are closed too.
-        raw = socket.SocketIO(cast(socket.socket, self), "rwb" if "w" in mode else "rb")
-        self._files += 1
-        return io.BufferedReader(raw) if "w" not in mode else io.BufferedRWPair(raw, raw)
-
-    def _decref_socketios(self) -> None:
-        self._files -= 1
-        if self._closed and self._files <= 0:
-            self._outer.close()
-
     def close(self) -> None:
-        self._closed = True
-        if self._files <= 0:
-            self._outer.close()
+        self._outer.close()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._outer, name)

@@ -1,20 +1,27 @@
-"""The default Transport: http.client + ssl with keep-alive pooling, proxies, gzip, auth
-and kubectl's -v request logging. Imported only when the first request is sent."""
+"""The default Transport: kctl's HTTP/1.1 client with keep-alive pooling, proxies, gzip, TLS,
+auth and kubectl's -v request logging. Imported only when the first request is sent; ``ssl``
+only when a TLS connection is made."""
 
 from __future__ import annotations
 
 import base64
-import http.client
 import socket
-import ssl
+import sys
 import threading
 import time
 import zlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from kctl.errors import AuthConfigError, ConfigError, ConnectError, TimeoutError, TransportError
+from kctl.errors import (
+    AuthConfigError,
+    ConfigError,
+    ConnectError,
+    ResponseBodyError,
+    TimeoutError,
+    TransportError,
+)
 from kctl.rest._auth import (
     ExecAuthenticator,
     ExecCredentials,
@@ -24,6 +31,15 @@ from kctl.rest._auth import (
 from kctl.rest._config import Config
 from kctl.rest._goformat import default_user_agent
 from kctl.rest._http import Headers, HTTPRequest, HTTPResponse
+from kctl.rest._http11 import (
+    HTTPConnection,
+    HTTPError,
+    IncompleteRead,
+    RemoteDisconnected,
+)
+from kctl.rest._http11 import (
+    HTTPResponse as _WireResponse,
+)
 from kctl.rest._log import KlogWriter, mask_authorization
 from kctl.rest._proxy import (
     EnvironmentProxies,
@@ -34,7 +50,9 @@ from kctl.rest._proxy import (
     parse_proxy_url,
     wrap_tls,
 )
-from kctl.rest._tls import build_ssl_context, check_tls_config
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = ["HTTPTransport", "is_config_transport_tls", "validate_transport_config"]
 
@@ -60,7 +78,10 @@ def validate_transport_config(config: Config) -> None:
         )
     if (config.username or config.password) and (config.bearer_token or config.bearer_token_file):
         raise ConfigError("username/password or bearer token may be set, but not both")
-    check_tls_config(config.tls)
+    if config.tls.insecure and config.tls.has_ca():
+        from kctl.rest._tls import check_tls_config
+
+        check_tls_config(config.tls)
 
 
 def _go_method(method: str) -> str:
@@ -72,8 +93,9 @@ def _canonical_key(key: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in key.split("-"))
 
 
-class _Connection(http.client.HTTPConnection):
-    """One TCP (optionally TLS) connection to a server, directly or through a proxy."""
+class _Connection:
+    """One TCP (optionally TLS) connection to a server, directly or through a proxy, dialed
+    when the first request is written."""
 
     def __init__(
         self,
@@ -86,7 +108,11 @@ class _Connection(http.client.HTTPConnection):
         proxy: ProxyURL | None,
         proxy_tls: ssl.SSLContext | None,
     ) -> None:
-        super().__init__(host, port, timeout=timeout)
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+        self.sock: Any = None
+        self._http: HTTPConnection | None = None
         self._tls = tls
         self._server_name = server_name or host
         self._proxy = proxy
@@ -115,12 +141,47 @@ class _Connection(http.client.HTTPConnection):
             sock = wrap_tls(sock, self._tls, self._server_name)
         sock.settimeout(self.timeout)
         self.sock = sock
+        self._http = HTTPConnection(sock)
+
+    def request(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None
+    ) -> None:
+        if self._http is None:
+            self.connect()
+        assert self._http is not None
+        self._http.send_request(method, target, headers, body)
+
+    def send(self, data: bytes) -> None:
+        assert self._http is not None
+        self._http.send(data)
+
+    def getresponse(self, method: str) -> _WireResponse:
+        assert self._http is not None
+        return self._http.get_response(method)
+
+    def close(self) -> None:
+        http, self._http = self._http, None
+        sock, self.sock = self.sock, None
+        if http is not None:
+            http.close()
+        elif sock is not None:
+            sock.close()
 
 
 class _BufferedResponse:
-    """A response whose body has been read completely (the connection went back to the pool)."""
+    """A response whose body has been read completely (the connection went back to the pool).
 
-    def __init__(self, status: int, reason: str, headers: Headers, body: bytes) -> None:
+    ``error``: the body broke off; reading raises it, as reading a Go response body would.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        headers: Headers,
+        body: bytes,
+        error: ResponseBodyError | None = None,
+    ) -> None:
         import io
 
         self.status = status
@@ -128,15 +189,22 @@ class _BufferedResponse:
         self.headers = headers
         self._body = body
         self._io = io.BytesIO(body)
+        self._error = error
 
     def read(self) -> bytes:
+        if self._error is not None:
+            raise self._error
         return self._io.read()
 
     def iter_chunks(self, size: int = 65536) -> Iterator[bytes]:
+        if self._error is not None:
+            raise self._error
         while chunk := self._io.read(size):
             yield chunk
 
     def readline(self) -> bytes:
+        if self._error is not None:
+            raise self._error
         return self._io.readline()
 
     def close(self) -> None:
@@ -152,7 +220,7 @@ class _BufferedResponse:
 class _StreamResponse:
     """A response read as it arrives; it owns its connection and closes it when done."""
 
-    def __init__(self, conn: _Connection, resp: http.client.HTTPResponse, headers: Headers) -> None:
+    def __init__(self, conn: _Connection, resp: _WireResponse, headers: Headers) -> None:
         self.status = resp.status
         self.reason = resp.reason
         self.headers = headers
@@ -168,7 +236,7 @@ class _StreamResponse:
             return b""
         try:
             data = self._resp.read1(size) if size > 0 else self._resp.read()
-        except (OSError, http.client.HTTPException, ValueError):
+        except (OSError, ValueError):
             if self._closed:
                 return b""
             raise
@@ -222,6 +290,8 @@ class _StreamResponse:
 
 
 def _describe_ssl_error(err: ssl.SSLError, host: str) -> str:
+    import ssl
+
     if isinstance(err, ssl.SSLCertVerificationError):
         message = err.verify_message or str(err)
         if "hostname mismatch" in message or "IP address mismatch" in message:
@@ -312,6 +382,8 @@ class HTTPTransport:
                     # A rotated plugin certificate: old connections must not be reused.
                     self._close_idle_locked()
                     self._contexts.clear()
+                from kctl.rest._tls import build_ssl_context
+
                 ctx = build_ssl_context(self.config.tls, *key)
                 self._contexts[key] = ctx
             return ctx
@@ -360,49 +432,54 @@ class HTTPTransport:
         if forward and proxy is not None and (auth := proxy.authorization()):
             headers.set("Proxy-Authorization", auth)
         key = (scheme, host, port, id(tls), proxy)
+        host_header = headers.get("Host") or _host_header(parts.netloc)
+        wire_headers = [("Host", host_header)] + [
+            (k, v) for k, v in headers.multi_items() if k.lower() != "host"
+        ]
         body: Any = request.stream_body if request.stream_body is not None else request.body
         hostport = join_host_port(host, port)
         dial_target = proxy.address if proxy is not None and not proxy.is_socks else hostport
         for attempt in range(2):
             conn = self._checkout(key, host, port, tls, proxy, request.timeout)
             try:
-                conn.putrequest(request.method, target, skip_accept_encoding=True)
-                for name, value in headers.multi_items():
-                    conn.putheader(name, value)
+                framing: list[tuple[str, str]] = []
                 if body is None and request.method in ("POST", "PUT", "PATCH"):
-                    conn.putheader("Content-Length", "0")
+                    framing.append(("Content-Length", "0"))
                 elif isinstance(body, bytes):
-                    conn.putheader("Content-Length", str(len(body)))
+                    framing.append(("Content-Length", str(len(body))))
                 elif body is not None:
-                    conn.putheader("Transfer-Encoding", "chunked")
-                conn.endheaders(
+                    framing.append(("Transfer-Encoding", "chunked"))
+                conn.request(
+                    request.method,
+                    target,
+                    wire_headers + framing,
                     body if isinstance(body, bytes) else None,
                 )
                 if body is not None and not isinstance(body, bytes):
                     _send_chunked(conn, body)
-                resp = conn.getresponse()
-            except (
-                http.client.RemoteDisconnected,
-                BrokenPipeError,
-                ConnectionResetError,
-            ) as err:
+                resp = conn.getresponse(request.method)
+            except (RemoteDisconnected, BrokenPipeError, ConnectionResetError) as err:
                 conn.close()
                 # A pooled keep-alive connection the server already closed: try a fresh one.
                 if conn.reused and attempt == 0 and isinstance(body, (bytes, type(None))):
                     continue
                 raise _map_error(err, prefix, dial_target, host) from None
-            except (OSError, http.client.HTTPException) as err:
+            except OSError as err:
                 conn.close()
                 raise _map_error(err, prefix, dial_target, host) from None
             break
-        resp_headers = Headers(resp.getheaders())
+        resp_headers = resp.headers
         if stream:
             return _StreamResponse(conn, resp, resp_headers)
+        addresses = _socket_addresses(conn, dial_target)
         try:
             data = resp.read()
-        except (OSError, http.client.HTTPException) as err:
+        except OSError as err:
             conn.close()
-            raise _map_error(err, prefix, dial_target, host) from None
+            # The answer arrived; only its body failed. client-go makes its retry decision
+            # before reading a body, so this reaches the caller when it reads.
+            broken = ResponseBodyError(_body_error_text(err, addresses), host=dial_target)
+            return _BufferedResponse(resp.status, resp.reason, resp_headers, b"", broken)
         if (resp_headers.get("Content-Encoding") or "").lower() == "gzip" and data:
             try:
                 data = zlib.decompress(data, 16 + zlib.MAX_WBITS)
@@ -411,7 +488,7 @@ class HTTPTransport:
                 raise TransportError(prefix + f"gzip: {err}", host=hostport) from None
             resp_headers.delete("Content-Encoding")
             resp_headers.delete("Content-Length")
-        if resp.will_close:
+        if not resp.reusable:
             conn.close()
         else:
             self._checkin(key, conn)
@@ -467,6 +544,8 @@ class HTTPTransport:
             return tls
         with self._lock:
             if self._plain_proxy_tls is None:
+                import ssl
+
                 self._plain_proxy_tls = ssl.create_default_context()
             return self._plain_proxy_tls
 
@@ -549,6 +628,58 @@ def _send_chunked(conn: _Connection, body: Any) -> None:
     conn.send(b"0\r\n\r\n")
 
 
+def _host_header(netloc: str) -> str:
+    """The URL's host[:port] as written (Go's Request.Host), punycoded like Go's."""
+    host = netloc.rpartition("@")[2]
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _go_address(addr: Any) -> str:
+    if not isinstance(addr, tuple) or len(addr) < 2:
+        return ""
+    host = str(addr[0])
+    return f"[{host}]:{addr[1]}" if ":" in host else f"{host}:{addr[1]}"
+
+
+def _socket_addresses(conn: _Connection, dialed: str) -> str:
+    """``local->remote`` as Go's net.OpError prints them ("" once the socket is gone)."""
+    sock = conn.sock
+    if sock is None:
+        return ""
+    try:
+        local = _go_address(sock.getsockname())
+    except OSError:
+        return ""
+    try:
+        remote = _go_address(sock.getpeername())
+    except OSError:
+        # A reset that already arrived unbinds the peer; it is the address we dialed.
+        remote = dialed
+    return f"{local}->{remote}"
+
+
+def _body_error_text(err: BaseException, addresses: str) -> str:
+    """A failed body read in Go's words: net.OpError texts, or io.ErrUnexpectedEOF."""
+    if isinstance(err, socket.timeout):
+        return (
+            "context deadline exceeded (Client.Timeout or context cancellation while reading body)"
+        )
+    if isinstance(err, (IncompleteRead, RemoteDisconnected)):
+        return "unexpected EOF"
+    if isinstance(err, ConnectionResetError):
+        cause = "connection reset by peer"
+    elif isinstance(err, OSError) and err.strerror:
+        cause = err.strerror.lower()
+    else:
+        return str(err) or "unexpected EOF"
+    return f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
+
+
 def _map_error(err: BaseException, prefix: str, dial: str, host: str) -> TransportError:
     """Python socket errors in the words Go's net/http would use."""
     if isinstance(err, TransportError):
@@ -566,7 +697,8 @@ def _map_error(err: BaseException, prefix: str, dial: str, host: str) -> Transpo
             prefix + "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
             host=dial,
         )
-    if isinstance(err, ssl.SSLError):
+    ssl = sys.modules.get("ssl")  # no TLS error can exist unless ssl was loaded
+    if ssl is not None and isinstance(err, ssl.SSLError):
         return ConnectError(prefix + _describe_ssl_error(err, host), host=dial)
     if isinstance(err, ConnectionResetError):
         return TransportError(prefix + f"read tcp {dial}: connection reset by peer", host=dial)
@@ -574,8 +706,10 @@ def _map_error(err: BaseException, prefix: str, dial: str, host: str) -> Transpo
         return TransportError(
             prefix + "http: can't write HTTP request on broken connection", host=dial
         )
-    if isinstance(err, (http.client.RemoteDisconnected, http.client.IncompleteRead)):
+    if isinstance(err, (RemoteDisconnected, IncompleteRead)):
         return TransportError(prefix + "EOF", host=dial)
+    if isinstance(err, HTTPError):
+        return TransportError(prefix + str(err), host=dial)
     if isinstance(err, OSError):
         if err.errno is not None and err.strerror:
             return ConnectError(prefix + f"dial tcp {dial}: {err.strerror.lower()}", host=dial)

@@ -160,10 +160,6 @@ def test_kubeconfig_outside_the_simple_subset_still_loads_with_pyyaml(
     assert "yaml" in modules
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="http.client imports ssl at module level and the transport is built on http.client",
-)
 def test_get_over_http_does_not_load_ssl(sandbox: Sandbox, tmp_path: Path) -> None:
     modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, "get", "ns")
     assert proc.returncode == 0, proc.stderr
