@@ -125,18 +125,28 @@ def _quote(text: str) -> str:
 
 
 def _status_line(line: bytes) -> tuple[int, str, int]:
+    """(status, reason, 10|11), checked in the order Go's ReadResponse checks them."""
     text = line.decode("latin-1")
     version, sep, rest = text.partition(" ")
     if not sep:
         raise HTTPError(f"malformed HTTP response {_quote(text)}")
-    if version not in ("HTTP/1.1", "HTTP/1.0"):
-        if not version.startswith("HTTP/"):
-            raise HTTPError(f"malformed HTTP response {_quote(text)}")
-        raise HTTPError(f'malformed HTTP version "{version}"')
-    code, _, reason = rest.partition(" ")
-    if len(code) != 3 or not code.isdigit() or not code.isascii():
-        raise HTTPError(f'malformed HTTP status code "{code}"')
-    return int(code), reason.strip(), 11 if version == "HTTP/1.1" else 10
+    code, _, reason = rest.lstrip(" ").partition(" ")
+    if len(code) != 3 or not code.isascii() or not code.isdigit():
+        raise HTTPError(f"malformed HTTP status code {_quote(code)}")
+    if version in ("HTTP/1.1", "HTTP/1.0"):
+        minor = int(version[7])
+    elif (
+        len(version) == 8
+        and version.startswith("HTTP/")
+        and version[5].isdigit()
+        and version[6] == "."
+        and version[7].isdigit()
+        and version.isascii()
+    ):
+        minor = 1 if int(version[5]) > 1 else int(version[7])
+    else:
+        raise HTTPError(f"malformed HTTP version {_quote(version)}")
+    return int(code), reason.strip(), 11 if minor >= 1 else 10
 
 
 class HTTPResponse:

@@ -114,8 +114,9 @@ def test_content_length_body_and_the_next_response_on_the_same_connection() -> N
         (b"garbage", 'malformed HTTP response "garbage"'),
         (b"HTTP/1.1 2x0 OK", 'malformed HTTP status code "2x0"'),
         (b"HTTP/1.1 2000 OK", 'malformed HTTP status code "2000"'),
-        (b"HTTP/2.0 200 OK", 'malformed HTTP version "HTTP/2.0"'),
-        (b"SSH-2.0-OpenSSH_9.6 x", 'malformed HTTP response "SSH-2.0-OpenSSH_9.6 x"'),
+        (b"HTTP/1.x 200 OK", 'malformed HTTP version "HTTP/1.x"'),
+        (b"SSH-2.0-OpenSSH_9.6 x", 'malformed HTTP status code "x"'),
+        (b"\x16\x03\x01\x00", 'malformed HTTP response "\\x16\\x03\\x01\\x00"'),
     ],
 )
 def test_bad_status_lines(line: bytes, message: str) -> None:
