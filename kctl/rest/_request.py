@@ -560,7 +560,7 @@ class Request:
             response: HTTPResponse | None = None
             error: TransportError | None = None
             try:
-                response = self._c.transport.send(attempt, stream=stream)
+                response = _send_following_redirects(self._c.transport, attempt, stream)
             except TransportError as exc:
                 error = exc
             retry_after: int | None = None
@@ -704,6 +704,43 @@ def _is_json(content_type: str) -> bool:
     from kctl.rest._errors import is_json_media
 
     return is_json_media(content_type)
+
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 10
+
+
+def _send_following_redirects(
+    transport: Transport, request: HTTPRequest, stream: bool
+) -> HTTPResponse:
+    """Go's http.Client, which client-go uses unchanged: a 301/302/303 is followed as a GET
+    (HEAD stays HEAD) without the body, a 307/308 with the same method and body; a redirect
+    without a Location, or a 307/308 of a one-shot body, is the answer itself. The eleventh
+    hop fails as ``stopped after 10 redirects``."""
+    from urllib.parse import urljoin
+
+    hops = 0
+    current = request
+    while True:
+        response = transport.send(current, stream=stream)
+        location = response.headers.get("Location") if response.status in _REDIRECTS else None
+        if not location:
+            return response
+        if response.status in (307, 308):
+            if current.stream_body is not None:
+                return response
+            method, body = current.method, current.body
+        else:
+            method = current.method if current.method in ("GET", "HEAD") else "GET"
+            body = None
+        response.close()
+        url = urljoin(current.url, location)
+        hops += 1
+        if hops > _MAX_REDIRECTS:
+            op = request.method[:1] + request.method[1:].lower()
+            # Go reports the Location as the server sent it, not the resolved URL.
+            raise TransportError(f'{op} "{location}": stopped after {_MAX_REDIRECTS} redirects')
+        current = dataclasses.replace(current, method=method, url=url, body=body)
 
 
 def _retry_after(headers: Headers) -> int | None:
