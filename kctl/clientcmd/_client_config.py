@@ -493,10 +493,12 @@ class DirectClientConfig:
         errors.extend(validate_auth_info(auth_name, auth))
         cluster_name, _ = self._get_cluster_name()
         try:
-            cluster = self._get_cluster()
+            errors.extend(validate_cluster_info(cluster_name, self._get_cluster()))
         except ConfigError:
-            cluster = Cluster()
-        errors.extend(validate_cluster_info(cluster_name, cluster))
+            # A --cluster naming no entry: Go hands back a zero Cluster, which (lacking
+            # NewCluster's extensions map) is not the empty-cluster sentinel, so the missing
+            # server is reported by name.
+            errors.append(f"no server found for cluster {_q(cluster_name)}")
         if errors == [_EMPTY_CLUSTER]:
             raise ConfigInvalidError([EMPTY_CONFIG_MESSAGE])
         if errors:

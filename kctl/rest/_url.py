@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import NamedTuple
 from urllib.parse import SplitResult, urlsplit
 
@@ -38,6 +39,11 @@ def server_url(config: Config) -> ServerURL:
     if parts is None or not parts.scheme or not parts.netloc:
         scheme = "https" if default_tls else "http"
         parts = _split(f"{scheme}://{host}")
+        if parts is not None and (port := _invalid_port(parts.netloc)) is not None:
+            # url.Parse's *url.Error, which kubectl prints as a connection failure.
+            from kctl.rest._goformat import go_quote
+
+            raise TransportError(f"invalid port {go_quote(port)} after host")
         if parts is None or parts.path not in ("", "/"):
             raise ConfigError(f'host must be a URL or a host:port pair: "{host}"')
     if not parts.hostname:
@@ -62,6 +68,22 @@ def server_url(config: Config) -> ServerURL:
 
 # What Go's url.Parse refuses in a host (it escapes these; hosts may not be escaped).
 _BAD_HOST_CHARS = frozenset(" {}|\\^`\x7f")
+
+
+def _invalid_port(netloc: str) -> str | None:
+    """The ``:port`` part Go's parseHost refuses, or None. Go splits an unbracketed host at
+    its first colon, so ``::::`` has the port ``::::``."""
+    host = netloc.rpartition("@")[2]
+    if host.startswith("["):
+        end = host.find("]")
+        if end < 0:
+            return None
+        colon_port = host[end + 1 :]
+    else:
+        colon_port = host[host.find(":") :] if ":" in host else ""
+    if not colon_port or re.fullmatch(r":[0-9]*", colon_port):
+        return None
+    return colon_port
 
 
 def _go_quote_char(c: str) -> str:
