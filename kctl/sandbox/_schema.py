@@ -40,10 +40,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Decoded",
+    "Field",
     "admit_builtin",
     "decode",
     "go_type",
+    "is_list_message",
     "message_fields",
+    "message_fields_raw",
     "root_message",
     "special_kind",
 ]
@@ -110,6 +113,8 @@ class Field:
     kind: str
     repeated: bool
     pointer: bool
+    # The Go json tag has no omitempty: the field is always written (OpenAPI: required).
+    always: bool = False
 
 
 def _table() -> tuple[
@@ -150,7 +155,7 @@ def message_fields(message: str) -> dict[str, Field]:
         if json_name == "" and kind.startswith("message:"):
             out.update(message_fields(kind[8:]))
         elif json_name:
-            out[json_name] = Field(json_name, kind, "r" in flags, "p" in flags)
+            out[json_name] = Field(json_name, kind, "r" in flags, "p" in flags, "k" in flags)
     return out
 
 
