@@ -1,6 +1,7 @@
 """client-go's ``rest`` package: Config, RESTClient, the Request builder, in-cluster config.
 
-Importing this package is cheap: ``http.client`` and ``ssl`` load with the first request.
+Importing this package is cheap: the socket layer loads with the first request, and ``ssl``
+only for the first TLS connection.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ __all__ = [
     "unversioned_rest_client_for",
 ]
 
-# Loaded on first use: the transport pulls in http.client and ssl.
+# Loaded on first use: the transport pulls in sockets (and ssl for TLS).
 _LAZY = {
     "HTTPTransport": "kctl.rest._transport",
     "is_config_transport_tls": "kctl.rest._transport",

@@ -65,10 +65,10 @@ class Watcher:
                 # A closed or broken connection ends the watch, as an EOF would.
                 self.stop()
                 raise StopIteration from None
-            except Exception as err:  # http.client errors are not imported here
-                # stop() from another thread closes the socket under a blocked read, and
-                # http.client then fails with whatever its half-torn state raises.
-                if self._stopped or type(err).__module__ == "http.client":
+            except Exception:
+                # stop() from another thread closes the socket under a blocked read, and the
+                # reader then fails with whatever its half-torn state raises.
+                if self._stopped:
                     self.stop()
                     raise StopIteration from None
                 raise
