@@ -13,51 +13,22 @@ import argparse
 import io
 import json
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
+
+# bench/seed.py: importable because Python puts this script's directory on sys.path.
+import seed
 
 from kctl.cli._printers import JSONPrinter, YAMLPrinter, _gojson, _goyaml
 
 
 def pod(i: int) -> dict[str, Any]:
-    """A pod of ~8 KB of JSON: the shape of bench/seed.py's, plus managedFields to strip."""
-    env = [{"name": f"SETTING_{k:02d}", "value": f"value-{i}-{k}-" + "x" * 40} for k in range(60)]
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": f"bench-{i:05d}",
-            "namespace": "bench",
-            "uid": str(uuid.UUID(int=i + 1)),
-            "creationTimestamp": "2026-01-01T00:00:00Z",
-            "labels": {"app": "bench", "shard": str(i % 16)},
-            "annotations": {"bench.kctl.dev/note": "n" * 200},
-            "managedFields": [{"manager": "kubectl", "operation": "Update", "fieldsV1": {}}],
-        },
-        "spec": {
-            "nodeName": f"node-{i % 50}",
-            "restartPolicy": "Always",
-            "containers": [{"name": "app", "image": "registry.example/bench:1.0", "env": env}],
-        },
-        "status": {
-            "phase": "Running",
-            "podIP": f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
-            "startTime": "2026-01-01T00:00:05Z",
-            "conditions": [
-                {"type": "Ready", "status": "True", "lastTransitionTime": "2026-01-01T00:00:09Z"}
-            ],
-            "containerStatuses": [
-                {
-                    "name": "app",
-                    "ready": True,
-                    "restartCount": 0,
-                    "image": "registry.example/bench:1.0",
-                    "state": {"running": {"startedAt": "2026-01-01T00:00:08Z"}},
-                }
-            ],
-        },
-    }
+    """bench/seed.py's ~8 KB pod, plus managedFields for the printers to strip."""
+    obj: dict[str, Any] = seed.pod(i)
+    obj["metadata"]["managedFields"] = [
+        {"manager": "kubectl", "operation": "Update", "fieldsV1": {}}
+    ]
+    return obj
 
 
 def timed(label: str, run: Callable[[], str]) -> str:
