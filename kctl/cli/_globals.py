@@ -298,7 +298,9 @@ class Factory:
         return client
 
 
-def _string(*decls: str, help: str, multiple: bool = False) -> Callable[[Any], Any]:
+def _string(
+    *decls: str, help: str, multiple: bool = False, shell_complete: Any = None
+) -> Callable[[Any], Any]:
     return click.option(
         *decls,
         default=() if multiple else "",
@@ -306,7 +308,15 @@ def _string(*decls: str, help: str, multiple: bool = False) -> Callable[[Any], A
         metavar="TEXT",
         show_default=False,
         help=help,
+        shell_complete=shell_complete,
     )
+
+
+def _complete_namespaces(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    # Imported on TAB only: the completion module talks to the server.
+    from kctl.cli.completion import complete_namespaces
+
+    return complete_namespaces(ctx, param, incomplete)
 
 
 # (dest, click decorator) in the order kubectl lists them.
@@ -378,7 +388,11 @@ _GLOBAL_OPTIONS: list[tuple[str, Callable[[Any], Any]]] = [
     (
         "g_namespace",
         _string(
-            "-n", "--namespace", "g_namespace", help="The namespace scope for this CLI request."
+            "-n",
+            "--namespace",
+            "g_namespace",
+            help="The namespace scope for this CLI request.",
+            shell_complete=_complete_namespaces,
         ),
     ),
     (

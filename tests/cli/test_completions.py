@@ -94,6 +94,15 @@ def test_tab_completes_types_and_names_from_the_server(
     assert names and all(n.startswith("kube-proxy-") for n in names)
 
 
+def test_tab_completes_namespaces_after_dash_n(demo_sandbox: Sandbox, tmp_path: Path) -> None:
+    assert _tab("kctl get pods -n kube-", tmp_path, demo_sandbox) == [
+        "kube-node-lease",
+        "kube-public",
+        "kube-system",
+    ]
+    assert _tab("kctl watch pods --namespace d", tmp_path, demo_sandbox) == ["default", "dev"]
+
+
 def test_tab_is_silent_when_the_server_is_down(tmp_path: Path) -> None:
     env_sb = None
     words = "kctl watch -s http://127.0.0.1:1 po"
