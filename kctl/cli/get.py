@@ -243,7 +243,12 @@ class _Page:
 
 
 def _pages(factory: Factory, target: _Target, table: bool, opts: _Options) -> Iterator[_Page]:
-    """Each list page as decoded once; with --limit, just one page of that size."""
+    """Each list page as decoded once; with --limit, just one page of that size.
+
+    Not kctl.dynamic's ListPager: kubectl's get sends the Table Accept header, may start from
+    --continue, and on an expired continue token fails (printing what it has) instead of
+    falling back to a full list as client-go's pager does.
+    """
     limit = opts.limit or (0 if opts.sort_by else opts.chunk_size)
     token = opts.continue_token
     while True:
