@@ -1,6 +1,6 @@
 """metav1 request options: ListOptions, GetOptions, ..., DeleteOptions.
 
-Each is a small frozen dataclass whose ``to_params()`` yields the query parameters client-go's
+Each is a small frozen record (kctl._record) whose ``to_params()`` yields the query parameters client-go's
 parameter codec produces for it: zero values are omitted (Go's ``omitempty``), pointer fields
 (``None`` here) are sent whenever set, even to ``0`` or ``false``. DeleteOptions travels in the
 DELETE body instead (``to_body()``), as client-go sends it.
@@ -11,10 +11,10 @@ take ``limit=100`` as well as ``ListOptions(limit=100)``.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, TypedDict, TypeVar
+
+from kctl._record import record, replace
 
 __all__ = [
     "ApplyKwargs",
@@ -48,7 +48,7 @@ def _dry_run(value: str | Sequence[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ListOptions:
     label_selector: str = ""
     field_selector: str = ""
@@ -86,7 +86,7 @@ class ListOptions:
         return params
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GetOptions:
     resource_version: str = ""
 
@@ -105,7 +105,7 @@ def _write_params(
     return params
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _WriteOptions:
     # metav1.CreateOptions and UpdateOptions have the same fields; the classes stay distinct.
     dry_run: Sequence[str] = ()
@@ -120,17 +120,17 @@ class _WriteOptions:
         return _write_params(tuple(self.dry_run), self.field_manager, self.field_validation)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CreateOptions(_WriteOptions):
     """metav1.CreateOptions: dryRun, fieldManager, fieldValidation."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class UpdateOptions(_WriteOptions):
     """metav1.UpdateOptions: dryRun, fieldManager, fieldValidation."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PatchOptions:
     dry_run: Sequence[str] = ()
     force: bool | None = None
@@ -151,7 +151,7 @@ class PatchOptions:
         return params
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ApplyOptions:
     """Server-side apply; sent as PatchOptions with ``force`` always present (ToPatchOptions)."""
 
@@ -171,7 +171,7 @@ class ApplyOptions:
         return self.to_patch_options().to_params()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Preconditions:
     uid: str = ""
     resource_version: str = ""
@@ -185,7 +185,7 @@ class Preconditions:
         return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DeleteOptions:
     grace_period_seconds: int | None = None
     preconditions: Preconditions | None = None
@@ -302,4 +302,4 @@ def merge_options(cls: type[_O], opts: _O | None, kwargs: Any) -> _O:
         return cls(**kwargs)
     if not isinstance(opts, cls):
         raise TypeError(f"expected {cls.__name__}, got {type(opts).__name__}")
-    return dataclasses.replace(opts, **kwargs) if kwargs else opts  # type: ignore[type-var]
+    return replace(opts, **kwargs) if kwargs else opts

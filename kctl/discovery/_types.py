@@ -8,9 +8,9 @@ cache filled by kctl reads back in kubectl.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from kctl._record import record
 from kctl.schema import GroupVersion, parse_group_version
 
 __all__ = [
@@ -29,7 +29,7 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class APIResource:
     """metav1.APIResource: one resource (or ``parent/subresource``) of a group-version."""
 
@@ -85,7 +85,7 @@ class APIResource:
         return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class APIResourceList:
     """metav1.APIResourceList: the resources of one group-version."""
 
@@ -112,7 +112,7 @@ class APIResourceList:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GroupVersionForDiscovery:
     group_version: str
     version: str
@@ -125,7 +125,7 @@ class GroupVersionForDiscovery:
         return {"groupVersion": self.group_version, "version": self.version}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class APIGroup:
     """metav1.APIGroup; the core group is the one named ``""``."""
 
@@ -152,7 +152,7 @@ class APIGroup:
         return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class APIGroupList:
     groups: tuple[APIGroup, ...] = ()
 
@@ -168,7 +168,7 @@ class APIGroupList:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VersionInfo:
     """version.Info from ``GET /version``."""
 

@@ -12,10 +12,10 @@ not yet yielded (by namespace/name): every object reaches the caller exactly onc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar, cast
 
+from kctl._record import replace
 from kctl.errors import is_resource_expired
 from kctl.metav1 import ListOptions
 
@@ -64,7 +64,7 @@ class ListPager(Generic[L]):
 
     def _full_list(self, requested: ListOptions, options: ListOptions) -> L:
         return self.page_fn(
-            dataclasses.replace(
+            replace(
                 options,
                 limit=0,
                 continue_="",
@@ -76,16 +76,14 @@ class ListPager(Generic[L]):
     def _first(self, opts: ListOptions | None) -> ListOptions:
         options = opts or ListOptions()
         if options.limit == 0:
-            options = dataclasses.replace(options, limit=self.page_size)
+            options = replace(options, limit=self.page_size)
         return options
 
     @staticmethod
     def _next(options: ListOptions, token: str) -> ListOptions:
         # A continue token already pins the snapshot; sending resourceVersion with it is
         # rejected ("specifying resource version is not allowed when using continue").
-        return dataclasses.replace(
-            options, continue_=token, resource_version="", resource_version_match=""
-        )
+        return replace(options, continue_=token, resource_version="", resource_version_match="")
 
     def list(self, opts: ListOptions | None = None) -> L:
         """The whole collection: the first page's list object with every page's items."""

@@ -15,11 +15,11 @@ consumed silently.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from kctl._record import replace
 from kctl.errors import StatusError, TransportError, WatchError, is_resource_expired
 from kctl.metav1 import ListOptions
 from kctl.watch._common import (
@@ -189,7 +189,7 @@ class Reflector(WatchLoop):
             raise _Retry from err
 
     def _watch_list(self) -> Iterator[WatchEvent]:
-        options = dataclasses.replace(
+        options = replace(
             self._selection,
             watch=True,
             resource_version=self._rv,
@@ -248,7 +248,7 @@ class Reflector(WatchLoop):
                 if not (is_resource_expired(err) and seen):
                     raise
                 # The continue token expired mid-way: one full list, as client-go's pager.
-                full = self._client.list(dataclasses.replace(self._selection, limit=0))
+                full = self._client.list(replace(self._selection, limit=0))
                 list_rv = resource_version(full)
                 for item in full.get("items") or []:
                     event = self._synced_item(item, seen)
@@ -262,7 +262,7 @@ class Reflector(WatchLoop):
         yield from self._end_sync(seen, list_rv)
 
     def _watch(self) -> Iterator[WatchEvent]:
-        options = dataclasses.replace(
+        options = replace(
             self._selection,
             watch=True,
             resource_version=self._rv,

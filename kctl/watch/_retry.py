@@ -7,10 +7,10 @@ and nothing repeats. It stops with WatchError when the server says that version 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from kctl._record import replace
 from kctl.errors import StatusError, TransportError, WatchError
 from kctl.metav1 import ListOptions
 from kctl.watch._common import (
@@ -69,7 +69,7 @@ class RetryWatcher(WatchLoop):
         return self._rv
 
     def _options(self) -> ListOptions:
-        return dataclasses.replace(
+        return replace(
             self._opts, resource_version=self._rv, allow_watch_bookmarks=True, watch=True
         )
 
