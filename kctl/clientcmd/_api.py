@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import unicodedata
-from dataclasses import dataclass, field
 from typing import Any
+
+from kctl._record import field, record
 
 __all__ = [
     "AuthInfo",
@@ -27,7 +28,7 @@ __all__ = [
 CLUSTER_EXEC_EXTENSION = "client.authentication.k8s.io/exec"
 
 
-@dataclass
+@record
 class Cluster:
     server: str = ""
     tls_server_name: str = ""
@@ -41,7 +42,7 @@ class Cluster:
     location_of_origin: str = ""
 
 
-@dataclass
+@record
 class AuthProvider:
     name: str = ""
     config: dict[str, str] | None = None
@@ -52,7 +53,7 @@ class AuthProvider:
         return f"AuthProvider(name={self.name!r}, config={config})"
 
 
-@dataclass
+@record
 class Exec:
     command: str = ""
     args: list[str] | None = None
@@ -73,7 +74,7 @@ class Exec:
         )
 
 
-@dataclass
+@record
 class AuthInfo:
     client_certificate: str = ""
     client_certificate_data: bytes = b""
@@ -102,7 +103,7 @@ class AuthInfo:
         )
 
 
-@dataclass
+@record
 class Context:
     cluster: str = ""
     auth_info: str = ""
@@ -111,13 +112,13 @@ class Context:
     location_of_origin: str = ""
 
 
-@dataclass
+@record
 class Preferences:
     colors: bool = False
     extensions: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class Kubeconfig:
     """clientcmdapi.Config: a whole (possibly merged) kubeconfig."""
 

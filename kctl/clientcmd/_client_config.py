@@ -8,10 +8,10 @@ import os
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from kctl._record import field, record
 from kctl.clientcmd._api import (
     CLUSTER_EXEC_EXTENSION,
     AuthInfo,
@@ -108,7 +108,7 @@ def _proxy_url_problem(proxy_url: str) -> str:
 # -- overrides --------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class ConfigOverrides:
     """clientcmd.ConfigOverrides: what command-line flags change in the loaded kubeconfig.
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
 from typing import TypeVar
 
+from kctl._record import field, fields, record
 from kctl.clientcmd._api import AuthInfo, Cluster, DecodeError, Kubeconfig, decode_v1
 from kctl.errors import ConfigError, ConfigLoadError
 
@@ -158,7 +158,7 @@ _T = TypeVar("_T")
 
 def merge_into(dst: _T, src: _T) -> None:
     """client-go's ``merge``: non-zero fields of src overwrite, maps merge key by key."""
-    for f in fields(dst):  # type: ignore[arg-type]
+    for f in fields(dst):
         value = getattr(src, f.name)
         if isinstance(value, dict):
             if value:
@@ -193,7 +193,7 @@ def _dedupe(items: Sequence[str]) -> list[str]:
     return out
 
 
-@dataclass
+@record
 class ClientConfigLoadingRules:
     """Which kubeconfig files to read, and in what order (clientcmd.ClientConfigLoadingRules).
 

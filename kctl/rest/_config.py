@@ -1,19 +1,20 @@
 """rest.Config: everything needed to talk to one API server, as client-go's rest.Config.
 
-A Config is immutable once built; derive variants with ``dataclasses.replace`` or
-``config.copy(...)``. Clients built from the same Config object share its rate limiter and
-connection pool (client-go shares the limiter through the config's RateLimiter field).
+A Config is immutable once built; derive variants with ``config.copy(...)``. Clients built
+from the same Config object share its rate limiter and connection pool (client-go shares the
+limiter through the config's RateLimiter field); a copy gets its own.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import threading
+from _thread import allocate_lock
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kctl.schema import GroupVersion
+from kctl._record import field, record, replace
+
+if TYPE_CHECKING:
+    from kctl.schema import GroupVersion
 
 __all__ = [
     "DEFAULT_BURST",
@@ -42,7 +43,7 @@ def _redact_url(url: str) -> str:
     return url.replace(f":{password}@", ":xxxxx@", 1) if password else url
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TLSClientConfig:
     insecure: bool = False
     server_name: str = ""
@@ -75,7 +76,7 @@ class TLSClientConfig:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImpersonationConfig:
     user_name: str = ""
     uid: str = ""
@@ -86,13 +87,13 @@ class ImpersonationConfig:
         return bool(self.user_name or self.uid or self.groups or self.extra)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExecEnvVar:
     name: str
     value: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExecConfig:
     """clientcmdapi.ExecConfig: an external credential plugin."""
 
@@ -117,7 +118,7 @@ class ExecConfig:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AuthProviderConfig:
     name: str
     config: Mapping[str, str] = field(default_factory=dict)
@@ -126,7 +127,7 @@ class AuthProviderConfig:
         return f"AuthProviderConfig(name={self.name!r}, config=<redacted>)"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     """The resolved settings for one API server.
 
@@ -161,17 +162,17 @@ class Config:
     warning_handler: Callable[[str], None] | None = None
     # kubectl's -v level for request logging.
     verbosity: int = 0
-    # Lazily created shared state (limiter, connection pool); not part of equality.
-    _shared: dict[str, Any] = field(
-        default_factory=dict, init=False, repr=False, compare=False, hash=False
-    )
-    _shared_lock: Any = field(
-        default_factory=threading.Lock, init=False, repr=False, compare=False, hash=False
-    )
+
+    def __post_init__(self) -> None:
+        # Lazily created shared state (limiter, connection pool). Not a field: it is no
+        # constructor argument, takes no part in equality, and every Config (a copy too)
+        # starts with its own.
+        object.__setattr__(self, "_shared", {})
+        object.__setattr__(self, "_shared_lock", allocate_lock())
 
     def copy(self, **changes: Any) -> Config:
         """A new Config with ``changes`` applied; it gets its own limiter and pool."""
-        return dataclasses.replace(self, **changes)
+        return replace(self, **changes)
 
     def effective_qps(self) -> float:
         return DEFAULT_QPS if self.qps == 0 else self.qps
@@ -181,10 +182,11 @@ class Config:
 
     def shared(self, key: str, factory: Callable[[], Any]) -> Any:
         """Per-config shared state, created once (the limiter and the HTTP session live here)."""
-        with self._shared_lock:
-            if key not in self._shared:
-                self._shared[key] = factory()
-            return self._shared[key]
+        state: dict[str, Any] = self.__dict__["_shared"]
+        with self.__dict__["_shared_lock"]:
+            if key not in state:
+                state[key] = factory()
+            return state[key]
 
     def __repr__(self) -> str:
         # client-go's String() redacts Password, BearerToken and KeyData.

@@ -6,8 +6,9 @@ Nothing here imports ``http.client`` or ``ssl``; a fake transport can replace th
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
+
+from kctl._record import field, record
 
 __all__ = ["HTTPRequest", "HTTPResponse", "Headers", "Transport"]
 
@@ -93,7 +94,7 @@ class Headers(Mapping[str, str]):
         return f"Headers({self._items!r})"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HTTPRequest:
     """The pure product of building a request. Authentication is never stored here."""
 

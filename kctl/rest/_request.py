@@ -6,7 +6,6 @@ throttling, retry and error-decoding rules.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 import threading
@@ -14,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
+from kctl._record import replace
 from kctl.errors import (
     ConnectError,
     RequestError,
@@ -556,7 +556,7 @@ class Request:
                 if throttle:
                     self._throttle(request.url, reason)
             remaining = None if deadline is None else max(0.001, deadline - clock.monotonic())
-            attempt = dataclasses.replace(request, timeout=remaining)
+            attempt = replace(request, timeout=remaining)
             response: HTTPResponse | None = None
             error: TransportError | None = None
             try:
@@ -740,7 +740,7 @@ def _send_following_redirects(
             op = request.method[:1] + request.method[1:].lower()
             # Go reports the Location as the server sent it, not the resolved URL.
             raise TransportError(f'{op} "{location}": stopped after {_MAX_REDIRECTS} redirects')
-        current = dataclasses.replace(current, method=method, url=url, body=body)
+        current = replace(current, method=method, url=url, body=body)
 
 
 def _retry_after(headers: Headers) -> int | None:
