@@ -1,40 +1,40 @@
 """client-go's ``rest`` package: Config, RESTClient, the Request builder, in-cluster config.
 
-Importing this package is cheap: the socket layer loads with the first request, and ``ssl``
-only for the first TLS connection.
+Importing this package is cheap: each name loads its submodule on first use (PEP 562), so
+building a Config never loads the request machinery, the socket layer loads with the first
+request, and ``ssl`` only for the first TLS connection.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from kctl.rest._config import (
-    DEFAULT_BURST,
-    DEFAULT_QPS,
-    AuthProviderConfig,
-    Config,
-    ExecConfig,
-    ExecEnvVar,
-    ImpersonationConfig,
-    TLSClientConfig,
-)
-from kctl.rest._http import Headers, HTTPRequest, HTTPResponse, Transport
-from kctl.rest._limiter import Clock, RateLimiter, SystemClock, TokenBucketRateLimiter
-from kctl.rest._request import (
-    PatchType,
-    Request,
-    RESTClient,
-    Result,
-    rest_client_for,
-    set_kubernetes_defaults,
-    unversioned_rest_client_for,
-)
-from kctl.rest._url import server_url
-from kctl.rest._watch import Watcher, WatchEvent
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from kctl.rest._config import (
+        DEFAULT_BURST,
+        DEFAULT_QPS,
+        AuthProviderConfig,
+        Config,
+        ExecConfig,
+        ExecEnvVar,
+        ImpersonationConfig,
+        TLSClientConfig,
+    )
+    from kctl.rest._http import Headers, HTTPRequest, HTTPResponse, Transport
     from kctl.rest._incluster import in_cluster_config
+    from kctl.rest._limiter import Clock, RateLimiter, SystemClock, TokenBucketRateLimiter
+    from kctl.rest._request import (
+        PatchType,
+        Request,
+        RESTClient,
+        Result,
+        rest_client_for,
+        set_kubernetes_defaults,
+        unversioned_rest_client_for,
+    )
     from kctl.rest._transport import HTTPTransport, is_config_transport_tls
+    from kctl.rest._url import server_url
+    from kctl.rest._watch import Watcher, WatchEvent
 
 __all__ = [
     "DEFAULT_BURST",
@@ -68,18 +68,52 @@ __all__ = [
     "unversioned_rest_client_for",
 ]
 
-# Loaded on first use: the transport pulls in sockets (and ssl for TLS).
-_LAZY = {
-    "HTTPTransport": "kctl.rest._transport",
-    "is_config_transport_tls": "kctl.rest._transport",
-    "in_cluster_config": "kctl.rest._incluster",
+# Which submodule defines each public name (kept in step with the imports above).
+_SUBMODULES = {
+    "DEFAULT_BURST": "_config",
+    "DEFAULT_QPS": "_config",
+    "AuthProviderConfig": "_config",
+    "Config": "_config",
+    "ExecConfig": "_config",
+    "ExecEnvVar": "_config",
+    "ImpersonationConfig": "_config",
+    "TLSClientConfig": "_config",
+    "HTTPRequest": "_http",
+    "HTTPResponse": "_http",
+    "Headers": "_http",
+    "Transport": "_http",
+    "in_cluster_config": "_incluster",
+    "Clock": "_limiter",
+    "RateLimiter": "_limiter",
+    "SystemClock": "_limiter",
+    "TokenBucketRateLimiter": "_limiter",
+    "PatchType": "_request",
+    "RESTClient": "_request",
+    "Request": "_request",
+    "Result": "_request",
+    "rest_client_for": "_request",
+    "set_kubernetes_defaults": "_request",
+    "unversioned_rest_client_for": "_request",
+    "HTTPTransport": "_transport",
+    "is_config_transport_tls": "_transport",
+    "server_url": "_url",
+    "WatchEvent": "_watch",
+    "Watcher": "_watch",
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kctl.rest' has no attribute {name!r}")
-    import importlib
+# Typed ``object``, not Any, so that mypy flags a misspelt name instead of accepting it.
+def __getattr__(name: str) -> object:
+    submodule = _SUBMODULES.get(name)
+    if submodule is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # __import__ with a fromlist returns the submodule itself, without loading importlib.
+    module = __import__(f"{__name__}.{submodule}", fromlist=[name])
+    value = getattr(module, name)
+    # Cached: later lookups are plain module attribute reads.
+    globals()[name] = value
+    return value
 
-    return getattr(importlib.import_module(module), name)
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
