@@ -1,5 +1,8 @@
 """``kctl watch``: list, then watch, resuming across drops, until Ctrl-C or ``--timeout``.
 
+Either ends it with exit 0, as does SIGTERM; a closed stdout (``| head``) ends it as any
+verb (141, silently, see _errors), at the first event written after the close.
+
 kubectl has only ``get -w``, which ends when the server closes the stream. This verb keeps
 going: kctl.watch's Reflector re-watches from the last resourceVersion after a dropped
 connection or a server timeout, and on 410 Gone re-lists and reports only what really
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import click
@@ -275,18 +278,34 @@ def _from_version(
         yield WatchEvent(ADDED if old is None else MODIFIED, event.object)
 
 
-def run(source: Iterator[WatchEvent] | Any, out: _Output, *, since_now: bool = False) -> None:
-    """Print ``source``'s events: bookmarks mark the end of a sync and are never printed."""
+def run(
+    source: Iterator[WatchEvent] | Any,
+    out: _Output,
+    *,
+    since_now: bool = False,
+    ending: _Ending | None = None,
+) -> None:
+    """Print ``source``'s events: bookmarks mark the end of a sync and are never printed.
+
+    With ``ending``, a stop signal that comes while an event is being printed takes effect
+    once it is printed, so output never ends in half a line, half a YAML document or a
+    table row that a later flush would repeat.
+    """
+    guard = ending if ending is not None else _Ending()
     synced = False
     for event in source:
         if event.type == "BOOKMARK":
             if not synced:
                 synced = True
+                guard.hold()
                 out.synced()
+                guard.release()
             continue
         if since_now and not synced:
             continue
+        guard.hold()
         out.event(event.type, event.object)
+        guard.release()
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -405,49 +424,99 @@ def command(
         source = _from_version(client, resource_version, opts, current, table)
     else:
         source = _reflected(client, opts, current, table)
-    disarm = _arm_deadline(seconds, current) if seconds > 0 else None
+    ending = _Ending()
     try:
-        run(source, printer, since_now=since_now)
-    except (KeyboardInterrupt, _DeadlineReached):
-        # Ctrl-C and --timeout are how a watch is meant to end.
+        ending.arm(seconds, current)
+        run(source, printer, since_now=since_now, ending=ending)
+    except _Stop:
+        # Ctrl-C, SIGTERM and --timeout are how a watch is meant to end.
         pass
     finally:
-        if disarm is not None:
-            disarm()
+        ending.disarm()
         current.stop()
     if table:
         printer.synced()
 
 
-class _DeadlineReached(Exception):
-    """--timeout elapsed (raised in the main thread by SIGALRM, like Ctrl-C's interrupt)."""
+class _Stop(Exception):
+    """Ctrl-C, SIGTERM or --timeout: raised in the main thread, where it is reading."""
 
 
-def _arm_deadline(seconds: float, current: _Current) -> Callable[[], None]:
-    """End the watch after ``seconds``; returns the function that cancels that.
+class _Ending:
+    """Turns SIGINT, SIGTERM and --timeout's SIGALRM into ``_Stop`` in the main thread.
 
-    In the main thread a SIGALRM interrupts the blocking read where it is, as Ctrl-C does;
-    stopping the stream from another thread would race with that read.
+    Raised from the signal handler, it interrupts a blocking read where it is, as Ctrl-C's
+    KeyboardInterrupt does; stopping the stream from another thread would race with that
+    read. Between ``hold`` and ``release`` (an event being printed) the stop waits for
+    ``release``. kubectl's ``get -w`` treats SIGINT and SIGTERM alike (it stops the watch and
+    exits 1 without a word), so this verb ends on either as it does on Ctrl-C: exit 0.
+    Outside the main thread no handler can be set: --timeout then stops ``current`` from a
+    timer thread.
     """
-    import signal
 
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+    def __init__(self) -> None:
+        self._holding = False
+        self._pending = False
+        self._previous: list[tuple[int, Any]] = []
+        self._itimer = False
+        self._timer: threading.Timer | None = None
 
-        def on_alarm(signum: int, frame: object) -> None:
-            raise _DeadlineReached
+    def arm(self, seconds: float, current: _Current) -> None:
+        import signal
 
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        if threading.current_thread() is not threading.main_thread():
+            if seconds > 0:
+                self._timer = threading.Timer(seconds, current.stop)
+                self._timer.daemon = True
+                self._timer.start()
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._catch(signum)
+        if seconds > 0 and hasattr(signal, "setitimer"):
+            self._catch(signal.SIGALRM)
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            self._itimer = True
+        elif seconds > 0:
+            self._timer = threading.Timer(seconds, current.stop)
+            self._timer.daemon = True
+            self._timer.start()
 
-        def disarm() -> None:
+    def _catch(self, signum: int) -> None:
+        import signal
+
+        previous = signal.getsignal(signum)
+        if previous is None:
+            # Set from outside Python: it could not be put back, so it is left alone.
+            return
+        signal.signal(signum, self._on_signal)
+        self._previous.append((signum, previous))
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if self._holding:
+            self._pending = True
+            return
+        raise _Stop
+
+    def hold(self) -> None:
+        self._holding = True
+
+    def release(self) -> None:
+        self._holding = False
+        if self._pending:
+            self._pending = False
+            raise _Stop
+
+    def disarm(self) -> None:
+        import signal
+
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._itimer:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-
-        return disarm
-    timer = threading.Timer(seconds, current.stop)
-    timer.daemon = True
-    timer.start()
-    return timer.cancel
+            self._itimer = False
+        for signum, previous in reversed(self._previous):
+            signal.signal(signum, previous)
+        self._previous.clear()
 
 
 def _parse_timeout(text: str) -> float:
