@@ -7,7 +7,6 @@ them and the writer edits them. Names are keyed maps here; the v1 wire form uses
 from __future__ import annotations
 
 import base64
-import unicodedata
 from typing import Any
 
 from kctl._record import field, record
@@ -501,6 +500,8 @@ def encode_v1(config: Kubeconfig) -> dict[str, Any]:
 def clean_ansi_escape_codes(text: str) -> str:
     """client-go's cleanANSIEscapeCodes: keep letters, marks, numbers, punctuation, symbols,
     separators and \\t..\\r; anything else (ESC above all) becomes its U+XXXX form."""
+    import unicodedata  # only exec plugin configs get here
+
     out = []
     for ch in text:
         cat = unicodedata.category(ch)

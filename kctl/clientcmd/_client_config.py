@@ -6,10 +6,9 @@ from __future__ import annotations
 import copy
 import os
 import re
-import threading
+from _thread import allocate_lock
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 from kctl._record import field, record
 from kctl.clientcmd._api import (
@@ -99,6 +98,8 @@ def parse_timeout(text: str) -> float:
 
 
 def _proxy_url_problem(proxy_url: str) -> str:
+    from urllib.parse import urlsplit
+
     scheme = urlsplit(proxy_url).scheme if "://" in proxy_url or ":" in proxy_url else ""
     if scheme not in ("http", "https", "socks5"):
         return f"unsupported scheme {_q(scheme)}, must be http, https, or socks5"
@@ -307,9 +308,24 @@ class ClientConfig(Protocol):
     def namespace_with_override(self) -> tuple[str, bool]: ...
 
 
+def _plain(text: str) -> bool:
+    """Whether urlsplit would take ``text`` as it is: printable ASCII (nothing stripped,
+    removed or NFKC-checked) without IPv6 brackets (nothing to validate)."""
+    return text.isascii() and text.isprintable() and "[" not in text and "]" not in text
+
+
 def _is_tls_host(host: str) -> bool:
     """rest.IsConfigTransportTLS for a Config that has only its host set."""
     host = host or "localhost"
+    # The usual hosts are decided here, exactly as urlsplit would decide them, so that a
+    # config is built without importing urllib.parse (and, through it, ipaddress).
+    prefix = host[:8].lower()
+    if prefix.startswith("http://"):
+        return False  # scheme http, or unparseable: never TLS
+    if prefix == "https://" and _plain(host):
+        return host[8:9] not in ("", "/", "?", "#")  # whether the netloc is non-empty
+    from urllib.parse import urlsplit
+
     try:
         parts = urlsplit(host)
     except ValueError:  # an unclosed IPv6 bracket: not a URL, so not https
@@ -323,6 +339,10 @@ def _normalise_host(host: str) -> str:
     # url.ParseRequestURI + u.String(): a host with a path loses its query and fragment.
     if not host.startswith(("http://", "https://", "HTTP://", "HTTPS://")) and "://" not in host:
         return host
+    if "?" not in host and "#" not in host:
+        return host  # no query or fragment to drop
+    from urllib.parse import urlsplit, urlunsplit
+
     try:
         parts = urlsplit(host)
     except ValueError:  # url.ParseRequestURI fails too; rest reports the host
@@ -704,7 +724,7 @@ class DeferredLoadingClientConfig:
         self.loader = loader
         self.overrides = overrides
         self._icc = InClusterClientConfig(overrides)
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         self._merged: DirectClientConfig | None = None
 
     def _create(self) -> DirectClientConfig:

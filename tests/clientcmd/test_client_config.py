@@ -12,6 +12,7 @@ from kctl.clientcmd import (
     ClientConfigLoadingRules,
     ConfigOverrides,
     DirectClientConfig,
+    _client_config,
     build_config_from_flags,
     load,
     new_client_config_from_bytes,
@@ -315,6 +316,71 @@ def test_auth_provider_and_client_cert_data() -> None:
 def test_host_with_path_loses_query() -> None:
     text = BASE.replace("https://secure.example:6443", "https://h:1/prefix?x=1#frag")
     assert _direct(text).client_config().host == "https://h:1/prefix"
+
+
+# Hosts the urllib-free fast paths decide, and neighbours that must take the full parse.
+_HOSTS = [
+    "",
+    "https://h:1",
+    "HTTPS://H",
+    "hTtPs://h/p",
+    "https://",
+    "https:///p",
+    "https://?q",
+    "https://#f",
+    "https://u:p@h",
+    "https://h p",
+    "https://\th",
+    "https://h\n",
+    " https://h",
+    "https://[::1]:6443",
+    "https://[::1",
+    "https://::1]",
+    "https://h\u00e9",
+    "https://\uff48",
+    "http://h",
+    "HTTP://h:1/p?q#f",
+    "http://[::1",
+    "https:/h",
+    "https:h",
+    "h:6443",
+    "localhost",
+    "ftp://h",
+    "https://h/p?x=1#frag",
+    "https://h/?x",
+    "http://h/p#f",
+    "h/p?x",
+]
+
+
+def _reference_is_tls(host: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(host or "localhost")
+    except ValueError:
+        return False
+    return bool(parts.scheme and parts.netloc) and parts.scheme.lower() == "https"
+
+
+def _reference_normalise(host: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not host.startswith(("http://", "https://", "HTTP://", "HTTPS://")) and "://" not in host:
+        return host
+    try:
+        parts = urlsplit(host)
+    except ValueError:
+        return host
+    if len(parts.path) > 1 and (parts.query or parts.fragment):
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return host
+
+
+@pytest.mark.parametrize("host", _HOSTS)
+def test_host_fast_paths_agree_with_urlsplit(host: str) -> None:
+    assert _client_config._is_tls_host(host) is _reference_is_tls(host)
+    assert _client_config._normalise_host(host) == _reference_normalise(host)
 
 
 def test_from_bytes_and_rest_config_from_kubeconfig() -> None:
