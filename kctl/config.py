@@ -11,17 +11,18 @@ Resolution order:
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from kctl.errors import KctlError
-from kctl.rest._config import Config
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from kctl.rest._config import Config
 
 __all__ = ["get_config", "get_config_or_die", "kubeconfig_flag"]
-
-_log = logging.getLogger("kctl.config")
 
 # Set this (as controller-runtime's --kubeconfig flag would be) to force one kubeconfig file.
 kubeconfig_flag: str | None = None
@@ -70,7 +71,12 @@ def _load(context: str, path: str) -> Config:
         ).client_config()
     except KctlError:
         if in_cluster_error is not None:
-            _log.debug("unable to load in-cluster config: %s", in_cluster_error)
+            # logging is imported on this path only: it costs a start-up as much as clientcmd.
+            import logging
+
+            logging.getLogger("kctl.config").debug(
+                "unable to load in-cluster config: %s", in_cluster_error
+            )
         raise
 
 

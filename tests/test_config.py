@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -109,9 +110,17 @@ def test_set_qps_is_kept(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert (config.qps, config.burst) == (-1.0, 7)
 
 
-def test_nothing_found(env: Path) -> None:
-    with pytest.raises(ConfigError, match="no configuration has been provided"):
+def test_nothing_found(env: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with (
+        caplog.at_level(logging.DEBUG, logger="kctl.config"),
+        pytest.raises(ConfigError, match="no configuration has been provided"),
+    ):
         kconfig.get_config()
+    # The in-cluster failure is not the error raised, but it is logged (at debug level).
+    assert [r.getMessage() for r in caplog.records] == [
+        "unable to load in-cluster config: unable to load in-cluster configuration, "
+        "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined"
+    ]
 
 
 def test_get_config_or_die_exits_with_one_line(tmp_path: Path) -> None:
