@@ -190,7 +190,13 @@ def _collect(cls: type) -> tuple[Field, ...]:
         else:
             f = Field(default=value)
         f.name = name
-        by_name.pop(name, None)
+        if f.default is not MISSING and type(f.default).__hash__ is None:
+            # dataclasses' guard: a list, dict or set default would be shared by every instance.
+            raise ValueError(
+                f"mutable default {type(f.default)} for field {name} is not allowed: "
+                "use default_factory"
+            )
+        # A redefined inherited field keeps its place, as in dataclasses.
         by_name[name] = f
     return tuple(by_name.values())
 
