@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import SplitResult, urlsplit
 
 from kctl.errors import ConfigError, TransportError
-from kctl.rest._config import Config
-from kctl.schema import GroupVersion
+
+if TYPE_CHECKING:
+    from kctl.rest._config import Config
+    from kctl.schema import GroupVersion
 
 __all__ = ["ServerURL", "default_versioned_api_path", "join_path", "server_url"]
 
