@@ -2,6 +2,11 @@
 
 Each verb lives in its own module (``kctl.cli.get``, ``kctl.cli.sandbox``, ...) exposing a
 click command named ``command``. Nothing here imports a verb, the library, rich or yaml.
+
+The hot verbs (``FAST_VERBS``) also declare their flags as kctl.cli._flags specs and a plain
+``run``: an everyday invocation of them is parsed without click (whose import alone costs
+about as much as the rest of a small command); help, completion and anything unusual the
+fast parser declines goes through the click app, so its texts stay click's.
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("kctl.cli.sandbox", "Run an embedded Kubernetes API server"),
     "watch": ("kctl.cli.watch", "Watch resources, resuming across drops"),
 }
+
+
+# Verbs whose modules provide FLAGS and run(factory, path, params) besides ``command``.
+FAST_VERBS = frozenset({"api-resources", "api-versions", "get"})
 
 
 def _build_group() -> Any:
@@ -99,11 +108,39 @@ def main(argv: list[str] | None = None) -> None:
         from kctl.cli.completion import complete
 
         sys.exit(complete())
-    from kctl.cli._errors import run
-    from kctl.cli._globals import hoist_global_flags
+    from kctl.cli._flags import hoist_global_flags
 
-    cli = _build_group()
     if not args:
         # kubectl with no verb shows its help and succeeds.
         args = ["--help"]
-    sys.exit(run(cli, hoist_global_flags(args), prog_name="kctl"))
+    args = hoist_global_flags(args)
+    if args[0] in FAST_VERBS:
+        code = _run_fast(args[0], args[1:])
+        if code is not None:
+            sys.exit(code)
+    from kctl.cli._errors import run
+
+    sys.exit(run(_build_group(), args, prog_name="kctl"))
+
+
+def _run_fast(verb: str, args: list[str]) -> int | None:
+    """Run a fast verb without click; None when its arguments need click's parser."""
+    import importlib
+
+    from kctl.cli._flags import GLOBAL_FLAGS, parse
+
+    module = importlib.import_module(COMMANDS[verb][0])
+    params = parse((*GLOBAL_FLAGS, *module.FLAGS), args)
+    if params is None:
+        return None
+    from kctl.cli._errors import guard
+    from kctl.cli._factory import Factory, pop_global_flags
+
+    factory = Factory(pop_global_flags(params))
+    path = f"kctl {verb}"
+
+    def body() -> int:
+        module.run(factory, path, params)
+        return 0
+
+    return guard(body)

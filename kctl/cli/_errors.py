@@ -23,13 +23,21 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import click
 
-__all__ = ["SilentExit", "UsageError", "message_for", "report", "run", "usage_errorf"]
+__all__ = [
+    "SilentExit",
+    "UsageError",
+    "guard",
+    "message_for",
+    "report",
+    "run",
+    "usage_errorf",
+]
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -220,27 +228,19 @@ def _quiet_stdout() -> None:
         pass
 
 
-def run(cli: click.Command, args: list[str], prog_name: str = "kctl") -> int:
-    """Run the click app on ``args`` and return the exit code, printing errors as kubectl."""
-    import click
+def guard(body: Callable[[], int]) -> int:
+    """Run ``body`` and return its exit code, printing any failure as kubectl does.
 
+    Shared by the click path (``run``) and the fast path of ``kctl.cli.main``; click-free.
+    """
     try:
         try:
-            with cli.make_context(prog_name, list(args)) as ctx:
-                cli.invoke(ctx)
+            code = body()
             sys.stdout.flush()
-            return 0
-        except click.exceptions.Exit as done:
-            sys.stdout.flush()
-            return done.exit_code
+            return code
         except SilentExit as done:
             sys.stdout.flush()
             return done.code
-        except click.ClickException as err:
-            report(_from_click(err))
-            return EXIT_ERROR
-        except click.Abort:
-            return EXIT_INTERRUPTED
         except KeyboardInterrupt:
             return EXIT_INTERRUPTED
         except BrokenPipeError:
@@ -260,3 +260,23 @@ def run(cli: click.Command, args: list[str], prog_name: str = "kctl") -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return EXIT_BROKEN_PIPE
+
+
+def run(cli: click.Command, args: list[str], prog_name: str = "kctl") -> int:
+    """Run the click app on ``args`` and return the exit code, printing errors as kubectl."""
+    import click
+
+    def body() -> int:
+        try:
+            with cli.make_context(prog_name, list(args)) as ctx:
+                cli.invoke(ctx)
+        except click.exceptions.Exit as done:
+            return done.exit_code
+        except click.ClickException as err:
+            report(_from_click(err))
+            return EXIT_ERROR
+        except click.Abort:
+            return EXIT_INTERRUPTED
+        return 0
+
+    return guard(body)

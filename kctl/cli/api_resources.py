@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
-
-import click
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from kctl.cli._errors import SilentExit, report, usage_errorf
-from kctl.cli._globals import Factory, kubectl_command
+from kctl.cli._flags import Flag, boolean, optional_boolean, string, strings
 from kctl.errors import GroupDiscoveryFailedError, KctlError, PrinterError
 
-__all__ = ["command"]
+if TYPE_CHECKING:
+    import click
+
+    from kctl.cli._factory import Factory
+
+__all__ = ["FLAGS", "click_command", "command", "run"]
+
+FLAGS: tuple[Flag, ...] = (
+    string("-o", "--output", dest="output", help="Output format: wide|name|json|yaml."),
+    boolean("--no-headers", dest="no_headers", help="Don't print headers."),
+    string(
+        "--api-group", dest="api_group", default=None, help="Limit to resources in this API group."
+    ),
+    optional_boolean(
+        "--namespaced",
+        dest="namespaced",
+        help="Only namespaced resources (--namespaced=false: only cluster-scoped ones).",
+    ),
+    strings("--verbs", dest="verbs", help="Limit to resources that support these verbs."),
+    strings("--categories", dest="categories", help="Limit to resources in these categories."),
+    string("--sort-by", dest="sort_by", help="Sort by 'name' or 'kind'."),
+    boolean("--cached", dest="cached", help="Use the cached list of resources if available."),
+)
+# Built on first access by __getattr__ below; only annotated here.
+command: click.Command
 
 _FORMATS = "json,kyaml,name,wide,yaml"
 _HEADERS = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
@@ -43,36 +66,17 @@ def _row(r: dict[str, Any], wide: bool) -> str:
     return "\t".join(cells) + "\n"
 
 
-@kubectl_command("api-resources", short_help="Print the supported API resources on the server")
-@click.argument("args", nargs=-1)
-@click.option("-o", "--output", default="", help="Output format: wide|name|json|yaml.")
-@click.option("--no-headers", is_flag=True, help="Don't print headers.")
-@click.option("--api-group", default=None, help="Limit to resources in this API group.")
-@click.option(
-    "--namespaced",
-    is_flag=True,
-    default=None,
-    help="Only namespaced resources (--namespaced=false: only cluster-scoped ones).",
-)
-@click.option("--verbs", multiple=True, help="Limit to resources that support these verbs.")
-@click.option("--categories", multiple=True, help="Limit to resources in these categories.")
-@click.option("--sort-by", default="", help="Sort by 'name' or 'kind'.")
-@click.option("--cached", is_flag=True, help="Use the cached list of resources if available.")
-@click.pass_context
-def command(
-    ctx: click.Context,
-    factory: Factory,
-    args: tuple[str, ...],
-    output: str,
-    no_headers: bool,
-    api_group: str | None,
-    namespaced: bool | None,
-    verbs: tuple[str, ...],
-    categories: tuple[str, ...],
-    sort_by: str,
-    cached: bool,
-) -> None:
+def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
     """Print the supported API resources on the server."""
+    args: tuple[str, ...] = params["args"]
+    output: str = params["output"]
+    no_headers: bool = params["no_headers"]
+    api_group: str | None = params["api_group"]
+    namespaced: bool | None = params["namespaced"]
+    verbs: tuple[str, ...] = params["verbs"]
+    categories: tuple[str, ...] = params["categories"]
+    sort_by: str = params["sort_by"]
+    cached: bool = params["cached"]
     if output not in ("", "wide", "name", "json", "yaml"):
         raise PrinterError(
             f'unable to match a printer suitable for the output format "{output}", '
@@ -81,7 +85,7 @@ def command(
     if sort_by not in ("", "name", "kind"):
         raise KctlError("--sort-by accepts only name or kind")
     if args:
-        raise usage_errorf(ctx.command_path, f"unexpected arguments: [{' '.join(args)}]")
+        raise usage_errorf(path, f"unexpected arguments: [{' '.join(args)}]")
     # A bare --namespaced is a flag set to true; --namespaced=false arrives as False.
     want_namespaced = namespaced
     want_verbs, want_categories = set(_split(verbs)), set(_split(categories))
@@ -178,3 +182,26 @@ def _print(resources: list[dict[str, Any]], output: str, no_headers: bool) -> No
     for r in resources:
         tw.write(_row(r, wide))
     tw.flush()
+
+
+def click_command() -> click.Command:
+    """A new click command for the verb (help, errors, completion, man pages)."""
+    from kctl.cli._globals import build_command
+
+    return build_command(
+        "api-resources",
+        FLAGS,
+        run,
+        help="Print the supported API resources on the server.",
+        short_help="Print the supported API resources on the server",
+    )
+
+
+def __getattr__(name: str) -> click.Command:
+    # ``command`` is built on first access only: the fast path in kctl.cli.main never
+    # imports click.
+    if name != "command":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    command = click_command()
+    globals()["command"] = command
+    return command

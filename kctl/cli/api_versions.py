@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import sys
-
-import click
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from kctl.cli._errors import usage_errorf
-from kctl.cli._globals import Factory, kubectl_command
+from kctl.cli._flags import Flag
 from kctl.errors import KctlError
 
-__all__ = ["command"]
+if TYPE_CHECKING:
+    import click
+
+    from kctl.cli._factory import Factory
+
+__all__ = ["FLAGS", "click_command", "command", "run"]
+
+FLAGS: tuple[Flag, ...] = ()
+# Built on first access by __getattr__ below; only annotated here.
+command: click.Command
 
 
-@kubectl_command(
-    "api-versions",
-    short_help="Print the supported API versions on the server",
-)
-@click.argument("args", nargs=-1)
-@click.pass_context
-def command(ctx: click.Context, factory: Factory, args: tuple[str, ...]) -> None:
+def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
     """Print the supported API versions on the server, in the form of "group/version"."""
+    args: tuple[str, ...] = params["args"]
     if args:
-        raise usage_errorf(ctx.command_path, f"unexpected arguments: [{' '.join(args)}]")
+        raise usage_errorf(path, f"unexpected arguments: [{' '.join(args)}]")
     discovery = factory.discovery()
     # kubectl always asks the server: a stale cache must not hide a new group.
     discovery.invalidate()
@@ -33,3 +37,26 @@ def command(ctx: click.Context, factory: Factory, args: tuple[str, ...]) -> None
         raise KctlError(f"couldn't get available api versions from server: {err}") from err
     versions = [version.group_version for group in groups for version in group.versions]
     sys.stdout.write("".join(f"{v}\n" for v in sorted(versions)))
+
+
+def click_command() -> click.Command:
+    """A new click command for the verb (help, errors, completion, man pages)."""
+    from kctl.cli._globals import build_command
+
+    return build_command(
+        "api-versions",
+        FLAGS,
+        run,
+        help='Print the supported API versions on the server, in the form of "group/version".',
+        short_help="Print the supported API versions on the server",
+    )
+
+
+def __getattr__(name: str) -> click.Command:
+    # ``command`` is built on first access only: the fast path in kctl.cli.main never
+    # imports click.
+    if name != "command":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    command = click_command()
+    globals()["command"] = command
+    return command

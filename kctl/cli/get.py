@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
-import click
-
+from kctl._record import field, record, replace
 from kctl.cli._errors import SilentExit, report, usage_errorf
-from kctl.cli._globals import Factory, GoInt, kubectl_command
+from kctl.cli._flags import Flag, boolean, integer, string, strings
 from kctl.errors import KctlError, PrinterError, StatusError, is_not_found
 
 if TYPE_CHECKING:
+    import click
+
+    from kctl.cli._factory import Factory
     from kctl.discovery import RESTMapping
     from kctl.rest import Request
 
-__all__ = ["TABLE_ACCEPT", "command"]
+__all__ = ["FLAGS", "TABLE_ACCEPT", "click_command", "command", "run"]
 
 TABLE_ACCEPT = (
     "application/json;as=Table;v=v1;g=meta.k8s.io,"
@@ -58,7 +59,7 @@ class _Tracking:
         return len(text)
 
 
-@dataclass
+@record
 class _Target:
     """One resource type to fetch, with the names asked for (none: list them all)."""
 
@@ -74,7 +75,7 @@ class _Target:
         return f"{gk.kind}.{gk.group}" if gk.group else gk.kind
 
 
-@dataclass
+@record
 class _Options:
     output: str
     all_namespaces: bool
@@ -235,7 +236,7 @@ def _list_params(req: Request, opts: _Options, limit: int, token: str) -> Reques
     return req
 
 
-@dataclass
+@record
 class _Page:
     body: dict[str, Any]
     more: str = ""
@@ -647,9 +648,7 @@ def _watch(factory: Factory, targets: list[_Target], opts: _Options, ns: str) ->
 
 
 def _without_limit(opts: _Options) -> _Options:
-    import dataclasses
-
-    return dataclasses.replace(opts, limit=0, continue_token="")
+    return replace(opts, limit=0, continue_token="")
 
 
 # -- raw --------------------------------------------------------------------------------------
@@ -674,63 +673,65 @@ def _raw(factory: Factory, raw: str) -> None:
 # -- the command ------------------------------------------------------------------------------
 
 
-@kubectl_command("get", short_help="Display one or many resources")
-@click.argument("args", nargs=-1)
-@click.option(
-    "-o",
-    "--output",
-    default="",
-    help="Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...",
+FLAGS: tuple[Flag, ...] = (
+    string(
+        "-o",
+        "--output",
+        dest="output",
+        help="Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...",
+    ),
+    boolean("-A", "--all-namespaces", dest="all_namespaces", help="List across all namespaces."),
+    string("-l", "--selector", dest="selector", help="Label selector to filter on."),
+    string("--field-selector", dest="field_selector", help="Field selector to filter on."),
+    integer(
+        "--chunk-size",
+        dest="chunk_size",
+        default=500,
+        help="Return large lists in chunks (0: no chunks).",
+    ),
+    boolean("--show-labels", dest="show_labels", help="Show all labels as the last column."),
+    strings("-L", "--label-columns", dest="label_columns", help="Labels to show as columns."),
+    string("--sort-by", dest="sort_by", help="Sort by this JSONPath field."),
+    boolean("--no-headers", dest="no_headers", help="Don't print headers."),
+    boolean("--show-kind", dest="show_kind", help="List the resource type of each object."),
+    boolean("--ignore-not-found", dest="ignore_not_found", help="Treat not found as success."),
+    boolean(
+        "--show-managed-fields",
+        dest="show_managed_fields",
+        help="Keep managedFields in json/yaml output.",
+    ),
+    string("--raw", dest="raw", help="Raw URI to request from the server."),
+    string("--subresource", dest="subresource", help="Get this subresource (status, scale)."),
+    strings("-f", "--filename", dest="filename", help="Files identifying the resources to get."),
+    boolean("-w", "--watch", dest="watch", help="After listing, watch for changes."),
+    boolean("--watch-only", dest="watch_only", help="Watch for changes, without listing first."),
+    boolean(
+        "--output-watch-events",
+        dest="output_watch_events",
+        help="Print the event type of watch events.",
+    ),
+    integer("--limit", dest="limit", help="kctl: return at most N objects (one page)."),
+    string("--continue", dest="continue_token", help="kctl: resume a --limit listing."),
 )
-@click.option("-A", "--all-namespaces", is_flag=True, help="List across all namespaces.")
-@click.option("-l", "--selector", default="", help="Label selector to filter on.")
-@click.option("--field-selector", default="", help="Field selector to filter on.")
-@click.option(
-    "--chunk-size", type=GoInt(), default=500, help="Return large lists in chunks (0: no chunks)."
-)
-@click.option("--show-labels", is_flag=True, help="Show all labels as the last column.")
-@click.option("-L", "--label-columns", multiple=True, help="Labels to show as columns.")
-@click.option("--sort-by", default="", help="Sort by this JSONPath field.")
-@click.option("--no-headers", is_flag=True, help="Don't print headers.")
-@click.option("--show-kind", is_flag=True, help="List the resource type of each object.")
-@click.option("--ignore-not-found", is_flag=True, help="Treat not found as success.")
-@click.option("--show-managed-fields", is_flag=True, help="Keep managedFields in json/yaml output.")
-@click.option("--raw", default="", help="Raw URI to request from the server.")
-@click.option("--subresource", default="", help="Get this subresource (status, scale).")
-@click.option("-f", "--filename", multiple=True, help="Files identifying the resources to get.")
-@click.option("-w", "--watch", is_flag=True, help="After listing, watch for changes.")
-@click.option("--watch-only", is_flag=True, help="Watch for changes, without listing first.")
-@click.option("--output-watch-events", is_flag=True, help="Print the event type of watch events.")
-@click.option("--limit", type=GoInt(), default=0, help="kctl: return at most N objects (one page).")
-@click.option("--continue", "continue_token", default="", help="kctl: resume a --limit listing.")
-@click.pass_context
-def command(
-    ctx: click.Context,
-    factory: Factory,
-    args: tuple[str, ...],
-    output: str,
-    all_namespaces: bool,
-    selector: str,
-    field_selector: str,
-    chunk_size: int,
-    show_labels: bool,
-    label_columns: tuple[str, ...],
-    sort_by: str,
-    no_headers: bool,
-    show_kind: bool,
-    ignore_not_found: bool,
-    show_managed_fields: bool,
-    raw: str,
-    subresource: str,
-    filename: tuple[str, ...],
-    watch: bool,
-    watch_only: bool,
-    output_watch_events: bool,
-    limit: int,
-    continue_token: str,
-) -> None:
+# Built on first access by __getattr__ below; only annotated here.
+command: click.Command
+
+
+def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
     """Display one or many resources."""
-    path = ctx.command_path
+    args: tuple[str, ...] = params["args"]
+    output: str = params["output"]
+    selector: str = params["selector"]
+    label_columns: tuple[str, ...] = params["label_columns"]
+    sort_by: str = params["sort_by"]
+    raw: str = params["raw"]
+    filename: tuple[str, ...] = params["filename"]
+    watch: bool = params["watch"]
+    watch_only: bool = params["watch_only"]
+    output_watch_events: bool = params["output_watch_events"]
+    show_labels: bool = params["show_labels"]
+    limit: int = params["limit"]
+    continue_token: str = params["continue_token"]
     if raw:
         if args:
             raise KctlError("arguments may not be passed when --raw is specified")
@@ -773,18 +774,18 @@ def command(
         )
     opts = _Options(
         output=output,
-        all_namespaces=all_namespaces,
+        all_namespaces=params["all_namespaces"],
         selector=selector,
-        field_selector=field_selector,
-        chunk_size=chunk_size,
+        field_selector=params["field_selector"],
+        chunk_size=params["chunk_size"],
         show_labels=show_labels,
         label_columns=[c for spec in label_columns for c in spec.split(",") if c],
         sort_by=sort_by,
-        no_headers=no_headers,
-        show_kind=show_kind,
-        ignore_not_found=ignore_not_found,
-        show_managed_fields=show_managed_fields,
-        subresource=subresource,
+        no_headers=params["no_headers"],
+        show_kind=params["show_kind"],
+        ignore_not_found=params["ignore_not_found"],
+        show_managed_fields=params["show_managed_fields"],
+        subresource=params["subresource"],
         limit=limit,
         continue_token=continue_token,
         watch=watch,
@@ -807,3 +808,26 @@ def command(
         _print_human(factory, targets, opts, namespace)
     else:
         _print_objects(factory, targets, opts, namespace)
+
+
+def click_command() -> click.Command:
+    """A new click command for the verb (help, errors, completion, man pages)."""
+    from kctl.cli._globals import build_command
+
+    return build_command(
+        "get",
+        FLAGS,
+        run,
+        help="Display one or many resources.",
+        short_help="Display one or many resources",
+    )
+
+
+def __getattr__(name: str) -> click.Command:
+    # ``command`` is built on first access only: the fast path in kctl.cli.main never
+    # imports click.
+    if name != "command":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    command = click_command()
+    globals()["command"] = command
+    return command

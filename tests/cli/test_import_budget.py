@@ -94,7 +94,7 @@ def test_get_table_loads_only_the_table_printer(sandbox: Sandbox, tmp_path: Path
     assert proc.returncode == 0, proc.stderr
     assert "default" in proc.stdout
     assert "kctl.cli._printers._table" in modules
-    assert _loaded(modules, _HEAVY | {"kctl.cli._printers._objects", "fractions"}) == set()
+    assert _loaded(modules, _HEAVY | {"click", "kctl.cli._printers._objects", "fractions"}) == set()
 
 
 def test_get_json_loads_only_the_json_printer(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_get_json_loads_only_the_json_printer(sandbox: Sandbox, tmp_path: Path) 
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["kind"] == "List"
     assert "kctl.cli._printers._gojson" in modules
-    assert _loaded(modules, _HEAVY | {"kctl.cli._printers._table"}) == set()
+    assert _loaded(modules, _HEAVY | {"click", "kctl.cli._printers._table"}) == set()
 
 
 def test_get_yaml_loads_the_yaml_printer_but_not_pyyaml(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_get_yaml_loads_the_yaml_printer_but_not_pyyaml(sandbox: Sandbox, tmp_pa
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("apiVersion: v1\nkind: Namespace\n")
     assert "kctl.cli._printers._goyaml" in modules
-    assert _loaded(modules, _HEAVY - {"kctl.cli._printers._goyaml"}) == set()
+    assert _loaded(modules, (_HEAVY | {"click"}) - {"kctl.cli._printers._goyaml"}) == set()
 
 
 @pytest.mark.parametrize("args", [("api-versions",), ("api-resources", "--cached")])
@@ -120,11 +120,40 @@ def test_discovery_verbs(sandbox: Sandbox, tmp_path: Path, args: tuple[str, ...]
     modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, *args)
     assert proc.returncode == 0, proc.stderr
     assert "v1" in proc.stdout.split()
-    forbidden = _HEAVY | {"kctl.cli._printers._table"}
+    forbidden = _HEAVY | {"click", "kctl.cli._printers._table"}
     if args == ("api-versions",):
         # api-versions always refetches discovery, so it rewrites the disk cache.
         forbidden.discard("tempfile")
     assert _loaded(modules, forbidden) == set()
+
+
+def test_everyday_flags_keep_get_off_click(sandbox: Sandbox, tmp_path: Path) -> None:
+    modules, proc = _modules(
+        tmp_path,
+        sandbox.kubeconfig_path,
+        *("-n=kube-system", "get", "ns", "default", "-ojson", "--chunk-size=10", "-v", "0"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["metadata"]["name"] == "default"
+    assert "click" not in modules
+
+
+def test_unusual_input_still_goes_through_click(sandbox: Sandbox, tmp_path: Path) -> None:
+    modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, "get", "pods", "--bogus")
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert proc.stderr == "error: unknown flag: --bogus\nSee 'kctl get --help' for usage.\n"
+    assert "click" in modules
+    modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, "get", "-h")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Usage: kctl get [OPTIONS] [ARGS]...\n")
+    assert "  -o, --output TEXT" in proc.stdout
+    assert "click" in modules
+    modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, "api-resources", "-o")
+    assert (
+        proc.stderr
+        == "error: flag needs an argument: 'o' in -o\nSee 'kctl api-resources --help' for usage.\n"
+    )
+    assert "click" in modules
 
 
 def test_library_import_and_kubeconfig_load(sandbox: Sandbox, tmp_path: Path) -> None:
