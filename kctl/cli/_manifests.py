@@ -25,7 +25,15 @@ from typing import IO, Any
 from kctl._record import record
 from kctl.errors import KctlError
 
-__all__ = ["FILE_EXTENSIONS", "STDIN_SOURCE", "Manifest", "check_paths", "read_manifests"]
+__all__ = [
+    "FILE_EXTENSIONS",
+    "STDIN_SOURCE",
+    "Manifest",
+    "check_paths",
+    "expand_dir",
+    "is_url",
+    "read_manifests",
+]
 
 FILE_EXTENSIONS = (".json", ".yaml", ".yml")
 STDIN_SOURCE = "STDIN"
@@ -40,20 +48,22 @@ class Manifest:
     obj: dict[str, Any]
 
 
-def _is_url(name: str) -> bool:
+def is_url(name: str) -> bool:
+    """Whether -f names a URL rather than a path."""
     return name.startswith(("http://", "https://"))
 
 
 def check_paths(filenames: Sequence[str]) -> None:
     """kubectl checks every path before reading any: ``the path "x" does not exist``."""
     for name in filenames:
-        if name == "-" or _is_url(name):
+        if name == "-" or is_url(name):
             continue
         if not os.path.exists(name):
             raise KctlError(f'the path "{name}" does not exist')
 
 
-def _expand_dir(root: str, recursive: bool) -> list[str]:
+def expand_dir(root: str, recursive: bool) -> list[str]:
+    """The manifest files of a directory, in kubectl's order (subdirectories with -R)."""
     found: list[str] = []
 
     def walk(path: str) -> None:
@@ -105,14 +115,14 @@ def _sources(
     for name in filenames:
         if name == "-":
             yield STDIN_SOURCE, stdin.read()
-        elif _is_url(name):
+        elif is_url(name):
             try:
                 yield name, _read_url(name)
             except KctlError as err:
                 yield err
         elif os.path.isdir(name):
             try:
-                paths = _expand_dir(name, recursive)
+                paths = expand_dir(name, recursive)
             except KctlError as err:
                 yield err
                 continue

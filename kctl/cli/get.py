@@ -156,54 +156,53 @@ def _targets(
     return targets
 
 
-def _file_targets(factory: Factory, filenames: tuple[str, ...], namespace: str) -> list[_Target]:
-    from kctl.schema import GroupKind, parse_group_version
+def _file_targets(
+    factory: Factory, filenames: tuple[str, ...], recursive: bool, namespace: str, explicit: bool
+) -> tuple[list[_Target], list[KctlError]]:
+    """The objects named by -f (files, directories, ``-``, URLs; -R), as kubectl's builder
+    reads them for get, and the problems met on the way (reported after what was found)."""
+    from kctl.cli._manifests import check_paths
+    from kctl.cli._resources import Info, infos_from_manifests
 
-    mapper = factory.rest_mapper()
+    check_paths(filenames)
     targets: list[_Target] = []
-    for obj in _read_objects(filenames):
-        gv = parse_group_version(str(obj.get("apiVersion") or ""))
-        kind = str(obj.get("kind") or "")
-        meta = obj.get("metadata") or {}
-        mapping = mapper.rest_mapping(GroupKind(gv.group, kind), gv.version)
-        ns = str(meta.get("namespace") or namespace) if mapping.namespaced else ""
-        targets.append(_Target(mapping, ns, [str(meta.get("name") or "")], from_file=True))
-    return targets
+    problems: list[KctlError] = []
+    for item in infos_from_manifests(
+        factory, filenames, recursive=recursive, namespace=namespace, enforce_namespace=False
+    ):
+        if not isinstance(item, Info):
+            problems.append(item)
+            continue
+        if explicit and item.namespaced and item.namespace != namespace:
+            # kubectl refuses the whole command, printing nothing it found.
+            raise KctlError(
+                f'the namespace from the provided object "{item.namespace}" does not match the '
+                f"namespace \"{namespace}\". You must pass '--namespace={item.namespace}' to "
+                "perform this operation."
+            )
+        targets.append(_Target(item.mapping, item.namespace, [item.name], from_file=True))
+    return targets, problems
 
 
-def _read_objects(filenames: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+def _single_source(filenames: tuple[str, ...], recursive: bool) -> bool:
+    """cli-runtime's singleItemImplied: -f names exactly one file (directories expanded;
+    stdin and URLs are streams, never single)."""
     import os
 
-    import yaml
+    from kctl.cli._manifests import expand_dir, is_url
 
-    for filename in filenames:
-        paths = [filename]
-        if os.path.isdir(filename):
-            paths = sorted(
-                os.path.join(filename, f)
-                for f in os.listdir(filename)
-                if f.endswith((".yaml", ".yml", ".json"))
-            )
-        for path in paths:
+    files = 0
+    for name in filenames:
+        if name == "-" or is_url(name):
+            return False
+        if os.path.isdir(name):
             try:
-                if path == "-":
-                    text = sys.stdin.read()
-                else:
-                    with open(path, encoding="utf-8") as fh:
-                        text = fh.read()
-            except FileNotFoundError:
-                raise KctlError(f'the path "{path}" does not exist') from None
-            try:
-                docs = list(yaml.safe_load_all(text))
-            except yaml.YAMLError as err:
-                raise KctlError(f"error parsing {path}: {str(err).splitlines()[0]}") from None
-            for doc in docs:
-                if not isinstance(doc, dict):
-                    continue
-                if str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list):
-                    yield from (i for i in doc["items"] if isinstance(i, dict))
-                else:
-                    yield doc
+                files += len(expand_dir(name, recursive))
+            except KctlError:
+                return False
+        else:
+            files += 1
+    return files == 1
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -304,13 +303,19 @@ def _more_note(page: _Page, opts: _Options) -> None:
 # -- human-readable output --------------------------------------------------------------------
 
 
-def _print_human(factory: Factory, targets: list[_Target], opts: _Options, ns: str) -> None:
+def _print_human(
+    factory: Factory,
+    targets: list[_Target],
+    opts: _Options,
+    ns: str,
+    problems: list[KctlError],
+) -> None:
     from kctl.cli._io import Progress
     from kctl.cli._printers import TableOptions, TablePrinter, TabWriter, sort_table_rows
 
     out = _Tracking(sys.stdout)
     tw = TabWriter(out)
-    errors: list[BaseException] = []
+    errors: list[BaseException] = list(problems)
     # Named objects are fetched first: like kubectl, only what was found decides whether
     # several kinds are shown (and so whether names carry a kind/ prefix).
     fetched: dict[int, list[Any]] = {}
@@ -394,13 +399,15 @@ def _finish(errors: list[BaseException], *, aggregate: bool = False) -> None:
 
 def _report_in_aggregate(err: BaseException) -> None:
     """kubectl's human get returns an aggregate, whose MultipleErrors prints a plain error
-    (a broken response body: neither a Status nor a *url.Error) without ``error: ``."""
+    (a broken response body or manifest: neither a Status nor a *url.Error) without
+    ``error: ``."""
     from kctl.cli._errors import message_for
     from kctl.cli._io import error
     from kctl.errors import ResponseBodyError, ResponseDecodeError
 
     text = message_for(err)
-    if isinstance(err, (ResponseBodyError, ResponseDecodeError)):
+    # Plain errors: a broken body, and what -f could not read or map.
+    if type(err) is KctlError or isinstance(err, (ResponseBodyError, ResponseDecodeError)):
         text = text.removeprefix("error: ")
     error(text)
 
@@ -458,17 +465,28 @@ def _items_of(body: Mapping[str, Any]) -> list[Any]:
     return items if isinstance(items, list) else []
 
 
-def _print_objects(factory: Factory, targets: list[_Target], opts: _Options, ns: str) -> None:
+def _print_objects(
+    factory: Factory,
+    targets: list[_Target],
+    opts: _Options,
+    ns: str,
+    problems: list[KctlError],
+    single_source: bool,
+) -> None:
     from kctl.cli._io import Progress
     from kctl.cli._printers import sort_objects
+
+    if problems and single_source:
+        # cli-runtime's singleItemImplied: a broken lone source is the whole answer.
+        raise problems[0]
 
     out = _Tracking(sys.stdout)
     printer, done = _object_printer(opts, out)
     fmt = opts.output.partition("=")[0]
-    single = (len(targets) == 1 and len(targets[0].names) == 1 and not targets[0].from_file) or (
-        len(targets) == 1 and targets[0].from_file
+    single = len(targets) == 1 and (
+        single_source if targets[0].from_file else len(targets[0].names) == 1
     )
-    errors: list[BaseException] = []
+    errors: list[BaseException] = list(problems)
     notes: list[_Page] = []
 
     def fetched() -> Iterator[list[Any]]:
@@ -703,6 +721,12 @@ FLAGS: tuple[Flag, ...] = (
     string("--raw", dest="raw", help="Raw URI to request from the server."),
     string("--subresource", dest="subresource", help="Get this subresource (status, scale)."),
     strings("-f", "--filename", dest="filename", help="Files identifying the resources to get."),
+    boolean(
+        "-R",
+        "--recursive",
+        dest="recursive",
+        help="Process the directory used in -f, --filename recursively.",
+    ),
     boolean("-w", "--watch", dest="watch", help="After listing, watch for changes."),
     boolean("--watch-only", dest="watch_only", help="Watch for changes, without listing first."),
     boolean(
@@ -795,9 +819,12 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
     if not opts.human:
         # Fail on a bad -o before any request, as kubectl's printer flags do.
         _object_printer(opts, _Tracking(sys.stdout))
-    namespace, _ = factory.namespace()
+    namespace, explicit = factory.namespace()
+    problems: list[KctlError] = []
     if filename:
-        targets = _file_targets(factory, filename, namespace)
+        targets, problems = _file_targets(
+            factory, filename, params["recursive"], namespace, explicit
+        )
     elif args:
         targets = _targets(factory, args, opts, namespace, path)
     else:
@@ -805,9 +832,16 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
     if watch or watch_only:
         _watch(factory, targets, opts, namespace)
     elif opts.human:
-        _print_human(factory, targets, opts, namespace)
+        _print_human(factory, targets, opts, namespace, problems)
     else:
-        _print_objects(factory, targets, opts, namespace)
+        _print_objects(
+            factory,
+            targets,
+            opts,
+            namespace,
+            problems,
+            _single_source(filename, params["recursive"]),
+        )
 
 
 def click_command() -> click.Command:
