@@ -114,13 +114,15 @@ def main(argv: list[str] | None = None) -> None:
         # kubectl with no verb shows its help and succeeds.
         args = ["--help"]
     args = hoist_global_flags(args)
+    from kctl.cli._errors import exit_process
+
     if args[0] in FAST_VERBS:
         code = _run_fast(args[0], args[1:])
         if code is not None:
-            sys.exit(code)
+            exit_process(code)
     from kctl.cli._errors import run
 
-    sys.exit(run(_build_group(), args, prog_name="kctl"))
+    exit_process(run(_build_group(), args, prog_name="kctl"))
 
 
 def _run_fast(verb: str, args: list[str]) -> int | None:

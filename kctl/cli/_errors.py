@@ -14,7 +14,7 @@ an error (``kubectl get a b`` prints what it found, then the NotFound) calls
     error: unknown flag: --bogus
     See 'kctl get --help' for usage.
 
-Ctrl-C exits 130 without a word; a closed stdout (``| head``) exits as Go would after
+Ctrl-C ends the process by SIGINT without a word (a shell sees 130); a closed stdout (``| head``) exits as Go would after
 SIGPIPE (141), also silently. No traceback ever reaches the user; set KCTL_DEBUG=1 to see
 one for an unexpected exception.
 """
@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     import click
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SilentExit",
     "UsageError",
+    "exit_process",
     "guard",
     "message_for",
     "report",
@@ -226,6 +227,22 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def exit_process(code: int) -> NoReturn:
+    """Exit with ``code``; an interrupted run dies of SIGINT instead, as kubectl (and
+    Python itself) do, so that a calling shell script stops too (bash goes on after a
+    command that merely exits 130, but not after one killed by SIGINT)."""
+    if code == EXIT_INTERRUPTED and os.name == "posix":
+        import signal
+
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass  # the output is lost either way; the signal still has to be delivered
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    sys.exit(code)
 
 
 def guard(body: Callable[[], int]) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kctl._record import field, record, replace
@@ -654,7 +655,7 @@ def _watch(factory: Factory, targets: list[_Target], opts: _Options, ns: str) ->
         req.param("fieldSelector", field_selector)
     if rv:
         req.param("resourceVersion", rv)
-    with req.watch() as watcher:
+    with _interrupt_exits_1(), req.watch() as watcher:
         for event in watcher:
             if event.type == "ERROR":
                 from kctl.errors import StatusError
@@ -663,6 +664,26 @@ def _watch(factory: Factory, targets: list[_Target], opts: _Options, ns: str) ->
             if event.type == "BOOKMARK":
                 continue
             emit(event.object, event.type)
+
+
+@contextmanager
+def _interrupt_exits_1() -> Iterator[None]:
+    """kubectl's watch runs under its interrupt handler: a termination signal (HUP, INT,
+    TERM, QUIT) cancels the watch and the command exits 1 without a word."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signals = [signal.SIGHUP, signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+    previous = {signum: signal.signal(signum, stop) for signum in signals}
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise SilentExit(1) from None
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _without_limit(opts: _Options) -> _Options:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -140,3 +141,16 @@ def test_broken_pipe_is_quiet(demo_sandbox: Sandbox, tmp_path: Path) -> None:
     stderr = proc.stderr.read()
     assert proc.wait(timeout=60) == 141
     assert stderr == b""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals are POSIX")
+@pytest.mark.parametrize(("code", "expected"), [(130, -signal.SIGINT), (1, 1), (0, 0), (141, 141)])
+def test_exit_process_dies_of_sigint_when_interrupted(code: int, expected: int) -> None:
+    # A shell script stops after a command killed by SIGINT, but goes on after `exit 130`.
+    done = subprocess.run(
+        [sys.executable, "-c", f"from kctl.cli._errors import exit_process; exit_process({code})"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (expected, "", "")

@@ -233,29 +233,7 @@ def _get_watch_signalled(
 
 
 @pytest.mark.skipif(not KUBECTL.exists(), reason="reference kubectl missing")
-@pytest.mark.parametrize(
-    "sig",
-    [
-        pytest.param(
-            signal.SIGINT,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="kubectl exits 1 on SIGINT once get -w watches; kctl exits 130 "
-                "(get.py's watch must end with SilentExit(1) on KeyboardInterrupt)",
-            ),
-            id="SIGINT",
-        ),
-        pytest.param(
-            signal.SIGTERM,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="kubectl exits 1 on SIGTERM once get -w watches; kctl dies of it "
-                "(get.py's watch must catch SIGTERM as it would SIGINT)",
-            ),
-            id="SIGTERM",
-        ),
-    ],
-)
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_get_watch_signal_as_kubectl(
     sb: Sandbox, tmp_path: Path, procs: list[LineProc], sig: signal.Signals
 ) -> None:
