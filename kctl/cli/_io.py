@@ -1,7 +1,7 @@
 """Terminal niceties that never touch piped output.
 
 Errors and warnings are coloured only when stderr is a terminal (and NO_COLOR is unset);
-the progress indicator shows only on a terminal stderr. rich is imported only then, so a
+the progress indicators show only on a terminal stderr. rich is imported only then, so a
 piped or captured run stays byte-clean and cheap.
 """
 
@@ -12,7 +12,7 @@ import sys
 from types import TracebackType
 from typing import Any
 
-__all__ = ["Progress", "color_stderr", "error", "warn"]
+__all__ = ["Progress", "Status", "color_stderr", "error", "warn"]
 
 
 def color_stderr() -> bool:
@@ -81,6 +81,38 @@ class Progress:
         self._count += items
         if self._status is not None:
             self._status.update(f"listing {self._what}: {self._count} so far...")
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._status is not None:
+            self._status.__exit__(exc_type, exc, tb)
+            self._status = None
+
+
+class Status:
+    """A transient spinner line on a terminal stderr while kctl waits (``delete --wait``);
+    a no-op otherwise. Nothing is written to stdout while it shows, so unlike ``Progress``
+    it may share the terminal with stdout. Use as a context manager; ``update(text)``."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._status: Any = None
+
+    def __enter__(self) -> Status:
+        if color_stderr():
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status(self._text)
+            self._status.__enter__()
+        return self
+
+    def update(self, text: str) -> None:
+        if self._status is not None:
+            self._status.update(text)
 
     def __exit__(
         self,

@@ -274,9 +274,13 @@ def _run(opts: _Options, targets: Iterator[Info | KctlError], wait: bool, timeou
         return
     if not wait or opts.dry_run != DRY_RUN_NONE:
         return
+    from kctl.cli._io import Status
+
     deadline = time.monotonic() + (timeout or DEFAULT_WAIT)
-    for info, uid in deleted:
-        _gone(opts, info, uid, deadline)
+    with Status("waiting for deletion...") as status:
+        for n, (info, uid) in enumerate(deleted, 1):
+            status.update(f"waiting for {info.name} to be deleted ({n}/{len(deleted)})...")
+            _gone(opts, info, uid, deadline)
 
 
 def _guarded(targets: Iterator[Info | KctlError]) -> Iterator[Info | KctlError]:
