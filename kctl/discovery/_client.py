@@ -14,6 +14,7 @@ from kctl.discovery._aggregated import (
     split_groups_and_resources,
 )
 from kctl.discovery._helpers import (
+    DEFAULT_BURST,
     failed_error,
     fetch_group_version_resources,
     in_discovery_order,
@@ -41,10 +42,8 @@ __all__ = [
     "new_discovery_client_for_config",
 ]
 
-# client-go's discovery defaults: a distinguishable per-request timeout, and a burst large
-# enough for one request per group-version (issue 86149).
+# client-go's discovery default: a distinguishable per-request timeout.
 DEFAULT_TIMEOUT = 32.0
-DEFAULT_BURST = 300
 
 ResourcesByGV = dict[GroupVersion, APIResourceList]
 FailedByGV = dict[GroupVersion, BaseException]

@@ -22,6 +22,9 @@ __all__ = [
 
 T = TypeVar("T")
 
+# client-go's discovery burst: enough for one request per group-version (issue 86149).
+DEFAULT_BURST = 300
+
 # Errors one group-version may fail with; anything else is a bug and should propagate.
 FETCH_ERRORS = (KctlError, ValueError, OSError)
 

@@ -8,7 +8,7 @@ cache filled by kctl reads back in kubectl.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from kctl._record import record
 from kctl.schema import GroupVersion, parse_group_version
@@ -23,10 +23,29 @@ __all__ = [
 ]
 
 
+_R = TypeVar("_R")
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     if not value:
         return ()
-    return tuple(str(v) for v in value)
+    return tuple(map(str, value))
+
+
+_new = object.__new__
+_setattr = object.__setattr__
+
+
+def _build(cls: type[_R], values: dict[str, Any]) -> _R:
+    """An instance of record ``cls`` holding ``values`` (every field, already converted).
+
+    The generic record ``__init__`` matches keywords to fields one by one; decoding
+    discovery builds an object per resource (hundreds per run), so the decoders hand over a
+    finished attribute dict instead.
+    """
+    obj = _new(cls)
+    _setattr(obj, "__dict__", values)
+    return obj
 
 
 @record(frozen=True)
@@ -51,17 +70,21 @@ class APIResource:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> APIResource:
-        return cls(
-            name=str(data.get("name") or ""),
-            singular_name=str(data.get("singularName") or ""),
-            namespaced=bool(data.get("namespaced")),
-            group=str(data.get("group") or ""),
-            version=str(data.get("version") or ""),
-            kind=str(data.get("kind") or ""),
-            verbs=_strings(data.get("verbs")),
-            short_names=_strings(data.get("shortNames")),
-            categories=_strings(data.get("categories")),
-            storage_version_hash=str(data.get("storageVersionHash") or ""),
+        get = data.get
+        return _build(
+            cls,
+            {
+                "name": str(get("name") or ""),
+                "singular_name": str(get("singularName") or ""),
+                "namespaced": bool(get("namespaced")),
+                "group": str(get("group") or ""),
+                "version": str(get("version") or ""),
+                "kind": str(get("kind") or ""),
+                "verbs": _strings(get("verbs")),
+                "short_names": _strings(get("shortNames")),
+                "categories": _strings(get("categories")),
+                "storage_version_hash": str(get("storageVersionHash") or ""),
+            },
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,9 +121,12 @@ class APIResourceList:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], group_version: str = "") -> APIResourceList:
-        return cls(
-            group_version=str(data.get("groupVersion") or group_version),
-            resources=tuple(APIResource.from_dict(r) for r in data.get("resources") or ()),
+        return _build(
+            cls,
+            {
+                "group_version": str(data.get("groupVersion") or group_version),
+                "resources": tuple(map(APIResource.from_dict, data.get("resources") or ())),
+            },
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -240,3 +240,47 @@ def test_real_kubectl_uses_our_cache(client: DiscoveryClient, tmp_path: Path) ->
     assert rows["horizontalpodautoscalers"][2] == "autoscaling/v2"
     assert rows["cronjobs"][:3] == ["cronjobs", "cj", "batch/v1"]
     assert "deployments/scale" not in rows
+
+
+_WARM_READ = """
+import json, sys
+from kctl.discovery import new_cached_discovery_client_for_config
+from kctl.rest import Config
+cached = new_cached_discovery_client_for_config(Config(host=sys.argv[1]), sys.argv[2])
+lists = cached.server_preferred_resources()
+print(json.dumps({"lists": [lst.group_version for lst in lists], "modules": sorted(sys.modules)}))
+"""
+
+
+def test_warm_cache_needs_no_live_client(client: DiscoveryClient, tmp_path: Path) -> None:
+    # Nothing listens on the port: any request would fail the read.
+    host = f"https://127.0.0.1:{_closed_port()}"
+    directory = discovery_cache_dir(str(tmp_path / "discovery"), host)
+    expected = _cached(client, Path(directory)).server_preferred_resources()
+    proc = subprocess.run(
+        [sys.executable, "-c", _WARM_READ, host, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    out = json.loads(proc.stdout)
+    assert out["lists"] == [lst.group_version for lst in expected]
+    loaded = set(out["modules"])
+    assert "kctl.discovery._cached" in loaded
+    for unwanted in (
+        "kctl.discovery._client",
+        "kctl.discovery._aggregated",
+        "kctl.discovery._restmapper",
+        "kctl.rest._request",
+    ):
+        assert unwanted not in loaded
+
+
+def test_package_names_resolve() -> None:
+    import kctl.discovery
+
+    for name in kctl.discovery.__all__:
+        assert getattr(kctl.discovery, name) is not None
+    with pytest.raises(AttributeError):
+        kctl.discovery.NoSuchName  # type: ignore[attr-defined]  # noqa: B018
