@@ -509,7 +509,8 @@ class RESTMapper:
     def mapping_for(self, resource_or_kind: str) -> RESTMapping:
         """What ``kubectl get <arg>`` resolves: a resource (plural, singular, short name,
         ``resource.group``, ``resource.version.group``) or a kind (``Kind``, ``Kind.group``,
-        ``Kind.version.group``); unknown names raise NoMatchError with kubectl's text."""
+        ``Kind.version.group``); an unknown name raises NoResourceMatchError for the group
+        and resource as parsed."""
         full_gvr, group_resource = parse_resource_arg(resource_or_kind)
         gvk: GroupVersionKind | None = None
         if full_gvr is not None:
@@ -535,9 +536,10 @@ class RESTMapper:
         try:
             return self.rest_mapping(group_kind)
         except NoMatchError as err:
-            raise NoMatchError(
-                f'the server doesn\'t have a resource type "{group_resource.resource}"'
-            ) from err
+            # kubectl reports the argument read as a resource, group included as parsed
+            # ("foos.v1.apps" -> group "v1.apps"), never the kind lookup that failed last.
+            partial = GroupVersionResource(group_resource.group, "", group_resource.resource)
+            raise NoResourceMatchError(partial) from err
 
     @staticmethod
     def _quiet(lookup: Callable[[], _T]) -> _T | None:

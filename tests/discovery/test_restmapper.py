@@ -82,12 +82,22 @@ def test_mapping_for(
     assert mapping.scope == ("namespace" if namespaced else "root")
 
 
-@pytest.mark.parametrize("arg", ["foo", "foo.apps", "deploy.batch", "po.v1.apps"])
-def test_unknown_type_has_kubectls_text(mapper: RESTMapper, arg: str) -> None:
-    with pytest.raises(NoMatchError) as info:
+@pytest.mark.parametrize(
+    ("arg", "group", "resource"),
+    [
+        ("foo", "", "foo"),
+        ("foo.apps", "apps", "foo"),
+        ("deploy.batch", "batch", "deploy"),
+        ("po.v1.apps", "v1.apps", "po"),
+    ],
+)
+def test_unknown_type_names_the_parsed_group_and_resource(
+    mapper: RESTMapper, arg: str, group: str, resource: str
+) -> None:
+    # kubectl's message ("... resource type \"po\" in group \"v1.apps\"") is built from this.
+    with pytest.raises(NoResourceMatchError) as info:
         mapper.mapping_for(arg)
-    name = arg.split(".")[0]
-    assert str(info.value) == f'the server doesn\'t have a resource type "{name}"'
+    assert info.value.partial_resource == GroupVersionResource(group, "", resource)
 
 
 def test_apimachinery_error_texts(mapper: RESTMapper) -> None:
