@@ -339,7 +339,6 @@ def _print_human(
     for index, target in enumerate(targets):
         if target.names and not fetched[index]:
             continue
-        all_namespaced = all_namespaced and target.mapping.namespaced
         if printer is None or last is None or last.mapping != target.mapping:
             tw.flush()
             tw.set_remembered_widths(None)
@@ -361,10 +360,16 @@ def _print_human(
         if target.names:
             for table in fetched[index]:
                 printer.print_table(table)
+            all_namespaced = all_namespaced and target.mapping.namespaced
             continue
         with Progress(target.mapping.resource.resource) as progress:
             try:
                 for page in _pages(factory, target, True, opts):
+                    # kubectl words "No resources found" by the scope of the objects it got:
+                    # a Table is one, but a server without Tables sends a plain list, and an
+                    # empty one leaves nothing to judge by (so the namespaced wording stays).
+                    if page.body.get("kind") == "Table" or page.body.get("items"):
+                        all_namespaced = all_namespaced and target.mapping.namespaced
                     if opts.sort_by:
                         sort_table_rows(page.body, opts.sort_by)
                     printer.print_table(page.body)
