@@ -53,13 +53,33 @@ def is_url(name: str) -> bool:
     return name.startswith(("http://", "https://"))
 
 
-def check_paths(filenames: Sequence[str]) -> None:
-    """kubectl checks every path before reading any: ``the path "x" does not exist``."""
+def check_paths(filenames: Sequence[str]) -> tuple[str, ...]:
+    """The -f names with glob patterns expanded, checked before any is read.
+
+    As kubectl's builder: a name that does not exist is tried as a pattern (``*.yaml``,
+    ``app-?.json``, ``[ab].yaml``), its matches in lexical order; a pattern that matches
+    nothing is ``the path "x" does not exist``.
+    """
+    expanded: list[str] = []
     for name in filenames:
-        if name == "-" or is_url(name):
+        if name == "-" or is_url(name) or os.path.exists(name):
+            expanded.append(name)
             continue
-        if not os.path.exists(name):
+        matches = sorted(_glob(name))
+        if not matches:
             raise KctlError(f'the path "{name}" does not exist')
+        expanded += matches
+    return tuple(expanded)
+
+
+def _glob(pattern: str) -> list[str]:
+    import glob
+
+    if "[" not in pattern and "*" not in pattern and "?" not in pattern:
+        return []
+    # Go's filepath.Glob: no "**", and a leading dot is matched like any other character.
+    kwargs: dict[str, Any] = {"include_hidden": True} if sys.version_info >= (3, 11) else {}
+    return glob.glob(pattern, **kwargs)
 
 
 def expand_dir(root: str, recursive: bool) -> list[str]:

@@ -600,7 +600,7 @@ def command(
     from kctl.cli._manifests import check_paths
     from kctl.cli._resources import Info, infos_from_manifests
 
-    check_paths(filenames)
+    filenames = check_paths(filenames)
     if enforce:
         opts.visited_namespaces.add(namespace)
     selected = _selected(selector)

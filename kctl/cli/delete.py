@@ -152,7 +152,7 @@ def _targets(
     if filenames:
         from kctl.cli._manifests import check_paths
 
-        check_paths(filenames)
+        filenames = check_paths(filenames)
         yield from infos_from_manifests(
             opts.factory,
             filenames,

@@ -162,10 +162,8 @@ def _file_targets(
 ) -> tuple[list[_Target], list[KctlError]]:
     """The objects named by -f (files, directories, ``-``, URLs; -R), as kubectl's builder
     reads them for get, and the problems met on the way (reported after what was found)."""
-    from kctl.cli._manifests import check_paths
     from kctl.cli._resources import Info, infos_from_manifests
 
-    check_paths(filenames)
     targets: list[_Target] = []
     problems: list[KctlError] = []
     for item in infos_from_manifests(
@@ -552,7 +550,8 @@ def _print_objects(
     done()
     for note in notes:
         _more_note(note, opts)
-    _finish(errors)
+    # kubectl returns an aggregate: one error prints as ``error: ...``, several as plain lines.
+    _finish(errors, aggregate=len(errors) > 1)
 
 
 def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
@@ -848,6 +847,9 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
     namespace, explicit = factory.namespace()
     problems: list[KctlError] = []
     if filename:
+        from kctl.cli._manifests import check_paths
+
+        filename = check_paths(filename)
         targets, problems = _file_targets(
             factory, filename, params["recursive"], namespace, explicit
         )

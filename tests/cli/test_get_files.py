@@ -52,12 +52,22 @@ CASES: list[tuple[str, ...]] = [
     ("-f", "{t}/broken.yaml", "-o", "name"),
     ("-f", "{t}/ns.yaml", "-f", "{t}/broken.yaml"),
     ("-f", "{t}/ns.yaml", "-f", "{t}/broken.yaml", "-o", "name"),
+    ("-f", "{t}/broken.yaml", "-f", "{t}/mixed.yaml", "-o", "name"),
+    ("-f", "{t}/broken.yaml", "-f", "{t}/mixed.yaml", "-o", "json"),
     ("-f", "{t}/mixed.yaml"),
     ("-f", "{t}/mixed.yaml", "-o", "name"),
     ("-f", "{t}/lonely", "-o", "yaml"),
     ("-f", "{t}/two", "-o", "name"),
     ("-f", "{t}/sub", "-n", "kube-system", "-o", "name"),
     ("-f", "{t}/sub", "-n", "default", "-o", "name"),
+    # Names that do not exist are globs, as kubectl's builder expands them.
+    ("-f", "{t}/*.yaml", "-o", "name"),
+    ("-f", "{t}/n?.yaml", "-o", "yaml"),
+    ("-f", "{t}/[nm]*.yaml", "-o", "name"),
+    ("-f", "{t}/two/*", "-o", "name"),
+    ("-f", "{t}/sub/*", "-o", "name"),
+    ("-f", "{t}/z*.yaml"),
+    ("-f", "{t}/ns.yaml", "-f", "{t}/q?", "-o", "name"),
 ]
 
 
@@ -73,3 +83,23 @@ def test_get_filename_parity(
 def test_get_filename_from_stdin_parity(demo_sandbox: Sandbox, parity: Parity, output: str) -> None:
     # Stdin is a stream: even one object prints as a List.
     parity(demo_sandbox, "get", "-f", "-", "-o", output, input=SERVICE).assert_same()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("apply", "-f", "{t}/c*.yaml", "--dry-run=server"),
+        ("apply", "-f", "{t}/x*.yaml"),
+        ("delete", "-f", "{t}/c?.yaml", "--dry-run=server"),
+    ],
+    ids=lambda a: " ".join(a).replace("{t}/", ""),
+)
+def test_apply_and_delete_expand_globs_as_kubectl(
+    demo_sandbox: Sandbox, parity: Parity, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    for name in ("c1", "c2"):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: dev\n"
+        )
+    argv = [a.replace("{t}", str(tmp_path)) for a in args]
+    parity(demo_sandbox, *argv).assert_same()
