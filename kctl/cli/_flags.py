@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from kctl._record import record
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = [
     "BOOL",
@@ -36,6 +36,7 @@ __all__ = [
     "boolean",
     "hoist_global_flags",
     "integer",
+    "lazy_command",
     "optional_boolean",
     "parse",
     "parse_go_bool",
@@ -331,3 +332,20 @@ def parse(specs: Sequence[Flag], args: Sequence[str]) -> dict[str, Any] | None:
         params[dest] = tuple(values)
     params["args"] = tuple(positional)
     return params
+
+
+def lazy_command(namespace: dict[str, Any], build: Callable[[], Any]) -> Callable[[str], Any]:
+    """A verb module's ``__getattr__`` that builds its click ``command`` on first access
+    (COMMANDS, man pages, completion), so the fast path in kctl.cli.main never imports click::
+
+        __getattr__ = lazy_command(globals(), click_command)
+    """
+
+    def __getattr__(name: str) -> Any:
+        if name != "command":
+            raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
+        command = build()
+        namespace["command"] = command
+        return command
+
+    return __getattr__

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kctl.cli._errors import SilentExit, report, usage_errorf
-from kctl.cli._flags import Flag, boolean, optional_boolean, string, strings
+from kctl.cli._flags import Flag, boolean, lazy_command, optional_boolean, string, strings
 from kctl.errors import GroupDiscoveryFailedError, KctlError, PrinterError
 
 if TYPE_CHECKING:
@@ -197,11 +197,4 @@ def click_command() -> click.Command:
     )
 
 
-def __getattr__(name: str) -> click.Command:
-    # ``command`` is built on first access only: the fast path in kctl.cli.main never
-    # imports click.
-    if name != "command":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    command = click_command()
-    globals()["command"] = command
-    return command
+__getattr__ = lazy_command(globals(), click_command)

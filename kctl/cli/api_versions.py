@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kctl.cli._errors import usage_errorf
-from kctl.cli._flags import Flag
+from kctl.cli._flags import Flag, lazy_command
 from kctl.errors import KctlError
 
 if TYPE_CHECKING:
@@ -52,11 +52,4 @@ def click_command() -> click.Command:
     )
 
 
-def __getattr__(name: str) -> click.Command:
-    # ``command`` is built on first access only: the fast path in kctl.cli.main never
-    # imports click.
-    if name != "command":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    command = click_command()
-    globals()["command"] = command
-    return command
+__getattr__ = lazy_command(globals(), click_command)

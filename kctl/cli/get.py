@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from kctl._record import field, record, replace
 from kctl.cli._errors import SilentExit, report, usage_errorf
-from kctl.cli._flags import Flag, boolean, integer, string, strings
+from kctl.cli._flags import Flag, boolean, integer, lazy_command, string, strings
 from kctl.errors import KctlError, PrinterError, StatusError, is_not_found
 
 if TYPE_CHECKING:
@@ -885,11 +885,4 @@ def click_command() -> click.Command:
     )
 
 
-def __getattr__(name: str) -> click.Command:
-    # ``command`` is built on first access only: the fast path in kctl.cli.main never
-    # imports click.
-    if name != "command":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    command = click_command()
-    globals()["command"] = command
-    return command
+__getattr__ = lazy_command(globals(), click_command)

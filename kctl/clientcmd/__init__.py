@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kctl._lazy import lazy_attributes
+
 if TYPE_CHECKING:
     from kctl.clientcmd._api import (
         AuthInfo,
@@ -123,18 +125,4 @@ _SUBMODULES = {
 }
 
 
-# Typed ``object``, not Any, so that mypy flags a misspelt name instead of accepting it.
-def __getattr__(name: str) -> object:
-    submodule = _SUBMODULES.get(name)
-    if submodule is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # __import__ with a fromlist returns the submodule itself, without loading importlib.
-    module = __import__(f"{__name__}.{submodule}", fromlist=[name])
-    value = getattr(module, name)
-    # Cached: later lookups are plain module attribute reads.
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _SUBMODULES)
