@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import sys
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["Progress", "Status", "color_stderr", "error", "warn"]
 
@@ -58,52 +61,20 @@ def warn(text: str) -> None:
     sys.stderr.flush()
 
 
-class Progress:
-    """A transient 'listing N ...' line on a terminal stderr while pages arrive, when stdout
-    goes elsewhere (a file, a pipe): output written to the same terminal would tear it.
-    A no-op otherwise. Use as a context manager and call ``advance(n)`` per page."""
-
-    def __init__(self, what: str) -> None:
-        self._what = what
-        self._count = 0
-        self._status: Any = None
-
-    def __enter__(self) -> Progress:
-        if color_stderr() and not _isatty(sys.stdout):
-            from rich.console import Console
-
-            console = Console(stderr=True)
-            self._status = console.status(f"listing {self._what}...")
-            self._status.__enter__()
-        return self
-
-    def advance(self, items: int) -> None:
-        self._count += items
-        if self._status is not None:
-            self._status.update(f"listing {self._what}: {self._count} so far...")
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._status is not None:
-            self._status.__exit__(exc_type, exc, tb)
-            self._status = None
-
-
 class Status:
     """A transient spinner line on a terminal stderr while kctl waits (``delete --wait``);
-    a no-op otherwise. Nothing is written to stdout while it shows, so unlike ``Progress``
-    it may share the terminal with stdout. Use as a context manager; ``update(text)``."""
+    a no-op otherwise. Use as a context manager; ``update(text)`` changes the line."""
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._status: Any = None
 
-    def __enter__(self) -> Status:
-        if color_stderr():
+    def _shown(self) -> bool:
+        # Nothing goes to stdout while kctl waits, so it may share the terminal.
+        return color_stderr()
+
+    def __enter__(self) -> Self:
+        if self._shown():
             from rich.console import Console
 
             self._status = Console(stderr=True).status(self._text)
@@ -123,3 +94,22 @@ class Status:
         if self._status is not None:
             self._status.__exit__(exc_type, exc, tb)
             self._status = None
+
+
+class Progress(Status):
+    """A transient 'listing N ...' line on a terminal stderr while pages arrive. Use as a
+    context manager and call ``advance(n)`` per page."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"listing {what}...")
+        self._what = what
+        self._count = 0
+
+    def _shown(self) -> bool:
+        # Rows written to the same terminal would tear the line: only when stdout goes
+        # elsewhere (a file, a pipe).
+        return color_stderr() and not _isatty(sys.stdout)
+
+    def advance(self, items: int) -> None:
+        self._count += items
+        self.update(f"listing {self._what}: {self._count} so far...")
