@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from kctl._record import field, record
 from kctl.cli._printers._gofmt import go_sprint
 from kctl.cli._printers._gojson import marshal, marshal_indent
 from kctl.errors import PrinterError
@@ -25,61 +25,61 @@ class JSONPathError(PrinterError):
     """A template failed to parse or to execute."""
 
 
-@dataclass
+@record
 class _List:
     nodes: list[_Node] = field(default_factory=list)
 
 
-@dataclass
+@record
 class _Text:
     text: str
 
 
-@dataclass
+@record
 class _Field:
     name: str
 
 
-@dataclass
+@record
 class _Param:
     value: int = 0
     known: bool = False
     derived: bool = False
 
 
-@dataclass
+@record
 class _Array:
     params: tuple[_Param, _Param, _Param]
 
 
-@dataclass
+@record
 class _Filter:
     left: _List
     right: _List
     op: str
 
 
-@dataclass
+@record
 class _Literal:
     value: int | float | bool
 
 
-@dataclass
+@record
 class _Wildcard:
     pass
 
 
-@dataclass
+@record
 class _Recursive:
     pass
 
 
-@dataclass
+@record
 class _Union:
     lists: list[_List]
 
 
-@dataclass
+@record
 class _Identifier:
     name: str
 
