@@ -34,6 +34,9 @@ def kubectl() -> Path:
 @pytest.fixture(scope="session")
 def demo_sandbox() -> Iterator[Sandbox]:
     with Sandbox(seed="demo") as sb:
+        # The controllers' first pass updates deployment statuses; a parity test that ran
+        # kctl before it and kubectl after would see two different clusters.
+        assert sb.wait_idle(timeout=30)
         yield sb
 
 
