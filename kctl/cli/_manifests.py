@@ -65,11 +65,52 @@ def check_paths(filenames: Sequence[str]) -> tuple[str, ...]:
         if name == "-" or is_url(name) or os.path.exists(name):
             expanded.append(name)
             continue
+        if _bad_pattern(name):
+            raise KctlError(f'pattern "{name}" is not valid: syntax error in pattern')
         matches = sorted(_glob(name))
         if not matches:
             raise KctlError(f'the path "{name}" does not exist')
         expanded += matches
     return tuple(expanded)
+
+
+def _bad_pattern(pattern: str) -> bool:
+    """Whether Go's filepath.Match calls ``pattern`` malformed (ErrBadPattern): an unclosed
+    or empty ``[...]`` class, a range missing an end, or a trailing backslash."""
+    i, end = 0, len(pattern)
+    while i < end:
+        char = pattern[i]
+        if char == "\\":
+            if i + 1 >= end:
+                return True
+            i += 2
+            continue
+        if char != "[":
+            i += 1
+            continue
+        i += 1
+        if i < end and pattern[i] == "^":
+            i += 1
+        ranges = 0
+        while i < end and not (pattern[i] == "]" and ranges):
+            i = _class_char(pattern, i)
+            if i >= 0 and i < end and pattern[i] == "-":
+                i = _class_char(pattern, i + 1)
+            if i < 0:
+                return True
+            ranges += 1
+        if i >= end:
+            return True
+        i += 1
+    return False
+
+
+def _class_char(pattern: str, i: int) -> int:
+    """The index after one character of a ``[...]`` class (Go's getEsc), or -1 when a range
+    bound is missing there."""
+    if i >= len(pattern) or pattern[i] in "-]":
+        return -1
+    return i + (2 if pattern[i] == "\\" else 1)
 
 
 def _glob(pattern: str) -> list[str]:

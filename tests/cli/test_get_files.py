@@ -67,6 +67,9 @@ CASES: list[tuple[str, ...]] = [
     ("-f", "{t}/two/*", "-o", "name"),
     ("-f", "{t}/sub/*", "-o", "name"),
     ("-f", "{t}/z*.yaml"),
+    ("-f", "{t}/n[.yaml"),
+    ("-f", "{t}/n[].yaml"),
+    ("-f", "{t}/n[a-].yaml"),
     ("-f", "{t}/ns.yaml", "-f", "{t}/q?", "-o", "name"),
 ]
 
