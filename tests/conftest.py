@@ -3,6 +3,12 @@
 - ``kubectl``: path of the real kubectl 1.37.1 installed next to the interpreter.
 - ``demo_sandbox``: one read-only ``--seed demo`` sandbox per session (do not mutate it).
 - ``sandbox``: a fresh, empty sandbox per test (mutate freely).
+- ``envtest_assets`` / ``envtest``: the real control plane's binaries, and one real
+  kube-apiserver + etcd per worker (shared: give each test its own namespace). Without the
+  binaries these skip with the build command, unless ``KCTL_REQUIRE_ENVTEST`` is set (CI),
+  where a missing build is a failure.
+- ``cluster``: parametrised over both backends, the sandbox and the real kube-apiserver; a
+  ``Cluster`` with ``rest_config()``, ``kubeconfig_path``, a fresh ``namespace`` and ``real``.
 - ``run_kubectl``: ``run_kubectl(sb, "get", "pods", input=None)`` runs kubectl against a sandbox
   with a scrubbed environment (HOME and KUBECACHEDIR in a temp dir, KUBECONFIG = the
   sandbox's kubeconfig) and returns the CompletedProcess (text mode).
@@ -10,15 +16,19 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from kctl.envtest import AssetsNotFound, Environment, find_assets
+from kctl.rest import Config
 from kctl.sandbox import Sandbox
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
@@ -44,6 +54,66 @@ def demo_sandbox() -> Iterator[Sandbox]:
 def sandbox() -> Iterator[Sandbox]:
     with Sandbox(seed="empty") as sb:
         yield sb
+
+
+@pytest.fixture(scope="session")
+def envtest_assets() -> Path:
+    try:
+        return find_assets()
+    except AssetsNotFound as err:
+        if os.environ.get("KCTL_REQUIRE_ENVTEST"):
+            pytest.fail(str(err))
+        pytest.skip(f"no real control plane: {err}")
+
+
+@pytest.fixture(scope="session")
+def envtest(envtest_assets: Path) -> Iterator[Environment]:
+    with Environment(binary_assets_directory=envtest_assets) as env:
+        yield env
+
+
+@dataclass
+class Cluster:
+    """One backend under test, with a namespace of the test's own."""
+
+    backend: str
+    server: Sandbox | Environment
+    namespace: str
+
+    @property
+    def real(self) -> bool:
+        return self.backend == "envtest"
+
+    @property
+    def kubeconfig_path(self) -> str:
+        return self.server.kubeconfig_path
+
+    def rest_config(self) -> Config:
+        return self.server.rest_config()
+
+
+_namespaces = itertools.count()
+
+
+@pytest.fixture(params=["sandbox", "envtest"])
+def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    namespace = f"t{os.getpid()}-{next(_namespaces)}"
+    if request.param == "sandbox":
+        with Sandbox(seed="empty") as sb:
+            _create_namespace(sb.rest_config(), namespace)
+            yield Cluster("sandbox", sb, namespace)
+        return
+    env: Environment = request.getfixturevalue("envtest")
+    _create_namespace(env.rest_config(), namespace)
+    yield Cluster("envtest", env, namespace)
+
+
+def _create_namespace(config: Config, name: str) -> None:
+    from kctl import kubernetes
+
+    kubernetes.new_for_config(config).core_v1().namespaces().create(
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+    )
 
 
 def kubectl_env(sb: Sandbox, home: Path) -> dict[str, str]:

@@ -50,7 +50,12 @@ def _utc_now() -> datetime:
 
 
 def kubeconfig_text(
-    url: str, token: str | None, ca_pem: bytes | None = None, client: KeyPair | None = None
+    url: str,
+    token: str | None,
+    ca_pem: bytes | None = None,
+    client: KeyPair | None = None,
+    *,
+    context: str = CONTEXT,
 ) -> str:
     user = f"    token: {token}\n" if token else ""
     if client is not None:
@@ -63,18 +68,18 @@ def kubeconfig_text(
         "apiVersion: v1\n"
         "kind: Config\n"
         "clusters:\n"
-        f"- name: {CONTEXT}\n"
+        f"- name: {context}\n"
         "  cluster:\n" + ca + f"    server: {url}\n"
         "contexts:\n"
-        f"- name: {CONTEXT}\n"
+        f"- name: {context}\n"
         "  context:\n"
-        f"    cluster: {CONTEXT}\n"
-        f"    user: {CONTEXT}\n"
+        f"    cluster: {context}\n"
+        f"    user: {context}\n"
         "    namespace: default\n"
-        f"current-context: {CONTEXT}\n"
+        f"current-context: {context}\n"
         "preferences: {}\n"
         "users:\n"
-        f"- name: {CONTEXT}\n"
+        f"- name: {context}\n"
         "  user:\n" + (user or "    {}\n")
     )
 
@@ -85,6 +90,8 @@ def write_kubeconfig(
     token: str | None,
     ca_pem: bytes | None = None,
     client: KeyPair | None = None,
+    *,
+    context: str = CONTEXT,
 ) -> None:
     """Write atomically with mode 0600: the file holds a credential."""
     target = Path(path)
@@ -93,7 +100,7 @@ def write_kubeconfig(
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w") as fh:
-            fh.write(kubeconfig_text(url, token, ca_pem, client))
+            fh.write(kubeconfig_text(url, token, ca_pem, client, context=context))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
