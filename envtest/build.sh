@@ -16,6 +16,11 @@ cache="${KCTL_ENVTEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kctl/envtest}"
 dest="$cache/$K8S_VERSION-$goos-$goarch"
 bins=(kube-apiserver etcd kubectl)
 
+if ! command -v go >/dev/null 2>&1; then
+    echo "envtest/build.sh: go not found; the real-server tests will be skipped (install Go 1.26 and run envtest/build.sh)" >&2
+    exit 0
+fi
+
 complete=1
 for b in "${bins[@]}"; do
     [[ -x "$dest/$b" ]] || complete=0
