@@ -60,6 +60,14 @@ _PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 _KUBELET_STREAMS = ("exec", "attach", "portforward")
 
 
+_OPTIONS_KIND = {
+    "POST": "CreateOptions",
+    "PUT": "UpdateOptions",
+    "PATCH": "PatchOptions",
+    "DELETE": "DeleteOptions",
+}
+
+
 @dataclass
 class Request:
     method: str
@@ -670,11 +678,13 @@ class ApiServer:
 
     def _dry_run(self, req: Request) -> bool:
         values = req.query.get("dryRun") or []
-        for value in values:
-            if value != "All":
-                raise st.bad_request(
-                    f'dryRun: Unsupported value: "{value}": supported values: "All"'
-                )
+        if any(value != "All" for value in values):
+            # As the real server: the options object is invalid, the whole list is quoted.
+            options = _OPTIONS_KIND.get(req.method, "CreateOptions")
+            quoted = "[" + ",".join(json.dumps(v) for v in values) + "]"
+            message = f'Unsupported value: {quoted}: supported values: "All"'
+            cause = {"reason": "FieldValueNotSupported", "message": message, "field": "dryRun"}
+            raise st.invalid("meta.k8s.io", options, "", [cause])
         return bool(values)
 
     def _create(self, req: Request, target: _Target, out: _Output) -> Response:

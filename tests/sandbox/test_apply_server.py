@@ -144,7 +144,7 @@ def test_apply_conflict_status_body(sandbox: Sandbox) -> None:
     assert body["reason"] == "Conflict"
     assert body["message"] == 'Apply failed with 1 conflict: conflict with "alice": .data.x'
     assert body["details"]["causes"] == [
-        {"type": "FieldManagerConflict", "message": 'conflict with "alice"', "field": ".data.x"}
+        {"reason": "FieldManagerConflict", "message": 'conflict with "alice"', "field": ".data.x"}
     ]
     forced = _apply(sandbox, CM_PATH + "/a", _cm("a", x="2"), "?fieldManager=bob&force=true")
     assert forced.status == 200 and forced.json()["data"] == {"x": "2"}

@@ -99,7 +99,7 @@ def test_update_conflict_then_force(fm: FieldManager) -> None:
     assert status["code"] == 409 and status["reason"] == "Conflict"
     assert status["details"]["causes"] == [
         {
-            "type": "FieldManagerConflict",
+            "reason": "FieldManagerConflict",
             "message": 'conflict with "kubectl-scale" using apps/v1',
             "field": ".spec.replicas",
         }
