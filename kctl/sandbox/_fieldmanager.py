@@ -352,7 +352,11 @@ def apply_conflict_status(err: ApplyConflictError) -> dict[str, Any]:
         "reason": "Conflict",
         "details": {
             "causes": [
-                {"reason": "FieldManagerConflict", "message": f"conflict with {who}", "field": field}
+                {
+                    "reason": "FieldManagerConflict",
+                    "message": f"conflict with {who}",
+                    "field": field,
+                }
                 for who, _, field in err.conflicts
             ]
         },
