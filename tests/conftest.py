@@ -68,7 +68,11 @@ def envtest_assets() -> Path:
 
 @pytest.fixture(scope="session")
 def envtest(envtest_assets: Path) -> Iterator[Environment]:
-    with Environment(binary_assets_directory=envtest_assets) as env:
+    # PodTemplates skip the watch cache, so that compacting etcd expires their old
+    # resourceVersions at once, as the sandbox's compaction does (the cache would keep
+    # serving them from memory for its own window).
+    args = ["--watch-cache-sizes=podtemplates#0"]
+    with Environment(binary_assets_directory=envtest_assets, apiserver_args=args) as env:
         yield env
 
 
@@ -148,3 +152,24 @@ def run_kubectl(kubectl: Path, tmp_path_factory: pytest.TempPathFactory) -> RunK
         )
 
     return run
+
+
+@pytest.fixture
+def compact() -> Callable[[Cluster], None]:
+    """``compact(cluster)``: its history up to now goes; older resourceVersions get 410."""
+    return _compact
+
+
+def _compact(cluster: Cluster) -> None:
+    if isinstance(cluster.server, Sandbox):
+        cluster.server.store.compact()
+        return
+    import requests
+
+    etcd = cluster.server.etcd_url
+    head = requests.post(f"{etcd}/v3/kv/range", json={"key": "AA=="}, timeout=10).json()
+    revision = head["header"]["revision"]
+    done = requests.post(
+        f"{etcd}/v3/kv/compaction", json={"revision": revision, "physical": True}, timeout=30
+    )
+    done.raise_for_status()

@@ -135,6 +135,8 @@ class Environment:
         self.crd_timeout = crd_timeout
         self.apiserver_args = tuple(apiserver_args)
         self.url = ""
+        # etcd's client URL (plain http on 127.0.0.1), for tests that reach under the server.
+        self.etcd_url = ""
         self.token = ""
         # A kubeconfig for this environment, written at start and removed at stop.
         self.kubeconfig_path = ""
@@ -280,15 +282,15 @@ class Environment:
         client, peer = _free_port(), _free_port()
         data = self._path("etcd")
         shutil.rmtree(data, ignore_errors=True)
-        self._etcd_url = f"http://127.0.0.1:{client}"
+        self.etcd_url = f"http://127.0.0.1:{client}"
         self._etcd = self._spawn(
             "etcd",
             [
                 str(assets / "etcd"),
                 "--name=envtest",
                 f"--data-dir={data}",
-                f"--listen-client-urls={self._etcd_url}",
-                f"--advertise-client-urls={self._etcd_url}",
+                f"--listen-client-urls={self.etcd_url}",
+                f"--advertise-client-urls={self.etcd_url}",
                 f"--listen-peer-urls=http://127.0.0.1:{peer}",
                 f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
                 f"--initial-cluster=envtest=http://127.0.0.1:{peer}",
@@ -305,7 +307,7 @@ class Environment:
             "kube-apiserver",
             [
                 str(assets / "kube-apiserver"),
-                f"--etcd-servers={self._etcd_url}",
+                f"--etcd-servers={self.etcd_url}",
                 "--bind-address=127.0.0.1",
                 "--advertise-address=127.0.0.1",
                 f"--secure-port={port}",

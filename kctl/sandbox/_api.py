@@ -496,8 +496,13 @@ class ApiServer:
                         "specifying resource version is not allowed when using continue"
                     )
                 snapshot_rv, start = _decode_continue(token)
-                if snapshot_rv < self.store.compacted_rv:
+                if snapshot_rv == -1:
+                    # The inconsistent continuation an Expired answer offers: the rest of
+                    # the list as it is now.
+                    snapshot_rv = None
+                elif snapshot_rv < self.store.compacted_rv:
                     err = st.expired(_EXPIRED_CONTINUE)
+                    err.status["metadata"] = {"continue": _encode_continue(-1, start)}
                     raise err
             elif rv_param:
                 snapshot_rv = self._list_rv(rv_param, rv_match, current)
@@ -1078,7 +1083,9 @@ def _int_param(req: Request, name: str) -> int | None:
 
 def _encode_continue(rv: int, key: str) -> str:
     token = {"v": "meta.k8s.io/v1", "rv": rv, "start": key + "\x00"}
-    return base64.b64encode(json.dumps(token, separators=(",", ":")).encode()).decode()
+    # Go's base64.RawURLEncoding, as the real server's tokens.
+    raw = base64.urlsafe_b64encode(json.dumps(token, separators=(",", ":")).encode())
+    return raw.decode().rstrip("=")
 
 
 def _protobuf_body(body: bytes) -> dict[str, Any]:
@@ -1099,7 +1106,9 @@ def _protobuf_body(body: bytes) -> dict[str, Any]:
 
 def _decode_continue(token: str) -> tuple[int, str]:
     try:
-        data = json.loads(base64.b64decode(token, validate=False))
+        if "=" in token:
+            raise ValueError  # RawURLEncoding has no padding
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         if data.get("v") != "meta.k8s.io/v1":
             raise ValueError
         rv = int(data["rv"])
@@ -1109,7 +1118,7 @@ def _decode_continue(token: str) -> tuple[int, str]:
             "continue key is not valid: incorrect encoded start resourceVersion (version "
             "meta.k8s.io/v1)"
         ) from None
-    if rv <= 0:
+    if rv <= 0 and rv != -1:
         raise st.bad_request(
             "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
         )
