@@ -434,6 +434,20 @@ def _hpa(obj: Obj, version: str) -> None:
     down.setdefault("policies", [{"type": "Percent", "value": 100, "periodSeconds": 15}])
 
 
+def _secret(obj: Obj) -> None:
+    obj.setdefault("type", "Opaque")
+    # v1 -> internal conversion: stringData is write-only, merged over data as base64.
+    string_data = obj.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        import base64
+
+        data = obj.get("data")
+        if not isinstance(data, dict):
+            data = obj["data"] = {}
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+
+
 def apply_defaults(
     rt: ResourceType, obj: dict[str, Any], allocator: IPAllocator | None = None
 ) -> None:
@@ -465,7 +479,7 @@ def apply_defaults(
     elif key == ("", "Namespace"):
         _namespace(obj)
     elif key == ("", "Secret"):
-        obj.setdefault("type", "Opaque")
+        _secret(obj)
     elif key == ("", "PersistentVolumeClaim"):
         _pvc(obj)
     elif key == ("", "PersistentVolume"):

@@ -292,9 +292,13 @@ class Registry:
                 if "generation" in old["metadata"]:
                     # Judged after defaulting and pruning: a write that only spells out
                     # defaults (kubectl replace) or fields the schema drops changes nothing.
-                    obj["metadata"]["generation"] = old["metadata"]["generation"] + (
-                        1 if _spec_of(obj) != _spec_of(old) else 0
-                    )
+                    bump = _spec_of(obj) != _spec_of(old)
+                    if rt.group == "apps" and rt.kind == "Deployment":
+                        # Annotations are copied to the ReplicaSets, so they count as spec.
+                        bump = bump or (obj["metadata"].get("annotations") or {}) != (
+                            old["metadata"].get("annotations") or {}
+                        )
+                    obj["metadata"]["generation"] = old["metadata"]["generation"] + int(bump)
             elif subresource == "binding" and "generation" in old["metadata"]:
                 # Scheduling a pod is not a spec change its owner made.
                 obj["metadata"]["generation"] = old["metadata"]["generation"]
