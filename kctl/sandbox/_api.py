@@ -434,7 +434,9 @@ class ApiServer:
         raw: bytes | None = None,
     ) -> Response:
         if out.table:
-            body = self._table(rt, [obj], out, {})
+            # As the real server: the Table of one object carries that object's version.
+            rv = obj["metadata"].get("resourceVersion")
+            body = self._table(rt, [obj], out, {"resourceVersion": rv} if rv else {})
             return Response(code, encode(body))
         data = self._served(rt, obj, raw)
         if out.yaml:
@@ -472,20 +474,7 @@ class ApiServer:
         token = req.param("continue") or ""
         rv_param = req.param("resourceVersion") or ""
         rv_match = req.param("resourceVersionMatch") or ""
-        if rv_match and not rv_param:
-            raise st.invalid(
-                "meta.k8s.io",
-                "ListOptions.meta.k8s.io",
-                "",
-                [
-                    {
-                        "reason": "FieldValueForbidden",
-                        "message": "Forbidden: resourceVersionMatch is forbidden unless "
-                        "resourceVersion is provided",
-                        "field": "resourceVersionMatch",
-                    }
-                ],
-            )
+        _validate_list_options(token, rv_param, rv_match)
         start = ""
         snapshot_rv: int | None = None
         with self.store.lock:
@@ -546,12 +535,10 @@ class ApiServer:
         try:
             rv = int(rv_param)
         except ValueError:
-            raise st.bad_request(f"invalid resource version: {rv_param}") from None
-        if rv_match not in ("", "NotOlderThan", "Exact"):
             raise st.bad_request(
-                f'resourceVersionMatch: Unsupported value: "{rv_match}": supported values: '
-                '"Exact", "NotOlderThan", ""'
-            )
+                f'invalid resource version: resourceVersion: Invalid value: "{rv_param}": '
+                f'strconv.ParseUint: parsing "{rv_param}": invalid syntax'
+            ) from None
         if rv > current:
             raise StatusError(
                 st.status_body(
@@ -619,6 +606,9 @@ class ApiServer:
                     "apiVersion": f"meta.k8s.io/{out.table}",
                     "metadata": obj["metadata"],
                 }
+            else:
+                # An empty RawExtension: Go marshals it as null, omitempty or not.
+                row["object"] = None
             rows.append(row)
         table: dict[str, Any] = {
             "kind": "Table",
@@ -652,7 +642,7 @@ class ApiServer:
                     }
                 )
             else:
-                rows.append(b'{"cells":' + cells + b"}")
+                rows.append(b'{"cells":' + cells + b',"object":null}')
                 continue
             rows.append(b'{"cells":' + cells + b',"object":' + obj + b"}")
         head = encode(
@@ -667,7 +657,9 @@ class ApiServer:
 
     # --- writes ----------------------------------------------------------------------
 
-    def _body(self, req: Request) -> Any:
+    def _body(self, req: Request, kind: str = "") -> Any:
+        """The decoded request body; ``kind`` is the type it must decode into, which the
+        real server names when the body is not JSON at all."""
         ctype = req.headers.get("content-type", "application/json")
         media = ctype.split(";")[0].strip().lower()
         if media == PROTOBUF:
@@ -677,6 +669,15 @@ class ApiServer:
                 f"the body of the request was in an unknown format - accepted media types "
                 f"include: {_MEDIA_TYPES}"
             )
+        if media != "application/yaml" and kind:
+            from kctl.rest._gojson import syntax_error
+
+            problem = syntax_error(req.body)
+            if problem is not None:
+                raise st.bad_request(
+                    f"the object provided is unrecognized (must be of type {kind}): couldn't get "
+                    f"version/kind; json parse error: {problem} ({_summarize(req.body)})"
+                )
         if not req.body:
             raise st.bad_request("the object provided is unrecognized")
         return parse_body(req.body, ctype)
@@ -684,12 +685,8 @@ class ApiServer:
     def _dry_run(self, req: Request) -> bool:
         values = req.query.get("dryRun") or []
         if any(value != "All" for value in values):
-            # As the real server: the options object is invalid, the whole list is quoted.
-            options = _OPTIONS_KIND.get(req.method, "CreateOptions")
             quoted = "[" + ",".join(json.dumps(v) for v in values) + "]"
-            message = f'Unsupported value: {quoted}: supported values: "All"'
-            cause = {"reason": "FieldValueNotSupported", "message": message, "field": "dryRun"}
-            raise st.invalid("meta.k8s.io", options, "", [cause])
+            raise _invalid_option(req, "dryRun", quoted, '"All"')
         return bool(values)
 
     def _create(self, req: Request, target: _Target, out: _Output) -> Response:
@@ -697,7 +694,7 @@ class ApiServer:
         self._check_verb(rt, "create")
         if rt.namespaced and not target.namespace:
             raise st.method_not_allowed()
-        body = self._body(req)
+        body = self._body(req, rt.kind)
         admission = self._admission(req)
         obj = self.registry.create(
             rt,
@@ -733,10 +730,8 @@ class ApiServer:
     def _admission(self, req: Request) -> Admission:
         value = req.param("fieldValidation") or ""
         if value not in ("", "Ignore", "Warn", "Strict"):
-            raise st.bad_request(
-                f"fieldValidation: Unsupported value: {json.dumps(value)}: supported values: "
-                '"Ignore", "Strict", "Warn"'
-            )
+            supported = '"", "Ignore", "Strict", "Warn"'
+            raise _invalid_option(req, "fieldValidation", json.dumps(value), supported)
         return Admission(value)
 
     def _tracker(self, req: Request, rt: ResourceType, subresource: str) -> Tracker:
@@ -748,7 +743,7 @@ class ApiServer:
     def _update(self, req: Request, target: _Target, out: _Output) -> Response:
         rt = target.rt
         self._check_verb(rt, "update")
-        body = self._body(req)
+        body = self._body(req, rt.kind)
         admission = self._admission(req)
         obj = self.registry.update(
             rt,
@@ -949,7 +944,9 @@ class ApiServer:
             "kind": rt.plural,
             "uid": obj["metadata"].get("uid"),
         }
-        return Response.json(200, st.status_body(200, "", "", details, status="Success"))
+        body = st.status_body(200, "", "", details, status="Success")
+        del body["code"]  # the real server leaves a successful delete's code unset
+        return Response.json(200, body)
 
     def _delete_collection(self, req: Request, target: _Target, out: _Output) -> Response:
         rt = target.rt
@@ -1081,6 +1078,51 @@ def _int_param(req: Request, name: str) -> int | None:
         raise st.bad_request(f'{name}: Invalid value: "{value}": must be an integer') from None
 
 
+def _summarize(data: bytes, limit: int = 30) -> str:
+    """How the real server quotes a body it could not decode: JSON-looking text, else hex."""
+    if not data:
+        return "<empty>"
+    head = data[:limit]
+    text = head.decode("utf-8", "replace") if data[:1] == b"{" else head.hex()
+    return text + " ..." if len(data) > limit else text
+
+
+def _validate_list_options(token: str, rv: str, rv_match: str) -> None:
+    """ValidateListOptions: the resourceVersionMatch rules, in the real server's words."""
+    if not rv_match:
+        return
+    if token:
+        problem = "Forbidden: resourceVersionMatch is forbidden when continue is provided"
+    elif not rv:
+        problem = "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"
+    elif rv_match not in ("Exact", "NotOlderThan"):
+        message = (
+            f"Unsupported value: {json.dumps(rv_match)}: supported values: "
+            '"Exact", "NotOlderThan", ""'
+        )
+        cause = {
+            "reason": "FieldValueNotSupported",
+            "message": message,
+            "field": "resourceVersionMatch",
+        }
+        raise st.invalid("meta.k8s.io", "ListOptions", "", [cause])
+    elif rv_match == "Exact" and rv == "0":
+        problem = 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"'
+    else:
+        return
+    cause = {"reason": "FieldValueForbidden", "message": problem, "field": "resourceVersionMatch"}
+    raise st.invalid("meta.k8s.io", "ListOptions", "", [cause])
+
+
+def _invalid_option(req: Request, field: str, value: str, supported: str) -> StatusError:
+    """A query parameter the options object refuses, as the real server words it: the
+    options kind of the verb (CreateOptions, ...) is invalid."""
+    options = _OPTIONS_KIND.get(req.method, "CreateOptions")
+    message = f"Unsupported value: {value}: supported values: {supported}"
+    cause = {"reason": "FieldValueNotSupported", "message": message, "field": field}
+    return st.invalid("meta.k8s.io", options, "", [cause])
+
+
 def _encode_continue(rv: int, key: str) -> str:
     token = {"v": "meta.k8s.io/v1", "rv": rv, "start": key + "\x00"}
     # Go's base64.RawURLEncoding, as the real server's tokens.
@@ -1104,24 +1146,40 @@ def _protobuf_body(body: bytes) -> dict[str, Any]:
         raise st.bad_request(str(err)) from None
 
 
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _bad_continue(why: str) -> StatusError:
+    return st.bad_request(f"invalid continue token: continue key is not valid: {why}")
+
+
 def _decode_continue(token: str) -> tuple[int, str]:
+    # Go's base64.RawURLEncoding names the first byte it cannot use.
+    for index, char in enumerate(token):
+        if char not in _B64URL:
+            raise _bad_continue(f"illegal base64 data at input byte {index}")
+    if len(token) % 4 == 1:
+        raise _bad_continue(f"illegal base64 data at input byte {len(token) - 1}")
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     try:
-        if "=" in token:
-            raise ValueError  # RawURLEncoding has no padding
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if data.get("v") != "meta.k8s.io/v1":
-            raise ValueError
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        first = raw[:1].decode("latin-1") or ""
+        raise _bad_continue(
+            f"invalid character {first!r} looking for beginning of value"
+            if first and first not in '{["-0123456789tfn'
+            else "unexpected end of JSON input"
+        ) from None
+    wrong = _bad_continue("incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+    if not isinstance(data, dict) or data.get("v") != "meta.k8s.io/v1":
+        raise wrong
+    try:
         rv = int(data["rv"])
         start = str(data["start"])
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise st.bad_request(
-            "continue key is not valid: incorrect encoded start resourceVersion (version "
-            "meta.k8s.io/v1)"
-        ) from None
+    except (ValueError, KeyError, TypeError):
+        raise wrong from None
     if rv <= 0 and rv != -1:
-        raise st.bad_request(
-            "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
-        )
+        raise wrong
     return rv, start.rstrip("\x00")
 
 

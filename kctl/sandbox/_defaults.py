@@ -154,9 +154,17 @@ def _pod_spec(spec: Obj) -> None:
 
 def _template(obj: Obj, *path: str) -> None:
     cur: Any = obj
+    previous = ""
     for key in path:
         if not isinstance(cur, MutableMapping) or not isinstance(cur.get(key), MutableMapping):
             return
+        if key == "spec" and previous in ("template", "jobTemplate") and "metadata" not in cur:
+            # A *TemplateSpec's ObjectMeta is a struct value: Go always writes it, first.
+            rest = dict(cur)
+            cur.clear()
+            cur["metadata"] = {}
+            cur.update(rest)
+        previous = key
         cur = cur[key]
     _pod_spec(cur)
 

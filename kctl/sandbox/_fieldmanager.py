@@ -61,7 +61,12 @@ _STRIPPED: frozenset[Path] = frozenset(
 )
 
 # Struct fields Go always materialises, so they never show up as newly added objects.
-_ALWAYS_PRESENT = frozenset({"metadata", "spec", "status", "template", "jobTemplate"})
+_ALWAYS_PRESENT = frozenset(
+    {"metadata", "spec", "status", "template", "jobTemplate", "strategy", "updateStrategy"}
+)
+# Keyed lists whose Go field has no omitempty: they exist (as null) in an empty object, so
+# creating them adds no node of their own ("." in FieldsV1), unlike every other keyed list.
+_LISTS_ALWAYS_PRESENT = frozenset({"containers"})
 
 
 def default_manager(user_agent: str) -> str:
@@ -120,6 +125,8 @@ def _field_set(obj: dict[str, Any] | None, meta: PatchMeta) -> dict[Path, Any]:
     for key, value in obj.items():
         for path, sub, leaf in _leaves(value, meta.lookup(key), (("f", key),)):
             if leaf and path not in _STRIPPED and not _under_managed_fields(path):
+                if sub == {} and path[-1][1] in _ALWAYS_PRESENT:
+                    continue  # an empty struct value is in every object: nobody sets it
                 out[path] = sub
     return out
 
@@ -138,12 +145,12 @@ def _all_paths(obj: dict[str, Any] | None, meta: PatchMeta) -> set[Path]:
 
 
 def _nodes(obj: dict[str, Any] | None, meta: PatchMeta) -> set[Path]:
-    """Object-valued paths that would appear as newly added nodes."""
+    """Map- and list-valued paths that would appear as newly added nodes."""
     out: set[Path] = set()
     if not obj:
         return out
     for key, value in obj.items():
-        for path, _, leaf in _leaves(value, meta.lookup(key), (("f", key),)):
+        for path, sub, leaf in _leaves(value, meta.lookup(key), (("f", key),)):
             last = path[-1]
             if (
                 not leaf
@@ -151,10 +158,17 @@ def _nodes(obj: dict[str, Any] | None, meta: PatchMeta) -> set[Path]:
                 and last[1] not in _ALWAYS_PRESENT
                 and path not in _STRIPPED
                 and not _under_managed_fields(path)
-                and isinstance(_value_at(obj, path), dict)
+                and _is_node(sub, last[1])
             ):
                 out.add(path)
     return out
+
+
+def _is_node(value: Any, name: str) -> bool:
+    # Non-leaf values are non-empty maps and keyed lists (see _leaves).
+    return isinstance(value, dict) or (
+        isinstance(value, list) and name not in _LISTS_ALWAYS_PRESENT
+    )
 
 
 def _under_managed_fields(path: Path) -> bool:
@@ -162,16 +176,6 @@ def _under_managed_fields(path: Path) -> bool:
         ("f", "metadata"),
         ("f", "resourceVersion"),
     )
-
-
-def _value_at(obj: Any, path: Path) -> Any:
-    node = obj
-    for kind, name in path:
-        if kind == "f":
-            node = node.get(name) if isinstance(node, dict) else None
-        else:
-            return None
-    return node
 
 
 # -- FieldsV1 -----------------------------------------------------------------------------

@@ -69,6 +69,17 @@ _GENERATION_KINDS = frozenset(
         "ValidatingAdmissionPolicyBinding",
         "IngressClass",
         "ResourceClaim",
+        # The rest of 1.37's strategies that set Generation = 1 on create.
+        "PodTemplate",
+        "EndpointSlice",
+        "FlowSchema",
+        "PriorityLevelConfiguration",
+        "PriorityClass",
+        "MutatingAdmissionPolicy",
+        "MutatingAdmissionPolicyBinding",
+        "DeviceClass",
+        "DeviceTaintRule",
+        "ResourceSlice",
     }
 )
 

@@ -168,8 +168,10 @@ class Registry:
                 f"version ({rt.api_version})"
             )
         if kind and kind != rt.kind:
+            internal = rt.group.split(".")[0] if rt.group else "core"
             raise st.bad_request(
-                f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})"
+                f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: converting '
+                f"({rt.version}.{kind}) to ({internal}.{rt.kind}): unknown conversion"
             )
         obj["kind"] = rt.kind
         obj["apiVersion"] = rt.api_version

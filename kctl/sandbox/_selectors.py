@@ -428,10 +428,19 @@ def field_getter(
 
     Raises SelectorError with ``field label not supported: X`` for an unknown field.
     """
-    allowed = {"metadata.name", "metadata.namespace", *_KIND_FIELDS.get((group, plural), ())}
+    extra = _KIND_FIELDS.get((group, plural))
+    allowed = {"metadata.name", "metadata.namespace", *(extra or ())}
     for name in selector.fields():
-        if name not in allowed:
-            raise SelectorError(f"field label not supported: {name}")
+        if name in allowed:
+            continue
+        if extra is None:
+            # Kinds without field label conversions of their own get apimachinery's
+            # default conversion, which words the refusal differently.
+            raise SelectorError(
+                f'"{name}" is not a known field selector: only "metadata.name", '
+                '"metadata.namespace"'
+            )
+        raise SelectorError(f"field label not supported: {name}")
 
     def bind(obj: Mapping[str, Any]) -> Callable[[str], str]:
         def get(name: str) -> str:

@@ -162,7 +162,7 @@ _KINDS: dict[tuple[str, str], PatchMeta] = {
     ("", "ReplicationController"): _workload("ReplicationController"),
     ("", "Service"): _kind(
         "Service",
-        _struct("ServiceSpec", ports=_merge("port", keys=("port", "protocol"))),
+        _struct("ServiceSpec", ports=_merge("port", keys=("port", "protocol")), selector=_ATOMIC),
         _WITH_CONDITIONS,
     ),
     ("", "ServiceAccount"): PatchMeta(
