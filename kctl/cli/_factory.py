@@ -14,9 +14,8 @@ reads the kubeconfig, and ``rest_mapper()`` is the first call that touches the n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from kctl._record import record
 
 if TYPE_CHECKING:
     from collections.abc import MutableMapping
@@ -34,7 +33,7 @@ DISCOVERY_QPS = 50.0
 DISCOVERY_BURST = 300
 
 
-@record
+@dataclass
 class GlobalFlags:
     """The values of kubectl's global flags, as given (empty means not given)."""
 

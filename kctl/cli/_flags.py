@@ -17,9 +17,8 @@ None is always a safe answer; a value click would not have produced is a bug.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from kctl._record import record
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -54,7 +53,7 @@ INT = "int"  # pflag's int, with GoInt's error text on the click side
 _BOOL_KINDS = (BOOL, OPTIONAL_BOOL)
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Flag:
     """One flag: its names, where its value goes, and how it reads and shows."""
 

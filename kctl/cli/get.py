@@ -14,9 +14,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TextIO
 
-from kctl._record import field, record, replace
 from kctl.cli._errors import SilentExit, report, usage_errorf
 from kctl.cli._flags import Flag, boolean, integer, lazy_command, string, strings
 from kctl.errors import KctlError, PrinterError, StatusError, is_not_found
@@ -60,7 +60,7 @@ class _Tracking:
         return len(text)
 
 
-@record
+@dataclass
 class _Target:
     """One resource type to fetch, with the names asked for (none: list them all)."""
 
@@ -76,7 +76,7 @@ class _Target:
         return f"{gk.kind}.{gk.group}" if gk.group else gk.kind
 
 
-@record
+@dataclass
 class _Options:
     output: str
     all_namespaces: bool
@@ -234,7 +234,7 @@ def _list_params(req: Request, opts: _Options, limit: int, token: str) -> Reques
     return req
 
 
-@record
+@dataclass
 class _Page:
     body: dict[str, Any]
     more: str = ""

@@ -7,9 +7,8 @@ them and the writer edits them. Names are keyed maps here; the v1 wire form uses
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass, field
 from typing import Any
-
-from kctl._record import field, record
 
 __all__ = [
     "AuthInfo",
@@ -27,7 +26,7 @@ __all__ = [
 CLUSTER_EXEC_EXTENSION = "client.authentication.k8s.io/exec"
 
 
-@record
+@dataclass
 class Cluster:
     server: str = ""
     tls_server_name: str = ""
@@ -41,7 +40,7 @@ class Cluster:
     location_of_origin: str = ""
 
 
-@record
+@dataclass
 class AuthProvider:
     name: str = ""
     config: dict[str, str] | None = None
@@ -52,7 +51,7 @@ class AuthProvider:
         return f"AuthProvider(name={self.name!r}, config={config})"
 
 
-@record
+@dataclass
 class Exec:
     command: str = ""
     args: list[str] | None = None
@@ -73,7 +72,7 @@ class Exec:
         )
 
 
-@record
+@dataclass
 class AuthInfo:
     client_certificate: str = ""
     client_certificate_data: bytes = b""
@@ -102,7 +101,7 @@ class AuthInfo:
         )
 
 
-@record
+@dataclass
 class Context:
     cluster: str = ""
     auth_info: str = ""
@@ -111,13 +110,13 @@ class Context:
     location_of_origin: str = ""
 
 
-@record
+@dataclass
 class Preferences:
     colors: bool = False
     extensions: dict[str, Any] = field(default_factory=dict)
 
 
-@record
+@dataclass
 class Kubeconfig:
     """clientcmdapi.Config: a whole (possibly merged) kubeconfig."""
 

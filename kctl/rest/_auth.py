@@ -8,9 +8,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from kctl._record import record
 from kctl.errors import AuthConfigError
 from kctl.rest._config import ExecConfig
 
@@ -71,7 +71,7 @@ _INSTALL_HINT_HELP = (
 )
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class ExecCredentials:
     token: str = ""
     cert_pem: bytes = b""
