@@ -351,7 +351,9 @@ def decode_v1(doc: Any) -> Kubeconfig:
     if doc is None:
         return Kubeconfig()
     if not isinstance(doc, dict):
-        raise DecodeError(f"couldn't get version/kind; json parse error: {_describe(doc)}")
+        from kctl.util._typemeta import version_kind_error
+
+        raise DecodeError(version_kind_error(doc))
     api_version = doc.get("apiVersion")
     if api_version not in (None, "", "v1"):
         raise DecodeError(
@@ -379,27 +381,6 @@ def decode_v1(doc: Any) -> Kubeconfig:
         current_context=_str(doc, "current-context", "Config"),
         extensions=_extensions(doc.get("extensions"), "Config.extensions"),
     )
-
-
-# apimachinery's version/kind probe decodes into this anonymous struct; encoding/json names it.
-_TYPE_META_STRUCT = (
-    'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
-    'Kind string "json:\\"kind,omitempty\\"" }'
-)
-
-
-def _describe(doc: Any) -> str:
-    if isinstance(doc, list):
-        kind = "array"
-    elif isinstance(doc, str):
-        kind = "string"
-    elif isinstance(doc, bool):
-        kind = "bool"
-    elif isinstance(doc, (int, float)):
-        kind = "number"
-    else:
-        kind = "value"
-    return f"json: cannot unmarshal {kind} into Go value of type {_TYPE_META_STRUCT}"
 
 
 # -- encoding -------------------------------------------------------------------------------
