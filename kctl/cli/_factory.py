@@ -1,7 +1,6 @@
 """The Factory that turns kubectl's global flags into clients (cli-runtime's ConfigFlags).
 
-Click-free, so that the fast path of ``kctl.cli.main`` can build one: a verb's ``run``
-receives a Factory whatever parsed its command line::
+A verb's function receives one, built from the global flags click parsed::
 
     namespace, explicit = factory.namespace()     # -n, else the context's, else "default"
     config = factory.rest_config()                 # a resolved kctl.rest.Config

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kctl.cli._errors import SilentExit, report, usage_errorf
-from kctl.cli._flags import Flag, boolean, integer, lazy_command, string, strings
+from kctl.cli._flags import Flag, boolean, integer, string, strings
 from kctl.errors import KctlError, PrinterError, StatusError, is_not_found
 
 if TYPE_CHECKING:
@@ -762,8 +762,6 @@ FLAGS: tuple[Flag, ...] = (
     integer("--limit", dest="limit", help="kctl: return at most N objects (one page)."),
     string("--continue", dest="continue_token", help="kctl: resume a --limit listing."),
 )
-# Built on first access by __getattr__ below; only annotated here.
-command: click.Command
 
 
 def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
@@ -873,7 +871,7 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
 
 
 def click_command() -> click.Command:
-    """A new click command for the verb (help, errors, completion, man pages)."""
+    """A new click command for the verb (``command`` below is the one kctl runs)."""
     from kctl.cli._globals import build_command
 
     return build_command(
@@ -885,4 +883,4 @@ def click_command() -> click.Command:
     )
 
 
-__getattr__ = lazy_command(globals(), click_command)
+command = click_command()
