@@ -1,6 +1,6 @@
 """metav1 request options: ListOptions, GetOptions, ..., DeleteOptions.
 
-Each is a small frozen record (kctl._record) whose ``to_params()`` yields the query parameters client-go's
+Each is a small frozen dataclass whose ``to_params()`` yields the query parameters client-go's
 parameter codec produces for it: zero values are omitted (Go's ``omitempty``), pointer fields
 (``None`` here) are sent whenever set, even to ``0`` or ``false``. DeleteOptions travels in the
 DELETE body instead (``to_body()``), as client-go sends it.
@@ -12,9 +12,11 @@ take ``limit=100`` as well as ``ListOptions(limit=100)``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict, TypeVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
-from kctl._record import record, replace
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = [
     "ApplyKwargs",
@@ -48,7 +50,7 @@ def _dry_run(value: str | Sequence[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListOptions:
     label_selector: str = ""
     field_selector: str = ""
@@ -86,7 +88,7 @@ class ListOptions:
         return params
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GetOptions:
     resource_version: str = ""
 
@@ -105,7 +107,7 @@ def _write_params(
     return params
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _WriteOptions:
     # metav1.CreateOptions and UpdateOptions have the same fields; the classes stay distinct.
     dry_run: Sequence[str] = ()
@@ -120,17 +122,17 @@ class _WriteOptions:
         return _write_params(tuple(self.dry_run), self.field_manager, self.field_validation)
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CreateOptions(_WriteOptions):
     """metav1.CreateOptions: dryRun, fieldManager, fieldValidation."""
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UpdateOptions(_WriteOptions):
     """metav1.UpdateOptions: dryRun, fieldManager, fieldValidation."""
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PatchOptions:
     dry_run: Sequence[str] = ()
     force: bool | None = None
@@ -151,7 +153,7 @@ class PatchOptions:
         return params
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ApplyOptions:
     """Server-side apply; sent as PatchOptions with ``force`` always present (ToPatchOptions)."""
 
@@ -171,7 +173,7 @@ class ApplyOptions:
         return self.to_patch_options().to_params()
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Preconditions:
     uid: str = ""
     resource_version: str = ""
@@ -185,7 +187,7 @@ class Preconditions:
         return out
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeleteOptions:
     grace_period_seconds: int | None = None
     preconditions: Preconditions | None = None
@@ -290,7 +292,7 @@ class DeleteKwargs(TypedDict, total=False):
     dry_run: Sequence[str]
 
 
-_O = TypeVar("_O")
+_O = TypeVar("_O", bound="DataclassInstance")
 
 
 def merge_options(cls: type[_O], opts: _O | None, kwargs: Any) -> _O:

@@ -1,22 +1,14 @@
 """The kctl command line: a thin click app whose verbs load only when they run.
 
 Each verb lives in its own module (``kctl.cli.get``, ``kctl.cli.sandbox``, ...) exposing a
-click command named ``command``. Nothing here imports a verb, the library, rich or yaml.
-
-The hot verbs (``FAST_VERBS``) also declare their flags as kctl.cli._flags specs and a plain
-``run``: an everyday invocation of them is parsed without click (whose import alone costs
-about as much as the rest of a small command); help, completion and anything unusual the
-fast parser declines goes through the click app, so its texts stay click's.
+click command named ``command``. Nothing here imports a verb, the library, rich or yaml, and
+click parses every command line, so flags, help and errors have one source of truth.
 """
 
 from __future__ import annotations
 
 import sys
-
-# Not typing.TYPE_CHECKING: importing typing is a tenth of ``kctl --version``'s time.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
+from typing import Any
 
 __all__ = ["main"]
 
@@ -36,10 +28,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("kctl.cli.sandbox", "Run an embedded Kubernetes API server"),
     "watch": ("kctl.cli.watch", "Watch resources, resuming across drops"),
 }
-
-
-# Verbs whose modules provide FLAGS and run(factory, path, params) besides ``command``.
-FAST_VERBS = frozenset({"api-resources", "api-versions", "get"})
 
 
 def _build_group() -> Any:
@@ -97,52 +85,15 @@ def _build_group() -> Any:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    if args == ["--version"]:
-        # The commonest trivial call should not pay for importing click.
-        from kctl import __version__
-
-        sys.stdout.write(f"kctl version {__version__}\n")
-        return
     if "_KCTL_COMPLETE" in __import__("os").environ:
         # A shell's TAB (the scripts of ``kctl completion``) calls back here.
         from kctl.cli.completion import complete
 
         sys.exit(complete())
+    from kctl.cli._errors import exit_process, run
     from kctl.cli._flags import hoist_global_flags
 
     if not args:
         # kubectl with no verb shows its help and succeeds.
         args = ["--help"]
-    args = hoist_global_flags(args)
-    from kctl.cli._errors import exit_process
-
-    if args[0] in FAST_VERBS:
-        code = _run_fast(args[0], args[1:])
-        if code is not None:
-            exit_process(code)
-    from kctl.cli._errors import run
-
-    exit_process(run(_build_group(), args, prog_name="kctl"))
-
-
-def _run_fast(verb: str, args: list[str]) -> int | None:
-    """Run a fast verb without click; None when its arguments need click's parser."""
-    import importlib
-
-    from kctl.cli._flags import GLOBAL_FLAGS, parse
-
-    module = importlib.import_module(COMMANDS[verb][0])
-    params = parse((*GLOBAL_FLAGS, *module.FLAGS), args)
-    if params is None:
-        return None
-    from kctl.cli._errors import guard
-    from kctl.cli._factory import Factory, pop_global_flags
-
-    factory = Factory(pop_global_flags(params))
-    path = f"kctl {verb}"
-
-    def body() -> int:
-        module.run(factory, path, params)
-        return 0
-
-    return guard(body)
+    exit_process(run(_build_group(), hoist_global_flags(args), prog_name="kctl"))

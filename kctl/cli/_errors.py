@@ -246,10 +246,7 @@ def exit_process(code: int) -> NoReturn:
 
 
 def guard(body: Callable[[], int]) -> int:
-    """Run ``body`` and return its exit code, printing any failure as kubectl does.
-
-    Shared by the click path (``run``) and the fast path of ``kctl.cli.main``; click-free.
-    """
+    """Run ``body`` and return its exit code, printing any failure as kubectl does."""
     try:
         try:
             code = body()

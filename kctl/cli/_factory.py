@@ -1,7 +1,6 @@
 """The Factory that turns kubectl's global flags into clients (cli-runtime's ConfigFlags).
 
-Click-free, so that the fast path of ``kctl.cli.main`` can build one: a verb's ``run``
-receives a Factory whatever parsed its command line::
+A verb's function receives one, built from the global flags click parsed::
 
     namespace, explicit = factory.namespace()     # -n, else the context's, else "default"
     config = factory.rest_config()                 # a resolved kctl.rest.Config
@@ -14,9 +13,8 @@ reads the kubeconfig, and ``rest_mapper()`` is the first call that touches the n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from kctl._record import record
 
 if TYPE_CHECKING:
     from collections.abc import MutableMapping
@@ -34,7 +32,7 @@ DISCOVERY_QPS = 50.0
 DISCOVERY_BURST = 300
 
 
-@record
+@dataclass
 class GlobalFlags:
     """The values of kubectl's global flags, as given (empty means not given)."""
 

@@ -1,6 +1,6 @@
-"""Flag tables without click: the one description of a verb's flags, and a parser for plain input.
+"""Flag tables: each flag of kubectl's global set and of the table-declared verbs, declared once.
 
-A verb declares its flags once, as ``Flag`` specs::
+A verb declares its flags as ``Flag`` specs::
 
     FLAGS = (
         string("-o", "--output", dest="output", help="Output format."),
@@ -8,21 +8,18 @@ A verb declares its flags once, as ``Flag`` specs::
         integer("--chunk-size", dest="chunk_size", default=500, help="..."),
     )
 
-kctl.cli._globals builds the click options from these specs (help, completion, errors); the
-fast path in ``kctl.cli.main`` calls ``parse(specs, args)``, which reads the everyday subset of
-pflag's syntax and returns exactly the params click would produce, or None for anything else
-(help, an unknown flag, a bad value, ``--``...), in which case click parses and reports.
-None is always a safe answer; a value click would not have produced is a bug.
+kctl.cli._globals builds the click options from these specs (click parses every command
+line); the global flags' names and arities also let ``hoist_global_flags`` move
+``kctl -n dev get pods`` into click's order before click sees it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kctl._record import record
-
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
 __all__ = [
     "BOOL",
@@ -36,9 +33,7 @@ __all__ = [
     "boolean",
     "hoist_global_flags",
     "integer",
-    "lazy_command",
     "optional_boolean",
-    "parse",
     "parse_go_bool",
     "string",
     "strings",
@@ -54,7 +49,7 @@ INT = "int"  # pflag's int, with GoInt's error text on the click side
 _BOOL_KINDS = (BOOL, OPTIONAL_BOOL)
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Flag:
     """One flag: its names, where its value goes, and how it reads and shows."""
 
@@ -108,18 +103,6 @@ def parse_go_bool(text: str) -> bool | None:
     if text in _FALSE:
         return False
     return None
-
-
-def _plain_int(text: str) -> int | None:
-    """A decimal int64 that Go's ParseInt(s, 0, 64) and GoInt read alike; None otherwise
-    (a leading zero is octal to pflag, and out-of-range values fail there)."""
-    digits = text[1:] if text[:1] in ("+", "-") else text
-    if not digits or not digits.isascii() or not digits.isdigit():
-        return None
-    if len(digits) > 1 and digits[0] == "0":
-        return None
-    value = int(text, 10)
-    return value if -(2**63) <= value < 2**63 else None
 
 
 # kubectl's global flags (cli-runtime's ConfigFlags and klog's -v), in the order kubectl
@@ -267,85 +250,3 @@ def hoist_global_flags(args: Sequence[str]) -> list[str]:
     if not moved or i >= len(args):
         return list(args)
     return [args[i], *moved, *args[i + 1 :]]
-
-
-def parse(specs: Sequence[Flag], args: Sequence[str]) -> dict[str, Any] | None:
-    """The params click would pass for ``args`` (dest -> value, positionals under ``args``),
-    or None when the input is anything but plain; see the module doc.
-
-    Accepted: ``--name value``, ``--name=value``, ``-x value``, ``-xvalue``, ``-x=value``,
-    ``--bool``, ``--bool=<Go bool>``, ``-b``, ``-b=<Go bool>``, positionals anywhere,
-    repeated flags (all values kept for repeatable ones, the last one otherwise).
-    """
-    by_name = {decl: spec for spec in specs for decl in spec.decls}
-    params: dict[str, Any] = {spec.dest: spec.default for spec in specs}
-    repeated: dict[str, list[str]] = {}
-    bools: dict[str, bool] = {}
-    positional: list[str] = []
-    i = 0
-    while i < len(args):
-        token = args[i]
-        i += 1
-        if token[:1] != "-" or token == "-":
-            positional.append(token)
-            continue
-        if token.startswith("--"):
-            name, eq, value = token.partition("=")
-            attached = bool(eq)
-        else:
-            # A shorthand: -x, -xVALUE or -x=VALUE. -abc as several booleans is left to click.
-            name, value = token[:2], token[2:]
-            attached = bool(value)
-            if value.startswith("="):
-                value = value[1:]
-        spec = by_name.get(name)
-        if spec is None:
-            return None
-        if spec.kind in _BOOL_KINDS:
-            if not attached:
-                flag: bool | None = True
-            elif name.startswith("--") or token[2:3] == "=":
-                flag = parse_go_bool(value)
-            else:
-                flag = None
-            # click's side applies any =false after everything else; mixed values are its call.
-            if flag is None or bools.setdefault(spec.dest, flag) != flag:
-                return None
-            params[spec.dest] = flag
-            continue
-        if not attached:
-            if i >= len(args) or args[i].startswith("-"):
-                # Missing, or a value that looks like a flag: click's and pflag's readings differ.
-                return None
-            value = args[i]
-            i += 1
-        if spec.kind == STRINGS:
-            repeated.setdefault(spec.dest, []).append(value)
-        elif spec.kind == INT:
-            number = _plain_int(value)
-            if number is None:
-                return None
-            params[spec.dest] = number
-        else:
-            params[spec.dest] = value
-    for dest, values in repeated.items():
-        params[dest] = tuple(values)
-    params["args"] = tuple(positional)
-    return params
-
-
-def lazy_command(namespace: dict[str, Any], build: Callable[[], Any]) -> Callable[[str], Any]:
-    """A verb module's ``__getattr__`` that builds its click ``command`` on first access
-    (COMMANDS, man pages, completion), so the fast path in kctl.cli.main never imports click::
-
-        __getattr__ = lazy_command(globals(), click_command)
-    """
-
-    def __getattr__(name: str) -> Any:
-        if name != "command":
-            raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
-        command = build()
-        namespace["command"] = command
-        return command
-
-    return __getattr__

@@ -1,8 +1,8 @@
 """The click side of kubectl's flags: global options, KubectlCommand, and verbs built from specs.
 
-A hot verb (get, api-resources, api-versions) declares its flags as kctl.cli._flags specs and
-a plain ``run(factory, path, params)``; ``build_command`` makes its click command from them
-(used for help, completion, man pages and every invocation the fast path declines)::
+A verb may declare its flags as kctl.cli._flags specs and a plain
+``run(factory, path, params)`` (get, api-resources, api-versions do); ``build_command`` makes
+its click command from them::
 
     FLAGS = (string("-o", "--output", dest="output", help="Output format."),)
 

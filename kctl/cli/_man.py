@@ -100,7 +100,7 @@ def pages() -> dict[str, str]:
 
 def write_pages(directory: str) -> list[str]:
     """(Re)write man/ (temp file + rename per page; stale pages removed)."""
-    import tempfile
+    from kctl.util._atomic import write_atomic
 
     os.makedirs(directory, exist_ok=True)
     wanted = pages()
@@ -110,15 +110,7 @@ def write_pages(directory: str) -> list[str]:
     written = []
     for name, text in sorted(wanted.items()):
         target = os.path.join(directory, name)
-        fd, tmp = tempfile.mkstemp(prefix=".kctl-man-", dir=directory)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomic(target, text, mode=0o644)
         written.append(target)
     return written
 

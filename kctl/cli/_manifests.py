@@ -20,9 +20,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
-from kctl._record import record
 from kctl.errors import KctlError
 
 __all__ = [
@@ -40,7 +40,7 @@ STDIN_SOURCE = "STDIN"
 _MAX_INT64 = 2**63
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Manifest:
     """One object from a manifest; ``source`` is the path as given, ``STDIN`` or the URL."""
 

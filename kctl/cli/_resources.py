@@ -5,9 +5,9 @@ API resources (``resource.Info``), namespace defaulting, and kubectl's error wra
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kctl._record import field, record
 from kctl.errors import KctlError, NoMatchError, StatusError
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@record
+@dataclass
 class Info:
     """One object to act on: where it came from, how it maps, and where it lives."""
 

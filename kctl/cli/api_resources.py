@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kctl.cli._errors import SilentExit, report, usage_errorf
-from kctl.cli._flags import Flag, boolean, lazy_command, optional_boolean, string, strings
+from kctl.cli._flags import Flag, boolean, optional_boolean, string, strings
 from kctl.errors import GroupDiscoveryFailedError, KctlError, PrinterError
 
 if TYPE_CHECKING:
@@ -33,8 +33,6 @@ FLAGS: tuple[Flag, ...] = (
     string("--sort-by", dest="sort_by", help="Sort by 'name' or 'kind'."),
     boolean("--cached", dest="cached", help="Use the cached list of resources if available."),
 )
-# Built on first access by __getattr__ below; only annotated here.
-command: click.Command
 
 _FORMATS = "json,kyaml,name,wide,yaml"
 _HEADERS = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
@@ -185,7 +183,7 @@ def _print(resources: list[dict[str, Any]], output: str, no_headers: bool) -> No
 
 
 def click_command() -> click.Command:
-    """A new click command for the verb (help, errors, completion, man pages)."""
+    """A new click command for the verb (``command`` below is the one kctl runs)."""
     from kctl.cli._globals import build_command
 
     return build_command(
@@ -197,4 +195,4 @@ def click_command() -> click.Command:
     )
 
 
-__getattr__ = lazy_command(globals(), click_command)
+command = click_command()

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kctl.cli._errors import usage_errorf
-from kctl.cli._flags import Flag, lazy_command
+from kctl.cli._flags import Flag
 from kctl.errors import KctlError
 
 if TYPE_CHECKING:
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 __all__ = ["FLAGS", "click_command", "command", "run"]
 
 FLAGS: tuple[Flag, ...] = ()
-# Built on first access by __getattr__ below; only annotated here.
-command: click.Command
 
 
 def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
@@ -40,7 +38,7 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
 
 
 def click_command() -> click.Command:
-    """A new click command for the verb (help, errors, completion, man pages)."""
+    """A new click command for the verb (``command`` below is the one kctl runs)."""
     from kctl.cli._globals import build_command
 
     return build_command(
@@ -52,4 +50,4 @@ def click_command() -> click.Command:
     )
 
 
-__getattr__ = lazy_command(globals(), click_command)
+command = click_command()

@@ -6,11 +6,11 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from kctl._record import field, record
 from kctl.cli._apply_flags import (
     DRY_RUN_BARE,
     DRY_RUN_CLIENT,
@@ -179,7 +179,7 @@ def apply_patch_locally(
     return patched
 
 
-@record
+@dataclass
 class _Options:
     factory: Factory
     dry_run: str

@@ -55,21 +55,13 @@ def script(shell: str) -> str:
 
 def write_scripts(directory: str) -> list[str]:
     """(Re)write every script under ``directory`` (temp file + rename); returns the paths."""
-    import tempfile
+    from kctl.util._atomic import write_atomic
 
     os.makedirs(directory, exist_ok=True)
     written: list[str] = []
     for shell in SHELLS:
         target = os.path.join(directory, SCRIPT_FILES[shell])
-        fd, tmp = tempfile.mkstemp(prefix=".kctl-completion-", dir=directory)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(script(shell))
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomic(target, script(shell), mode=0o644)
         written.append(target)
     return written
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from kctl._record import record
 from kctl.cli._apply_flags import (
     DRY_RUN_BARE,
     DRY_RUN_CLIENT,
@@ -44,7 +44,7 @@ Example resource specifications include:
    '<resource>'"""
 
 
-@record
+@dataclass
 class _Options:
     factory: Factory
     namespace: str

@@ -14,11 +14,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TextIO
 
-from kctl._record import field, record, replace
 from kctl.cli._errors import SilentExit, report, usage_errorf
-from kctl.cli._flags import Flag, boolean, integer, lazy_command, string, strings
+from kctl.cli._flags import Flag, boolean, integer, string, strings
 from kctl.errors import KctlError, PrinterError, StatusError, is_not_found
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class _Tracking:
         return len(text)
 
 
-@record
+@dataclass
 class _Target:
     """One resource type to fetch, with the names asked for (none: list them all)."""
 
@@ -76,7 +76,7 @@ class _Target:
         return f"{gk.kind}.{gk.group}" if gk.group else gk.kind
 
 
-@record
+@dataclass
 class _Options:
     output: str
     all_namespaces: bool
@@ -234,7 +234,7 @@ def _list_params(req: Request, opts: _Options, limit: int, token: str) -> Reques
     return req
 
 
-@record
+@dataclass
 class _Page:
     body: dict[str, Any]
     more: str = ""
@@ -762,8 +762,6 @@ FLAGS: tuple[Flag, ...] = (
     integer("--limit", dest="limit", help="kctl: return at most N objects (one page)."),
     string("--continue", dest="continue_token", help="kctl: resume a --limit listing."),
 )
-# Built on first access by __getattr__ below; only annotated here.
-command: click.Command
 
 
 def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
@@ -873,7 +871,7 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
 
 
 def click_command() -> click.Command:
-    """A new click command for the verb (help, errors, completion, man pages)."""
+    """A new click command for the verb (``command`` below is the one kctl runs)."""
     from kctl.cli._globals import build_command
 
     return build_command(
@@ -885,4 +883,4 @@ def click_command() -> click.Command:
     )
 
 
-__getattr__ = lazy_command(globals(), click_command)
+command = click_command()

@@ -7,9 +7,8 @@ them and the writer edits them. Names are keyed maps here; the v1 wire form uses
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass, field
 from typing import Any
-
-from kctl._record import field, record
 
 __all__ = [
     "AuthInfo",
@@ -27,7 +26,7 @@ __all__ = [
 CLUSTER_EXEC_EXTENSION = "client.authentication.k8s.io/exec"
 
 
-@record
+@dataclass
 class Cluster:
     server: str = ""
     tls_server_name: str = ""
@@ -41,7 +40,7 @@ class Cluster:
     location_of_origin: str = ""
 
 
-@record
+@dataclass
 class AuthProvider:
     name: str = ""
     config: dict[str, str] | None = None
@@ -52,7 +51,7 @@ class AuthProvider:
         return f"AuthProvider(name={self.name!r}, config={config})"
 
 
-@record
+@dataclass
 class Exec:
     command: str = ""
     args: list[str] | None = None
@@ -73,7 +72,7 @@ class Exec:
         )
 
 
-@record
+@dataclass
 class AuthInfo:
     client_certificate: str = ""
     client_certificate_data: bytes = b""
@@ -102,7 +101,7 @@ class AuthInfo:
         )
 
 
-@record
+@dataclass
 class Context:
     cluster: str = ""
     auth_info: str = ""
@@ -111,13 +110,13 @@ class Context:
     location_of_origin: str = ""
 
 
-@record
+@dataclass
 class Preferences:
     colors: bool = False
     extensions: dict[str, Any] = field(default_factory=dict)
 
 
-@record
+@dataclass
 class Kubeconfig:
     """clientcmdapi.Config: a whole (possibly merged) kubeconfig."""
 
@@ -352,7 +351,9 @@ def decode_v1(doc: Any) -> Kubeconfig:
     if doc is None:
         return Kubeconfig()
     if not isinstance(doc, dict):
-        raise DecodeError(f"couldn't get version/kind; json parse error: {_describe(doc)}")
+        from kctl.util._typemeta import version_kind_error
+
+        raise DecodeError(version_kind_error(doc))
     api_version = doc.get("apiVersion")
     if api_version not in (None, "", "v1"):
         raise DecodeError(
@@ -380,27 +381,6 @@ def decode_v1(doc: Any) -> Kubeconfig:
         current_context=_str(doc, "current-context", "Config"),
         extensions=_extensions(doc.get("extensions"), "Config.extensions"),
     )
-
-
-# apimachinery's version/kind probe decodes into this anonymous struct; encoding/json names it.
-_TYPE_META_STRUCT = (
-    'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
-    'Kind string "json:\\"kind,omitempty\\"" }'
-)
-
-
-def _describe(doc: Any) -> str:
-    if isinstance(doc, list):
-        kind = "array"
-    elif isinstance(doc, str):
-        kind = "string"
-    elif isinstance(doc, bool):
-        kind = "bool"
-    elif isinstance(doc, (int, float)):
-        kind = "number"
-    else:
-        kind = "value"
-    return f"json: cannot unmarshal {kind} into Go value of type {_TYPE_META_STRUCT}"
 
 
 # -- encoding -------------------------------------------------------------------------------

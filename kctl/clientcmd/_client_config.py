@@ -8,9 +8,9 @@ import os
 import re
 from _thread import allocate_lock
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from kctl._record import field, record
 from kctl.clientcmd._api import (
     CLUSTER_EXEC_EXTENSION,
     AuthInfo,
@@ -109,7 +109,7 @@ def _proxy_url_problem(proxy_url: str) -> str:
 # -- overrides --------------------------------------------------------------------------------
 
 
-@record
+@dataclass
 class ConfigOverrides:
     """clientcmd.ConfigOverrides: what command-line flags change in the loaded kubeconfig.
 

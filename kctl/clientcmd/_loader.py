@@ -5,11 +5,14 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Sequence
-from typing import TypeVar
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, TypeVar
 
-from kctl._record import field, fields, record
 from kctl.clientcmd._api import AuthInfo, Cluster, DecodeError, Kubeconfig, decode_v1
 from kctl.errors import ConfigError, ConfigLoadError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = [
     "RECOMMENDED_CONFIG_PATH_ENV_VAR",
@@ -153,7 +156,7 @@ def relativize_auth_info(user: AuthInfo) -> None:
         user.exec.command = relativize_path(user.exec.command, base)
 
 
-_T = TypeVar("_T")
+_T = TypeVar("_T", bound="DataclassInstance")
 
 
 def merge_into(dst: _T, src: _T) -> None:
@@ -193,7 +196,7 @@ def _dedupe(items: Sequence[str]) -> list[str]:
     return out
 
 
-@record
+@dataclass
 class ClientConfigLoadingRules:
     """Which kubeconfig files to read, and in what order (clientcmd.ClientConfigLoadingRules).
 

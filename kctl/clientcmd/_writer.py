@@ -37,34 +37,13 @@ def to_yaml(config: Kubeconfig) -> str:
     return dump_yaml(encode_v1(config))
 
 
-def _atomic_write(filename: str, content: bytes) -> None:
-    # client-go writes through a symlinked kubeconfig; renaming over the link would replace it.
-    filename = os.path.realpath(filename)
-    directory = os.path.dirname(filename) or "."
-    os.makedirs(directory, mode=0o755, exist_ok=True)
-    try:
-        mode = os.stat(filename).st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o600
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".kubeconfig-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, filename)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def write_to_file(config: Kubeconfig, filename: str) -> None:
     """Replace ``filename`` with ``config`` (creating its directory if needed)."""
-    _atomic_write(filename, to_yaml(config).encode("utf-8"))
+    from kctl.util._atomic import write_atomic
+
+    # The directory of a symlinked kubeconfig is that of the file the link points to.
+    os.makedirs(os.path.dirname(os.path.realpath(filename)) or ".", mode=0o755, exist_ok=True)
+    write_atomic(filename, to_yaml(config))
 
 
 def _lock_name(filename: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kctl._record import record
 from kctl.discovery._aggregated import (
     ACCEPT_DISCOVERY,
     ACCEPT_LEGACY,
@@ -198,7 +198,7 @@ def _preferred_namespaced(preferred: Callable[[], list[APIResourceList]]) -> lis
         raise
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class OpenAPIGroupVersion:
     """One entry of ``/openapi/v3``: a group-version's document, addressed by hash."""
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
-from kctl._record import record
 from kctl.discovery._cached import CachedDiscoveryClient
 from kctl.discovery._client import DiscoveryClient
 from kctl.discovery._helpers import FETCH_ERRORS
@@ -47,7 +47,7 @@ _INTERNAL = "__internal"
 _T = TypeVar("_T")
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RESTMapping:
     """meta.RESTMapping: the resource to call for a kind, and whether it is namespaced."""
 

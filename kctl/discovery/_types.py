@@ -8,9 +8,9 @@ cache filled by kctl reads back in kubectl.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
-from kctl._record import record
 from kctl.schema import GroupVersion, parse_group_version
 
 __all__ = [
@@ -23,32 +23,13 @@ __all__ = [
 ]
 
 
-_R = TypeVar("_R")
-
-
 def _strings(value: Any) -> tuple[str, ...]:
     if not value:
         return ()
     return tuple(map(str, value))
 
 
-_new = object.__new__
-_setattr = object.__setattr__
-
-
-def _build(cls: type[_R], values: dict[str, Any]) -> _R:
-    """An instance of record ``cls`` holding ``values`` (every field, already converted).
-
-    The generic record ``__init__`` matches keywords to fields one by one; decoding
-    discovery builds an object per resource (hundreds per run), so the decoders hand over a
-    finished attribute dict instead.
-    """
-    obj = _new(cls)
-    _setattr(obj, "__dict__", values)
-    return obj
-
-
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class APIResource:
     """metav1.APIResource: one resource (or ``parent/subresource``) of a group-version."""
 
@@ -71,20 +52,17 @@ class APIResource:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> APIResource:
         get = data.get
-        return _build(
-            cls,
-            {
-                "name": str(get("name") or ""),
-                "singular_name": str(get("singularName") or ""),
-                "namespaced": bool(get("namespaced")),
-                "group": str(get("group") or ""),
-                "version": str(get("version") or ""),
-                "kind": str(get("kind") or ""),
-                "verbs": _strings(get("verbs")),
-                "short_names": _strings(get("shortNames")),
-                "categories": _strings(get("categories")),
-                "storage_version_hash": str(get("storageVersionHash") or ""),
-            },
+        return cls(
+            name=str(get("name") or ""),
+            singular_name=str(get("singularName") or ""),
+            namespaced=bool(get("namespaced")),
+            group=str(get("group") or ""),
+            version=str(get("version") or ""),
+            kind=str(get("kind") or ""),
+            verbs=_strings(get("verbs")),
+            short_names=_strings(get("shortNames")),
+            categories=_strings(get("categories")),
+            storage_version_hash=str(get("storageVersionHash") or ""),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,7 +86,7 @@ class APIResource:
         return out
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class APIResourceList:
     """metav1.APIResourceList: the resources of one group-version."""
 
@@ -121,12 +99,9 @@ class APIResourceList:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], group_version: str = "") -> APIResourceList:
-        return _build(
-            cls,
-            {
-                "group_version": str(data.get("groupVersion") or group_version),
-                "resources": tuple(map(APIResource.from_dict, data.get("resources") or ())),
-            },
+        return cls(
+            group_version=str(data.get("groupVersion") or group_version),
+            resources=tuple(map(APIResource.from_dict, data.get("resources") or ())),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -138,7 +113,7 @@ class APIResourceList:
         }
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupVersionForDiscovery:
     group_version: str
     version: str
@@ -151,7 +126,7 @@ class GroupVersionForDiscovery:
         return {"groupVersion": self.group_version, "version": self.version}
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class APIGroup:
     """metav1.APIGroup; the core group is the one named ``""``."""
 
@@ -178,7 +153,7 @@ class APIGroup:
         return out
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class APIGroupList:
     groups: tuple[APIGroup, ...] = ()
 
@@ -194,7 +169,7 @@ class APIGroupList:
         }
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VersionInfo:
     """version.Info from ``GET /version``."""
 

@@ -13,9 +13,9 @@ not yet yielded (by namespace/name): every object reaches the caller exactly onc
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any, Generic, TypeVar, cast
 
-from kctl._record import replace
 from kctl.errors import is_resource_expired
 from kctl.metav1 import ListOptions
 

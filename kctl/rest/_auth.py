@@ -8,9 +8,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from kctl._record import record
 from kctl.errors import AuthConfigError
 from kctl.rest._config import ExecConfig
 
@@ -71,7 +71,7 @@ _INSTALL_HINT_HELP = (
 )
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class ExecCredentials:
     token: str = ""
     cert_pem: bytes = b""
@@ -150,12 +150,19 @@ class ExecAuthenticator:
 
     def _decode_yaml(self, stdout: bytes) -> Any:
         # client-go's universal decoder reads YAML too: "not json" is a string, not an error.
-        from kctl.clientcmd._yaml import parse_yaml
+        # PyYAML itself, not clientcmd's kubeconfig reader: rest must not depend on clientcmd.
+        import yaml
 
         try:
-            return parse_yaml(stdout)
-        except ValueError as err:
-            raise self._fail(f"decoding stdout: {err}") from None
+            return yaml.load(stdout, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            line = f"line {mark.line + 1}: " if mark is not None else ""
+            problem = f"yaml: {line}{err.problem or err.context}"
+        except yaml.YAMLError as err:
+            # PyYAML's texts span lines ("  in <byte string>"); an error is one line.
+            problem = f"yaml: {str(err).splitlines()[0] if str(err) else 'error'}"
+        raise self._fail(f"decoding stdout: {problem}")
 
     def _refresh_locked(self) -> ExecCredentials:
         interactive = self._interactive()
@@ -209,10 +216,9 @@ class ExecAuthenticator:
             cred = self._decode_yaml(stdout)
         if not isinstance(cred, dict):
             # The decoder's version/kind probe names what it found, as encoding/json does.
-            from kctl.clientcmd._api import _describe
+            from kctl.util._typemeta import version_kind_error
 
-            detail = f"couldn't get version/kind; json parse error: {_describe(cred)}"
-            raise self._fail(f"decoding stdout: {detail}")
+            raise self._fail(f"decoding stdout: {version_kind_error(cred)}")
         returned = str(cred.get("apiVersion") or "")
         if returned != self.config.api_version:
             raise self._fail(

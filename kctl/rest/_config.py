@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from _thread import allocate_lock
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
-
-from kctl._record import field, record, replace
 
 if TYPE_CHECKING:
     from kctl.schema import GroupVersion
@@ -43,7 +42,7 @@ def _redact_url(url: str) -> str:
     return url.replace(f":{password}@", ":xxxxx@", 1) if password else url
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class TLSClientConfig:
     insecure: bool = False
     server_name: str = ""
@@ -76,7 +75,7 @@ class TLSClientConfig:
         )
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class ImpersonationConfig:
     user_name: str = ""
     uid: str = ""
@@ -87,13 +86,13 @@ class ImpersonationConfig:
         return bool(self.user_name or self.uid or self.groups or self.extra)
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class ExecEnvVar:
     name: str
     value: str
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class ExecConfig:
     """clientcmdapi.ExecConfig: an external credential plugin."""
 
@@ -118,7 +117,7 @@ class ExecConfig:
         )
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class AuthProviderConfig:
     name: str
     config: Mapping[str, str] = field(default_factory=dict)
@@ -127,7 +126,7 @@ class AuthProviderConfig:
         return f"AuthProviderConfig(name={self.name!r}, config=<redacted>)"
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Config:
     """The resolved settings for one API server.
 

@@ -6,9 +6,8 @@ Nothing here imports ``http.client`` or ``ssl``; a fake transport can replace th
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
-
-from kctl._record import field, record
 
 __all__ = ["HTTPRequest", "HTTPResponse", "Headers", "Transport"]
 
@@ -94,7 +93,7 @@ class Headers(Mapping[str, str]):
         return f"Headers({self._items!r})"
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class HTTPRequest:
     """The pure product of building a request. Authentication is never stored here."""
 

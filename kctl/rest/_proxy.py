@@ -18,10 +18,10 @@ import ipaddress
 import os
 import socket
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
 
-from kctl._record import field, record
 from kctl.errors import ConfigError, TransportError
 from kctl.rest._http11 import HTTPConnection, RemoteDisconnected
 
@@ -59,7 +59,7 @@ def join_host_port(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class ProxyURL:
     scheme: str
     host: str
@@ -193,7 +193,7 @@ def _idna(host: str) -> str:
         return host
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class _NoProxy:
     everything: bool = False
     networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()

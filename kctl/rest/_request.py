@@ -10,10 +10,10 @@ import json
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
-from kctl._record import replace
 from kctl.errors import (
     ConnectError,
     RequestError,

@@ -1,6 +1,7 @@
 """An embedded Kubernetes API server ("sandbox") that unmodified kubectl accepts.
 
-Standard library only (plus PyYAML for YAML seeds and bodies)::
+Standard library, plus PyYAML for YAML seeds and bodies and cryptography for its TLS
+certificates::
 
     from kctl.sandbox import Sandbox
 

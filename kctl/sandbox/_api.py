@@ -844,7 +844,7 @@ class ApiServer:
             return change
 
         if ctype == "application/json-patch+json":
-            from kctl.util import jsonpatch
+            from kctl.sandbox import _jsonpatch as jsonpatch
 
             try:
                 ops = jsonpatch.decode_patch(body)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kctl.errors import KctlError
+from kctl.util._atomic import write_atomic
 
 __all__ = ["DaemonError", "Running", "cache_dir", "running", "start", "stop"]
 
@@ -109,21 +110,6 @@ def _read_pid(paths: dict[str, str]) -> Running | None:
 
 def running() -> Running | None:
     return _read_pid(_paths())
-
-
-def _write_private(path: str, data: bytes) -> None:
-    tmp = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def _spawn(paths: dict[str, str], port: int, seed: str, tls: bool, timeout: float) -> Running:
@@ -267,7 +253,6 @@ def _add_entries(paths: dict[str, str]) -> str:
 
 def _remove_entries(paths: dict[str, str]) -> None:
     from kctl.clientcmd import load_from_file, write_to_file
-    from kctl.clientcmd._writer import _atomic_write
     from kctl.errors import ConfigError
 
     record = _load_record(paths)
@@ -282,7 +267,7 @@ def _remove_entries(paths: dict[str, str]) -> None:
         elif untouched and not record.get("existed", True):
             os.unlink(filename)
         elif untouched and record.get("original") is not None:
-            _atomic_write(filename, base64.b64decode(record["original"]))
+            write_atomic(filename, base64.b64decode(record["original"]))
         else:
             try:
                 config = load_from_file(filename)
@@ -310,7 +295,7 @@ def _load_record(paths: dict[str, str]) -> dict[str, Any] | None:
 
 
 def _save_record(paths: dict[str, str], record: dict[str, Any]) -> None:
-    _write_private(paths["record.json"], json.dumps(record).encode())
+    write_atomic(paths["record.json"], json.dumps(record), mode=0o600)
 
 
 def start(
@@ -323,7 +308,7 @@ def start(
             return current, False
         info = _spawn(paths, port, seed, tls, timeout)
         try:
-            _write_private(paths["pid"], f"{info.pid}\n{info.url}\n".encode())
+            write_atomic(paths["pid"], f"{info.pid}\n{info.url}\n", mode=0o600)
             filename = _add_entries(paths)
         except BaseException:
             _terminate(info.pid)

@@ -30,6 +30,7 @@ from kctl.sandbox._faults import Fault, FaultInjector
 from kctl.sandbox._http import HTTPServer
 from kctl.sandbox._registry import Registry
 from kctl.sandbox._store import Store
+from kctl.util._atomic import write_atomic
 
 if TYPE_CHECKING:
     from kctl.rest import Config
@@ -96,15 +97,7 @@ def write_kubeconfig(
     """Write atomically with mode 0600: the file holds a credential."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".kubeconfig-", dir=str(target.parent))
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(kubeconfig_text(url, token, ca_pem, client, context=context))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, kubeconfig_text(url, token, ca_pem, client, context=context), mode=0o600)
 
 
 def _defaulter() -> Callable[[Any, dict[str, Any]], None] | None:

@@ -9,14 +9,13 @@ lists are replaced whole (atomic), which is what both algorithms do without a st
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
-
-from kctl._record import field, record
 
 __all__ = ["BUILTIN_GROUPS", "FieldMeta", "PatchMeta", "patch_meta_for"]
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldMeta:
     """How one field merges.
 
@@ -61,7 +60,7 @@ class FieldMeta:
         return self.strategy == "merge" and not self.merge_key
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PatchMeta:
     """The fields of one struct type; unknown fields are untyped."""
 

@@ -13,9 +13,9 @@ Everything here works on decoded JSON (dicts, lists, scalars) and never changes 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, replace
 from typing import Any
 
-from kctl._record import record, replace
 from kctl.errors import PatchConflictError, PatchError
 from kctl.util._patchmeta import ANY, BUILTIN_GROUPS, FieldMeta, PatchMeta, patch_meta_for
 from kctl.util.jsonmergepatch import PreconditionFunc, conflict_error, go_format, same_json
@@ -46,7 +46,7 @@ _BAD_SET_ORDER = "invalid patch format of setElementOrder list"
 _NO_LIST_OF_LISTS = "lists of lists are not supported"
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _DiffOptions:
     set_element_order: bool = False
     ignore_changes_and_additions: bool = False
@@ -54,7 +54,7 @@ class _DiffOptions:
     build_retain_keys_directive: bool = False
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _MergeOptions:
     merge_parallel_list: bool = False
     ignore_unmatched_nulls: bool = False

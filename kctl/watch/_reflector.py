@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from kctl._record import replace
 from kctl.errors import StatusError, TransportError, WatchError, is_resource_expired
 from kctl.metav1 import ListOptions
 from kctl.watch._common import (

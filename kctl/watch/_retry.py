@@ -8,9 +8,9 @@ and nothing repeats. It stops with WatchError when the server says that version 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from kctl._record import replace
 from kctl.errors import StatusError, TransportError, WatchError
 from kctl.metav1 import ListOptions
 from kctl.watch._common import (

@@ -6,12 +6,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kctl._record import replace
 from kctl.discovery import (
     RESTMapper,
     new_cached_discovery_client_for_config,

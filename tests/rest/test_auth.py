@@ -384,3 +384,40 @@ def test_import_is_cheap() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_exec_yaml_output_decodes_without_clientcmd(tmp_path: Path) -> None:
+    import subprocess
+
+    yaml_plugin = plugin(
+        tmp_path,
+        f"print('apiVersion: {V1}\\nkind: ExecCredential\\nstatus:\\n  token: from-yaml')",
+        name="yaml-plugin",
+    )
+    garbage = plugin(tmp_path, "print('not json')", name="garbage")
+    code = (
+        "import sys\n"
+        "from kctl.rest import ExecConfig\n"
+        "from kctl.rest._auth import ExecAuthenticator\n"
+        "from kctl.errors import AuthConfigError\n"
+        f"auth = ExecAuthenticator(ExecConfig(command={yaml_plugin!r}, api_version={V1!r}, "
+        "interactive_mode='Never'), stdin_is_terminal=lambda: False)\n"
+        "print(auth.credentials().token)\n"
+        f"bad = ExecAuthenticator(ExecConfig(command={garbage!r}, api_version={V1!r}, "
+        "interactive_mode='Never'), stdin_is_terminal=lambda: False)\n"
+        "try:\n"
+        "    bad.credentials()\n"
+        "except AuthConfigError as err:\n"
+        "    print(err)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('kctl.clientcmd')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    token, error, clientcmd = out.stdout.splitlines()
+    assert token == "from-yaml"
+    assert error == (
+        "getting credentials: decoding stdout: couldn't get version/kind; json parse error: "
+        "json: cannot unmarshal string into Go value of type "
+        'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
+        'Kind string "json:\\"kind,omitempty\\"" }'
+    )
+    assert clientcmd == "[]"

@@ -16,12 +16,10 @@ import pytest
 import kctl.clientcmd
 import kctl.rest
 
-# The request machinery, the socket layer and what dataclasses cost: none is needed to
-# turn a kubeconfig into a Config.
+# The request machinery and the socket layer: neither is needed to turn a kubeconfig into
+# a Config.
 _NOT_FOR_A_CONFIG = [
     "yaml",
-    "dataclasses",
-    "inspect",
     "ssl",
     "socket",
     "logging",

@@ -15,7 +15,7 @@ from kctl.sandbox._fieldmanager import (
     fields_to_set,
     set_to_fields,
 )
-from kctl.util.jsonpatch import apply_patch
+from kctl.sandbox._jsonpatch import apply_patch
 from kctl.util.strategicpatch import patch_meta_for
 
 

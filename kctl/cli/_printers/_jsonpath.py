@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from kctl._record import field, record
 from kctl.cli._printers._gofmt import go_sprint
 from kctl.cli._printers._gojson import marshal, marshal_indent
 from kctl.errors import PrinterError
@@ -25,61 +25,61 @@ class JSONPathError(PrinterError):
     """A template failed to parse or to execute."""
 
 
-@record
+@dataclass(slots=True)
 class _List:
     nodes: list[_Node] = field(default_factory=list)
 
 
-@record
+@dataclass(slots=True)
 class _Text:
     text: str
 
 
-@record
+@dataclass(slots=True)
 class _Field:
     name: str
 
 
-@record
+@dataclass(slots=True)
 class _Param:
     value: int = 0
     known: bool = False
     derived: bool = False
 
 
-@record
+@dataclass(slots=True)
 class _Array:
     params: tuple[_Param, _Param, _Param]
 
 
-@record
+@dataclass(slots=True)
 class _Filter:
     left: _List
     right: _List
     op: str
 
 
-@record
+@dataclass(slots=True)
 class _Literal:
     value: int | float | bool
 
 
-@record
+@dataclass(slots=True)
 class _Wildcard:
     pass
 
 
-@record
+@dataclass(slots=True)
 class _Recursive:
     pass
 
 
-@record
+@dataclass(slots=True)
 class _Union:
     lists: list[_List]
 
 
-@record
+@dataclass(slots=True)
 class _Identifier:
     name: str
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from kctl.errors import JSONPatchError, KctlError
-from kctl.util.jsonpatch import apply_patch, decode_patch, json_equal
+from kctl.sandbox._jsonpatch import apply_patch, decode_patch, json_equal
 
 # (doc, ops, expected) — RFC 6902 appendix A and a few more.
 OK_CASES: list[tuple[Any, list[dict[str, Any]], Any]] = [
