@@ -843,6 +843,10 @@ class ApiServer:
 
             return change
 
+        from kctl.rest._gojson import syntax_error
+
+        if syntax_error(body) is not None:
+            raise st.bad_request("invalid JSON patch")
         if ctype == "application/json-patch+json":
             from kctl.sandbox import _jsonpatch as jsonpatch
 
@@ -850,7 +854,25 @@ class ApiServer:
                 ops = jsonpatch.decode_patch(body)
             except PatchError as err:
                 raise st.bad_request(str(err)) from None
-            return wrap(lambda obj: jsonpatch.apply_patch(obj, ops))
+
+            def json_patch(obj: dict[str, Any]) -> dict[str, Any]:
+                try:
+                    result = jsonpatch.apply_patch(obj, ops)
+                except PatchError:
+                    # The real server answers a failed operation with a generic 422 and
+                    # keeps the library's reason to itself.
+                    body = st.status_body(
+                        422,
+                        "Invalid",
+                        "the server rejected our request due to an error in our request",
+                    )
+                    body["details"] = {}
+                    raise StatusError(body) from None
+                if not isinstance(result, dict):
+                    raise st.bad_request("the object provided is unrecognized")
+                return result
+
+            return json_patch
         if ctype in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
             patch = _json_object(body)
             if ctype == "application/strategic-merge-patch+json":
