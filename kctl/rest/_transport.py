@@ -1,6 +1,11 @@
-"""The default Transport: kctl's HTTP/1.1 client with keep-alive pooling, proxies, gzip, TLS,
-auth and kubectl's -v request logging. Imported only when the first request is sent; ``ssl``
-only when a TLS connection is made."""
+"""The default Transport: client-go's RoundTripper layers (user agent, impersonation,
+authentication, -v request logging) over one shared ``requests.Session`` per TLS setting.
+
+requests/urllib3 do the HTTP: framing, pooled keep-alive connections, TLS, proxies, gzip. This
+module chooses the proxy with Go's rules, turns library errors into kctl's error tree in Go's
+words (one place: ``_transport_error`` and ``_body_error``), and never takes a half-read body
+for a whole one. It is imported with the first request; requests with the first send.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ import socket
 import sys
 import threading
 import time
-import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -18,6 +22,7 @@ from kctl.errors import (
     AuthConfigError,
     ConfigError,
     ConnectError,
+    KctlError,
     ResponseBodyError,
     TimeoutError,
     TransportError,
@@ -31,34 +36,17 @@ from kctl.rest._auth import (
 from kctl.rest._config import Config
 from kctl.rest._goformat import default_user_agent
 from kctl.rest._http import Headers, HTTPRequest, HTTPResponse
-from kctl.rest._http11 import (
-    HTTPConnection,
-    HTTPError,
-    IncompleteRead,
-    RemoteDisconnected,
-)
-from kctl.rest._http11 import (
-    HTTPResponse as _WireResponse,
-)
 from kctl.rest._log import KlogWriter, mask_authorization
-from kctl.rest._proxy import (
-    EnvironmentProxies,
-    ProxyDialError,
-    ProxyURL,
-    dial_via_proxy,
-    join_host_port,
-    parse_proxy_url,
-    wrap_tls,
-)
+from kctl.rest._proxies import EnvironmentProxies, ProxyURL, join_host_port, parse_proxy_url
 
 if TYPE_CHECKING:
-    import ssl
+    import requests
 
 __all__ = ["HTTPTransport", "is_config_transport_tls", "validate_transport_config"]
 
 # Go's dialer gives up connecting after 30 s even when the request has no timeout.
 _DIAL_TIMEOUT = 30.0
-_IDLE_PER_HOST = 16
+_READ_SIZE = 65536
 
 
 def is_config_transport_tls(config: Config) -> bool:
@@ -93,79 +81,41 @@ def _canonical_key(key: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in key.split("-"))
 
 
-class _Connection:
-    """One TCP (optionally TLS) connection to a server, directly or through a proxy, dialed
-    when the first request is written."""
+# -- responses ------------------------------------------------------------------------------
 
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        *,
-        timeout: float | None,
-        tls: ssl.SSLContext | None,
-        server_name: str,
-        proxy: ProxyURL | None,
-        proxy_tls: ssl.SSLContext | None,
-    ) -> None:
-        self.host = host
-        self.port = port
-        self.timeout = timeout
-        self.sock: Any = None
-        self._http: HTTPConnection | None = None
-        self._tls = tls
-        self._server_name = server_name or host
-        self._proxy = proxy
-        # Go's transport reaches an https proxy with the cluster's own tls.Config (CA, client
-        # certificate and tls-server-name included); an http cluster has none, so system roots.
-        self._proxy_tls = proxy_tls
-        self._proxy_server_name = server_name if tls is not None else ""
-        self.reused = False
 
-    def connect(self) -> None:
-        dial = min(self.timeout, _DIAL_TIMEOUT) if self.timeout else _DIAL_TIMEOUT
-        if self._proxy is None:
-            sock = socket.create_connection((self.host, self.port), dial)
-        else:
-            sock = dial_via_proxy(
-                self._proxy,
-                self.host,
-                self.port,
-                timeout=dial,
-                tunnel=self._tls is not None,
-                proxy_tls=self._proxy_tls,
-                proxy_server_name=self._proxy_server_name,
-            )
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self._tls is not None:
-            sock = wrap_tls(sock, self._tls, self._server_name)
-        sock.settimeout(self.timeout)
-        self.sock = sock
-        self._http = HTTPConnection(sock)
+def _response_headers(raw: Any) -> Headers:
+    # urllib3's HTTPHeaderDict yields one pair per header line, so repeated headers survive.
+    return Headers(list(raw.headers.items()))
 
-    def request(
-        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None
-    ) -> None:
-        if self._http is None:
-            self.connect()
-        assert self._http is not None
-        self._http.send_request(method, target, headers, body)
 
-    def send(self, data: bytes) -> None:
-        assert self._http is not None
-        self._http.send(data)
+def _go_address(addr: Any) -> str:
+    if not isinstance(addr, tuple) or len(addr) < 2:
+        return ""
+    host = str(addr[0])
+    return f"[{host}]:{addr[1]}" if ":" in host else f"{host}:{addr[1]}"
 
-    def getresponse(self, method: str) -> _WireResponse:
-        assert self._http is not None
-        return self._http.get_response(method)
 
-    def close(self) -> None:
-        http, self._http = self._http, None
-        sock, self.sock = self.sock, None
-        if http is not None:
-            http.close()
-        elif sock is not None:
-            sock.close()
+def _socket_of(raw: Any) -> Any:
+    conn = getattr(raw, "connection", None)
+    return getattr(conn, "sock", None)
+
+
+def _socket_addresses(raw: Any, dialed: str) -> str:
+    """``local->remote`` as Go's net.OpError prints them, taken before the body is read (a
+    broken read closes the socket)."""
+    sock = _socket_of(raw)
+    if sock is None:
+        return ""
+    try:
+        local = _go_address(sock.getsockname())
+    except (OSError, AttributeError):
+        return ""
+    try:
+        remote = _go_address(sock.getpeername())
+    except (OSError, AttributeError):
+        remote = dialed
+    return f"{local}->{remote}"
 
 
 class _BufferedResponse:
@@ -187,7 +137,6 @@ class _BufferedResponse:
         self.status = status
         self.reason = reason
         self.headers = headers
-        self._body = body
         self._io = io.BytesIO(body)
         self._error = error
 
@@ -196,7 +145,7 @@ class _BufferedResponse:
             raise self._error
         return self._io.read()
 
-    def iter_chunks(self, size: int = 65536) -> Iterator[bytes]:
+    def iter_chunks(self, size: int = _READ_SIZE) -> Iterator[bytes]:
         if self._error is not None:
             raise self._error
         while chunk := self._io.read(size):
@@ -218,16 +167,18 @@ class _BufferedResponse:
 
 
 class _StreamResponse:
-    """A response read as it arrives; it owns its connection and closes it when done."""
+    """A response read as it arrives (watch, logs -f): each read returns what the server has
+    sent so far, decoded, with no buffering of the whole body."""
 
-    def __init__(self, conn: _Connection, resp: _WireResponse, headers: Headers) -> None:
-        self.status = resp.status
-        self.reason = resp.reason
+    def __init__(self, response: requests.Response, headers: Headers, decode: bool, dialed: str):
+        self.status = response.status_code
+        self.reason = response.reason or ""
         self.headers = headers
-        self._conn = conn
-        self._resp = resp
-        gzip = (headers.get("Content-Encoding") or "").lower() == "gzip"
-        self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzip else None
+        self._response = response
+        self._raw = response.raw
+        self._decode = decode
+        self._addresses = _socket_addresses(self._raw, dialed)
+        self._dialed = dialed
         self._buffer = b""
         self._closed = False
 
@@ -235,23 +186,21 @@ class _StreamResponse:
         if self._closed:
             return b""
         try:
-            data = self._resp.read1(size) if size > 0 else self._resp.read()
-        except (OSError, ValueError):
+            data: bytes = self._raw.read1(size, decode_content=self._decode)
+        except Exception as err:
             if self._closed:
-                return b""
-            raise
-        if self._inflate is not None:
-            data = self._inflate.decompress(data) if data else self._inflate.flush()
+                return b""  # stop() from another thread closed the socket under the read
+            raise _body_error(err, self._addresses, self._dialed) from err
         return data
 
     def read(self) -> bytes:
         parts = [self._buffer]
         self._buffer = b""
-        while chunk := self._raw_chunk(65536):
+        while chunk := self._raw_chunk(_READ_SIZE):
             parts.append(chunk)
         return b"".join(parts)
 
-    def iter_chunks(self, size: int = 65536) -> Iterator[bytes]:
+    def iter_chunks(self, size: int = _READ_SIZE) -> Iterator[bytes]:
         if self._buffer:
             data, self._buffer = self._buffer, b""
             yield data
@@ -260,7 +209,7 @@ class _StreamResponse:
 
     def readline(self) -> bytes:
         while b"\n" not in self._buffer:
-            chunk = self._raw_chunk(65536)
+            chunk = self._raw_chunk(_READ_SIZE)
             if not chunk:
                 line, self._buffer = self._buffer, b""
                 return line
@@ -272,15 +221,16 @@ class _StreamResponse:
         if self._closed:
             return
         self._closed = True
-        # Shut the socket first so a reader blocked in another thread wakes up.
-        sock = self._conn.sock
+        # Shut the socket first so a reader blocked in another thread wakes up; the connection
+        # is then closed, never pooled half-read.
+        sock = _socket_of(self._raw)
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
+            except (OSError, AttributeError):
                 pass
-        self._conn.close()
-        self._resp.close()
+        self._raw.close()
+        self._response.close()
 
     def __enter__(self) -> _StreamResponse:
         return self
@@ -289,28 +239,8 @@ class _StreamResponse:
         self.close()
 
 
-def _describe_ssl_error(err: ssl.SSLError, host: str) -> str:
-    import ssl
-
-    if isinstance(err, ssl.SSLCertVerificationError):
-        message = err.verify_message or str(err)
-        if "hostname mismatch" in message or "IP address mismatch" in message:
-            return f"tls: failed to verify certificate: x509: certificate is not valid for {host}"
-        if (
-            "unable to get local issuer" in message
-            or "self-signed" in message
-            or "self signed" in message
-        ):
-            return (
-                "tls: failed to verify certificate: x509: certificate signed by unknown authority"
-            )
-        return f"tls: failed to verify certificate: x509: {message}"
-    reason = (err.reason or str(err)).lower().replace("_", " ")
-    return f"remote error: tls: {reason}"
-
-
 class HTTPTransport:
-    """The real Transport for one Config: authentication, logging, proxies and a pool."""
+    """The real Transport for one Config: client-go's RoundTripper layers over a Session."""
 
     def __init__(self, config: Config) -> None:
         validate_transport_config(config)
@@ -320,13 +250,11 @@ class HTTPTransport:
         self._tls_scheme = server_url(config).scheme == "https"
         self._log = KlogWriter(config.verbosity)
         self._lock = threading.Lock()
-        self._idle: dict[tuple[Any, ...], list[_Connection]] = {}
-        self._contexts: dict[tuple[bytes, bytes], ssl.SSLContext] = {}
         self._proxy = parse_proxy_url(config.proxy) if config.proxy else None
         self._env_proxies: EnvironmentProxies | None = None
-        self._plain_proxy_tls: ssl.SSLContext | None = None
         self._token_source: FileTokenSource | None = None
         self._exec: ExecAuthenticator | None = None
+        self._exec_cert: tuple[bytes, bytes] = (b"", b"")
         if self._tls_scheme:
             if config.bearer_token_file:
                 self._token_source = FileTokenSource(
@@ -373,20 +301,19 @@ class HTTPTransport:
             for value in values:
                 headers.add("Impersonate-Extra-" + quote(key, safe=""), value)
 
-    def _ssl_context(self, creds: ExecCredentials | None) -> ssl.SSLContext:
-        key = (creds.cert_pem, creds.key_pem) if creds and creds.cert_pem else (b"", b"")
-        with self._lock:
-            ctx = self._contexts.get(key)
-            if ctx is None:
-                if key != (b"", b"") and self._contexts:
-                    # A rotated plugin certificate: old connections must not be reused.
-                    self._close_idle_locked()
-                    self._contexts.clear()
-                from kctl.rest._tls import build_ssl_context
+    def _session(self, creds: ExecCredentials | None) -> requests.Session:
+        """The shared Session for this config's TLS settings (and an exec plugin's client
+        certificate, which beats the config's own)."""
+        from kctl.rest._adapter import forget_session, session_for
 
-                ctx = build_ssl_context(self.config.tls, *key)
-                self._contexts[key] = ctx
-            return ctx
+        cert = (creds.cert_pem, creds.key_pem) if creds and creds.cert_pem else (b"", b"")
+        if cert != (b"", b""):
+            with self._lock:
+                previous, self._exec_cert = self._exec_cert, cert
+            if previous not in ((b"", b""), cert):
+                # A rotated plugin certificate: connections made with the old one must go.
+                forget_session(self.config.tls, *previous)
+        return session_for(self.config.tls, *cert)
 
     # -- sending --------------------------------------------------------------------------
 
@@ -416,113 +343,83 @@ class HTTPTransport:
         scheme = parts.scheme.lower()
         host = parts.hostname or "localhost"
         port = parts.port or (443 if scheme == "https" else 80)
-        tls = self._ssl_context(creds) if scheme == "https" else None
         prefix = f'{_go_method(request.method)} "{request.url}": '
         proxy = self._select_proxy(scheme, host, port, prefix)
-        # Through an http(s) proxy an http request goes in absolute form, with the proxy's
-        # credentials added after everything else (Go's mutateHeaderFunc), unlogged.
-        forward = proxy is not None and tls is None and not proxy.is_socks
-        target = (
-            request.url
-            if forward
-            else (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        )
-        if not self.config.disable_compression:
-            headers.set("Accept-Encoding", "gzip")
-        if forward and proxy is not None and (auth := proxy.authorization()):
-            headers.set("Proxy-Authorization", auth)
-        key = (scheme, host, port, id(tls), proxy)
-        host_header = headers.get("Host") or _host_header(parts.netloc)
-        wire_headers = [("Host", host_header)] + [
-            (k, v) for k, v in headers.multi_items() if k.lower() != "host"
-        ]
-        body: Any = request.stream_body if request.stream_body is not None else request.body
         hostport = join_host_port(host, port)
-        dial_target = proxy.address if proxy is not None and not proxy.is_socks else hostport
-        for attempt in range(2):
-            conn = self._checkout(key, host, port, tls, proxy, request.timeout)
-            try:
-                framing: list[tuple[str, str]] = []
-                if body is None and request.method in ("POST", "PUT", "PATCH"):
-                    framing.append(("Content-Length", "0"))
-                elif isinstance(body, bytes):
-                    framing.append(("Content-Length", str(len(body))))
-                elif body is not None:
-                    framing.append(("Transfer-Encoding", "chunked"))
-                conn.request(
-                    request.method,
-                    target,
-                    wire_headers + framing,
-                    body if isinstance(body, bytes) else None,
-                )
-                if body is not None and not isinstance(body, bytes):
-                    _send_chunked(conn, body)
-                resp = conn.getresponse(request.method)
-            except (RemoteDisconnected, BrokenPipeError, ConnectionResetError) as err:
-                conn.close()
-                # A pooled keep-alive connection the server already closed: try a fresh one.
-                if conn.reused and attempt == 0 and isinstance(body, (bytes, type(None))):
-                    continue
-                raise _map_error(err, prefix, dial_target, host) from None
-            except OSError as err:
-                conn.close()
-                raise _map_error(err, prefix, dial_target, host) from None
-            break
-        resp_headers = resp.headers
-        if stream:
-            return _StreamResponse(conn, resp, resp_headers)
-        addresses = _socket_addresses(conn, dial_target)
+        dial = proxy.address if proxy is not None and not proxy.is_socks else hostport
         try:
-            data = resp.read()
-        except OSError as err:
-            conn.close()
+            session = self._session(creds if scheme == "https" else None)
+            prepared = self._prepare(request, headers, parts.netloc)
+            timeout = request.timeout
+            connect = min(timeout, _DIAL_TIMEOUT) if timeout else _DIAL_TIMEOUT
+            response = session.send(
+                prepared,
+                stream=True,
+                timeout=(connect, timeout),
+                proxies={"all": proxy.for_urllib3()} if proxy is not None else {},
+                allow_redirects=False,
+            )
+        except KctlError:
+            raise
+        except Exception as err:
+            raise _transport_error(err, prefix, dial, host, proxy, hostport) from err
+        return self._wrap(response, dial, stream)
+
+    def _prepare(self, request: HTTPRequest, headers: Headers, netloc: str) -> Any:
+        import requests
+        from urllib3 import HTTPHeaderDict
+        from urllib3.util import SKIP_HEADER
+
+        # Host first, as Go writes it; the URL's host as written, not as urllib3 would.
+        wire = HTTPHeaderDict()
+        wire.add("Host", headers.get("Host") or _host_header(netloc))
+        for key, value in headers.multi_items():
+            if key.lower() != "host":
+                wire.add(key, value)
+        body: Any = request.stream_body if request.stream_body is not None else request.body
+        if isinstance(body, bytes):
+            wire["Content-Length"] = str(len(body))
+        elif body is None and request.method in ("POST", "PUT", "PATCH"):
+            wire["Content-Length"] = "0"
+        if self.config.disable_compression:
+            # No Accept-Encoding at all, as Go's DisableCompression (http.client would add one).
+            wire["Accept-Encoding"] = SKIP_HEADER
+        else:
+            wire["Accept-Encoding"] = "gzip"
+        prepared = requests.PreparedRequest()
+        prepared.method = request.method
+        prepared.url = request.url
+        # One header line per value: Impersonate-Group and friends repeat, never comma-join.
+        prepared.headers = wire  # type: ignore[assignment]
+        prepared.body = body
+        prepared.hooks = {"response": []}
+        return prepared
+
+    def _wrap(self, response: requests.Response, dial: str, stream: bool) -> HTTPResponse:
+        raw = response.raw
+        headers = _response_headers(raw)
+        # Go decodes gzip transparently only when it asked for it, and only gzip.
+        encoding = (headers.get("Content-Encoding") or "").lower()
+        decode = encoding == "gzip" and not self.config.disable_compression
+        if stream:
+            return _StreamResponse(response, headers, decode, dial)
+        addresses = _socket_addresses(raw, dial)
+        reason = response.reason or ""
+        try:
+            data: bytes = raw.read(decode_content=decode)
+        except Exception as err:
+            response.close()
             # The answer arrived; only its body failed. client-go makes its retry decision
             # before reading a body, so this reaches the caller when it reads.
-            broken = ResponseBodyError(_body_error_text(err, addresses), host=dial_target)
-            return _BufferedResponse(resp.status, resp.reason, resp_headers, b"", broken)
-        if (resp_headers.get("Content-Encoding") or "").lower() == "gzip" and data:
-            try:
-                data = zlib.decompress(data, 16 + zlib.MAX_WBITS)
-            except zlib.error as err:
-                conn.close()
-                raise TransportError(prefix + f"gzip: {err}", host=hostport) from None
-            resp_headers.delete("Content-Encoding")
-            resp_headers.delete("Content-Length")
-        if not resp.reusable:
-            conn.close()
-        else:
-            self._checkin(key, conn)
-        return _BufferedResponse(resp.status, resp.reason, resp_headers, data)
-
-    def _checkout(
-        self,
-        key: tuple[Any, ...],
-        host: str,
-        port: int,
-        tls: ssl.SSLContext | None,
-        proxy: ProxyURL | None,
-        timeout: float | None,
-    ) -> _Connection:
-        with self._lock:
-            idle = self._idle.get(key)
-            if idle:
-                conn = idle.pop()
-                conn.reused = True
-                conn.timeout = timeout
-                if conn.sock is not None:
-                    conn.sock.settimeout(timeout)
-                return conn
-        return _Connection(
-            host,
-            port,
-            timeout=timeout,
-            tls=tls,
-            server_name=self.config.tls.server_name,
-            proxy=proxy,
-            proxy_tls=self._proxy_tls(tls)
-            if proxy is not None and proxy.scheme == "https"
-            else None,
-        )
+            broken = _body_error(err, addresses, dial)
+            broken.__cause__ = err
+            return _BufferedResponse(response.status_code, reason, headers, b"", broken)
+        finally:
+            raw.release_conn()
+        if decode:
+            headers.delete("Content-Encoding")
+            headers.delete("Content-Length")
+        return _BufferedResponse(response.status_code, reason, headers, data)
 
     # -- proxies --------------------------------------------------------------------------
 
@@ -539,33 +436,9 @@ class HTTPTransport:
         except TransportError as err:
             raise TransportError(prefix + str(err), host=join_host_port(host, port)) from None
 
-    def _proxy_tls(self, tls: ssl.SSLContext | None) -> ssl.SSLContext:
-        if tls is not None:
-            return tls
-        with self._lock:
-            if self._plain_proxy_tls is None:
-                import ssl
-
-                self._plain_proxy_tls = ssl.create_default_context()
-            return self._plain_proxy_tls
-
-    def _checkin(self, key: tuple[Any, ...], conn: _Connection) -> None:
-        with self._lock:
-            idle = self._idle.setdefault(key, [])
-            if len(idle) < _IDLE_PER_HOST:
-                idle.append(conn)
-                return
-        conn.close()
-
-    def _close_idle_locked(self) -> None:
-        for conns in self._idle.values():
-            for conn in conns:
-                conn.close()
-        self._idle.clear()
-
     def close(self) -> None:
-        with self._lock:
-            self._close_idle_locked()
+        """Nothing of its own to release: the Session and its pool are shared per TLS setting."""
+        return None
 
     # -- logging (client-go's debuggingRoundTripper) ----------------------------------------
 
@@ -618,16 +491,6 @@ def _headers_block(headers: Headers) -> str:
     return "".join(f"{k}: {v}\n" for k, v in lines)
 
 
-def _send_chunked(conn: _Connection, body: Any) -> None:
-    read = getattr(body, "read", None)
-    chunks: Any = iter(lambda: read(65536), b"") if read is not None else body
-    for chunk in chunks:
-        data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
-        if data:
-            conn.send(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-    conn.send(b"0\r\n\r\n")
-
-
 def _host_header(netloc: str) -> str:
     """The URL's host[:port] as written (Go's Request.Host), punycoded like Go's."""
     host = netloc.rpartition("@")[2]
@@ -639,94 +502,252 @@ def _host_header(netloc: str) -> str:
         return host
 
 
-def _go_address(addr: Any) -> str:
-    if not isinstance(addr, tuple) or len(addr) < 2:
-        return ""
-    host = str(addr[0])
-    return f"[{host}]:{addr[1]}" if ":" in host else f"{host}:{addr[1]}"
+# -- errors: requests/urllib3 exceptions in the words Go's net/http would use ----------------
 
 
-def _socket_addresses(conn: _Connection, dialed: str) -> str:
-    """``local->remote`` as Go's net.OpError prints them ("" once the socket is gone)."""
-    sock = conn.sock
-    if sock is None:
-        return ""
-    try:
-        local = _go_address(sock.getsockname())
-    except OSError:
-        return ""
-    try:
-        remote = _go_address(sock.getpeername())
-    except OSError:
-        # A reset that already arrived unbinds the peer; it is the address we dialed.
-        remote = dialed
-    return f"{local}->{remote}"
+def _chain(err: BaseException) -> list[BaseException]:
+    """``err`` and every exception it wraps: requests wraps urllib3's, which wraps socket and
+    ssl errors in ``reason``, in ``args`` or as the context they were raised in."""
+    seen: list[BaseException] = []
+    pending = [err]
+    while pending:
+        current = pending.pop(0)
+        if any(current is s for s in seen):
+            continue
+        seen.append(current)
+        linked = [
+            getattr(current, "reason", None),
+            getattr(current, "original_error", None),
+            getattr(current, "socket_err", None),
+            *current.args,
+            current.__cause__,
+            current.__context__,
+        ]
+        pending.extend(e for e in linked if isinstance(e, BaseException))
+    return seen
 
 
-def _body_error_text(err: BaseException, addresses: str) -> str:
-    """A failed body read in Go's words: net.OpError texts, or io.ErrUnexpectedEOF."""
-    if isinstance(err, socket.timeout):
-        return (
-            "context deadline exceeded (Client.Timeout or context cancellation while reading body)"
-        )
-    if isinstance(err, (IncompleteRead, RemoteDisconnected)):
-        return "unexpected EOF"
-    if isinstance(err, ConnectionResetError):
-        cause = "connection reset by peer"
-    elif isinstance(err, OSError) and err.strerror:
-        cause = err.strerror.lower()
-    else:
-        return str(err) or "unexpected EOF"
-    return f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
+def _find(chain: list[BaseException], kind: Any) -> Any:
+    if kind is None:
+        return None
+    return next((e for e in chain if isinstance(e, kind)), None)
 
 
-def _map_error(err: BaseException, prefix: str, dial: str, host: str) -> TransportError:
-    """Python socket errors in the words Go's net/http would use."""
-    if isinstance(err, TransportError):
-        return err
-    if isinstance(err, ProxyDialError):
-        return _proxy_error(err, prefix, dial)
-    if isinstance(err, ConnectionRefusedError):
-        return ConnectError(
-            prefix + f"dial tcp {dial}: connect: connection refused", host=dial, refused=True
-        )
-    if isinstance(err, socket.gaierror):
-        return ConnectError(prefix + f"dial tcp: lookup {host}: no such host", host=dial)
-    if isinstance(err, socket.timeout):
+def _describe_ssl_error(err: BaseException, host: str) -> str:
+    import ssl
+
+    message = getattr(err, "verify_message", None) or str(err)
+    if (
+        "hostname mismatch" in message
+        or "IP address mismatch" in message
+        or "doesn't match" in message
+    ):
+        return f"tls: failed to verify certificate: x509: certificate is not valid for {host}"
+    if isinstance(err, ssl.SSLCertVerificationError):
+        if (
+            "unable to get local issuer" in message
+            or "self-signed" in message
+            or "self signed" in message
+        ):
+            return (
+                "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+            )
+        return f"tls: failed to verify certificate: x509: {message}"
+    reason = (getattr(err, "reason", None) or str(err)).lower().replace("_", " ")
+    return f"remote error: tls: {reason}"
+
+
+def _malformed_status(line: str) -> str:
+    """http.client's BadStatusLine in Go's words."""
+    text = line.strip()
+    version, _, rest = text.partition(" ")
+    code = rest.partition(" ")[0]
+    if not version.startswith("HTTP/") or not rest:
+        return f"malformed HTTP response {_go_q(text)}"
+    if not version[5:].replace(".", "", 1).isdigit() or version.count(".") != 1:
+        return f"malformed HTTP version {_go_q(version)}"
+    return f"malformed HTTP status code {_go_q(code)}"
+
+
+def _go_q(text: str) -> str:
+    from kctl.rest._goformat import go_quote
+
+    return go_quote(text)
+
+
+_SOCKS_REPLIES = {
+    0x01: "general SOCKS server failure",
+    0x02: "connection not allowed by ruleset",
+    0x03: "network unreachable",
+    0x04: "host unreachable",
+    0x05: "connection refused",
+    0x06: "TTL expired",
+    0x07: "command not supported",
+    0x08: "address type not supported",
+}
+
+
+def _socks_error_text(err: BaseException) -> tuple[str, bool]:
+    """PySocks' failure in the words of golang.org/x/net/internal/socks, and is-timeout."""
+    socks = sys.modules["socks"]
+    while isinstance(inner := getattr(err, "socket_err", None), socks.ProxyError):
+        err = inner
+    message = str(err.args[0]) if err.args else str(err)
+    if isinstance(err, socks.SOCKS5Error):
+        try:
+            code = int(message.partition(":")[0], 16)
+        except ValueError:
+            return "unknown error " + message, False
+        return "unknown error " + _SOCKS_REPLIES.get(code, f"unknown code: {code}"), False
+    if isinstance(err, socks.SOCKS5AuthError):
+        if "authentication failed" in message:
+            return "username/password authentication failed", False
+        return "no acceptable authentication methods", False
+    cause = getattr(err, "socket_err", None)
+    if isinstance(cause, socket.timeout):
+        return "i/o timeout", True
+    if isinstance(cause, ConnectionResetError):
+        return "connection reset by peer", False
+    if isinstance(cause, OSError) or "closed unexpectedly" in message:
+        return "unexpected EOF", False
+    return message[:1].lower() + message[1:], False
+
+
+def _transport_error(
+    err: BaseException,
+    prefix: str,
+    dial: str,
+    host: str,
+    proxy: ProxyURL | None,
+    target: str,
+) -> TransportError:
+    """The one mapping from a failed send to kctl's error tree; the caller chains ``err``."""
+    chain = _chain(err)
+    socks = sys.modules.get("socks")
+    socks_error = _find(chain, getattr(socks, "ProxyError", None))
+    if proxy is not None and proxy.is_socks and socks_error is not None:
+        if isinstance(socks_error, socks.ProxyConnectionError):  # type: ignore[union-attr]
+            # Reaching the proxy itself failed: Go's "proxyconnect" wrapping.
+            inner = _direct_error(_chain(socks_error.socket_err or socks_error), "", proxy)
+            return _proxyconnect(inner, prefix, proxy)
+        text, timed_out = _socks_error_text(socks_error)
+        message = f"{prefix}socks connect tcp {proxy.address}->{target}: {text}"
+        if timed_out:
+            return TimeoutError(message, host=proxy.address)
+        return ConnectError(message, host=proxy.address)
+    from urllib3.exceptions import ProxyError
+
+    if proxy is not None and not proxy.is_socks and _find(chain, ProxyError) is not None:
+        tunnel = next((e for e in chain if str(e).startswith("Tunnel connection failed: ")), None)
+        if tunnel is not None:
+            # Go reports only the status text after the code ("Proxy Authentication Required").
+            status = str(tunnel).removeprefix("Tunnel connection failed: ")
+            text = status.partition(" ")[2].strip() or "unknown status code"
+            return ConnectError(prefix + text, host=dial)
+        return _proxyconnect(_direct_error(chain, "", proxy), prefix, proxy)
+    mapped = _direct_error(chain, prefix, None, dial=dial, host=host)
+    return mapped
+
+
+def _proxyconnect(inner: TransportError, prefix: str, proxy: ProxyURL) -> TransportError:
+    if isinstance(inner, TimeoutError):
+        return TimeoutError(prefix + str(inner), host=proxy.address)
+    refused = isinstance(inner, ConnectError) and inner.refused
+    return ConnectError(
+        prefix + "proxyconnect tcp: " + str(inner), host=proxy.address, refused=refused
+    )
+
+
+def _direct_error(
+    chain: list[BaseException],
+    prefix: str,
+    proxy: ProxyURL | None,
+    *,
+    dial: str = "",
+    host: str = "",
+) -> TransportError:
+    import http.client
+
+    from urllib3.exceptions import (
+        ConnectTimeoutError,
+        LocationParseError,
+        NewConnectionError,
+        ReadTimeoutError,
+    )
+
+    if proxy is not None:
+        dial, host = proxy.address, proxy.host
+    ssl = sys.modules.get("ssl")
+    # urllib3's NewConnectionError is a ConnectTimeoutError too, whatever the failure was.
+    timed_out = any(
+        isinstance(e, (ConnectTimeoutError, ReadTimeoutError, socket.timeout))
+        and not isinstance(e, NewConnectionError)
+        for e in chain
+    )
+    if timed_out:
         return TimeoutError(
             prefix + "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
             host=dial,
         )
-    ssl = sys.modules.get("ssl")  # no TLS error can exist unless ssl was loaded
-    if ssl is not None and isinstance(err, ssl.SSLError):
-        return ConnectError(prefix + _describe_ssl_error(err, host), host=dial)
-    if isinstance(err, ConnectionResetError):
+    if _find(chain, ConnectionRefusedError) is not None:
+        return ConnectError(
+            prefix + f"dial tcp {dial}: connect: connection refused", host=dial, refused=True
+        )
+    if _find(chain, socket.gaierror) is not None:
+        return ConnectError(prefix + f"dial tcp: lookup {host}: no such host", host=dial)
+    if ssl is not None:
+        from urllib3.util.ssl_match_hostname import CertificateError
+
+        tls_error = _find(chain, ssl.SSLCertVerificationError) or _find(chain, CertificateError)
+        tls_error = tls_error or _find(chain, ssl.SSLError)
+        if tls_error is not None:
+            return ConnectError(prefix + _describe_ssl_error(tls_error, host), host=dial)
+    if _find(chain, ConnectionResetError) is not None:
         return TransportError(prefix + f"read tcp {dial}: connection reset by peer", host=dial)
-    if isinstance(err, BrokenPipeError):
+    if _find(chain, BrokenPipeError) is not None:
         return TransportError(
             prefix + "http: can't write HTTP request on broken connection", host=dial
         )
-    if isinstance(err, (RemoteDisconnected, IncompleteRead)):
+    bad_status = _find(chain, http.client.BadStatusLine)
+    if bad_status is not None and not isinstance(bad_status, http.client.RemoteDisconnected):
+        return TransportError(prefix + _malformed_status(str(bad_status.args[0])), host=dial)
+    if _find(chain, (http.client.RemoteDisconnected, http.client.IncompleteRead)) is not None:
         return TransportError(prefix + "EOF", host=dial)
-    if isinstance(err, HTTPError):
-        return TransportError(prefix + str(err), host=dial)
-    if isinstance(err, OSError):
-        if err.errno is not None and err.strerror:
-            return ConnectError(prefix + f"dial tcp {dial}: {err.strerror.lower()}", host=dial)
-        return TransportError(prefix + str(err), host=dial)
-    return TransportError(prefix + str(err), host=dial)
+    if _find(chain, LocationParseError) is not None:
+        return TransportError(prefix + str(chain[0]), host=dial)
+    os_error = _find(chain, OSError)
+    if os_error is not None and os_error.errno is not None and os_error.strerror:
+        return ConnectError(prefix + f"dial tcp {dial}: {os_error.strerror.lower()}", host=dial)
+    return TransportError(prefix + str(chain[-1] if chain else "EOF"), host=dial)
 
 
-def _proxy_error(err: ProxyDialError, prefix: str, dial: str) -> TransportError:
-    if err.cause is not None:
-        inner = _map_error(err.cause, "", err.address, err.host)
-        if isinstance(inner, TimeoutError):
-            return TimeoutError(prefix + str(inner), host=err.address)
-        # Go wraps a failure to reach the proxy itself (dial, TLS) as a "proxyconnect" error.
-        refused = isinstance(inner, ConnectError) and inner.refused
-        return ConnectError(
-            prefix + "proxyconnect tcp: " + str(inner), host=err.address, refused=refused
+def _body_error(err: BaseException, addresses: str, dial: str) -> ResponseBodyError:
+    """A body that broke off, in Go's words: net.OpError texts or io.ErrUnexpectedEOF."""
+    import http.client
+
+    from urllib3.exceptions import DecodeError, ReadTimeoutError
+
+    chain = _chain(err)
+    if _find(chain, (ReadTimeoutError, socket.timeout)) is not None:
+        text = (
+            "context deadline exceeded (Client.Timeout or context cancellation while reading body)"
         )
-    if err.timeout:
-        return TimeoutError(prefix + err.text, host=dial)
-    return ConnectError(prefix + err.text, host=dial, refused=err.text.endswith(" refused"))
+    elif _find(chain, DecodeError) is not None:
+        text = "gzip: invalid header"
+    elif _find(chain, ConnectionResetError) is not None:
+        cause = "connection reset by peer"
+        text = f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
+    elif (
+        _find(chain, (http.client.IncompleteRead, http.client.RemoteDisconnected)) is not None
+        or "ended prematurely" in str(err)
+        or "InvalidChunkLength" in str(err)
+    ):
+        text = "unexpected EOF"
+    else:
+        os_error = _find(chain, OSError)
+        if os_error is not None and os_error.strerror:
+            cause = os_error.strerror.lower()
+            text = f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
+        else:
+            text = "unexpected EOF"
+    return ResponseBodyError(text, host=dial)
