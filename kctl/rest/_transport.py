@@ -187,7 +187,7 @@ class _StreamResponse:
             return b""
         try:
             data: bytes = self._raw.read1(size, decode_content=self._decode)
-        except Exception as err:
+        except _library_errors() as err:
             if self._closed:
                 return b""  # stop() from another thread closed the socket under the read
             raise _body_error(err, self._addresses, self._dialed) from err
@@ -361,7 +361,7 @@ class HTTPTransport:
             )
         except KctlError:
             raise
-        except Exception as err:
+        except _library_errors() as err:
             raise _transport_error(err, prefix, dial, host, proxy, hostport) from err
         return self._wrap(response, dial, stream)
 
@@ -407,7 +407,7 @@ class HTTPTransport:
         reason = response.reason or ""
         try:
             data: bytes = raw.read(decode_content=decode)
-        except Exception as err:
+        except _library_errors() as err:
             response.close()
             # The answer arrived; only its body failed. client-go makes its retry decision
             # before reading a body, so this reaches the caller when it reads.
@@ -503,6 +503,16 @@ def _host_header(netloc: str) -> str:
 
 
 # -- errors: requests/urllib3 exceptions in the words Go's net/http would use ----------------
+
+
+def _library_errors() -> tuple[type[BaseException], ...]:
+    """What requests, urllib3, http.client and sockets raise. Anything else (a signal handler's
+    exception raised inside a blocking read, say) is not a transport failure and passes."""
+    import http.client
+
+    from urllib3.exceptions import HTTPError
+
+    return (OSError, ValueError, http.client.HTTPException, HTTPError)
 
 
 def _chain(err: BaseException) -> list[BaseException]:
@@ -702,17 +712,18 @@ def _direct_error(
         tls_error = tls_error or _find(chain, ssl.SSLError)
         if tls_error is not None:
             return ConnectError(prefix + _describe_ssl_error(tls_error, host), host=dial)
+    # http.client's RemoteDisconnected is a ConnectionResetError too, but it is a clean EOF.
+    if _find(chain, (http.client.RemoteDisconnected, http.client.IncompleteRead)) is not None:
+        return TransportError(prefix + "EOF", host=dial)
+    bad_status = _find(chain, http.client.BadStatusLine)
+    if bad_status is not None:
+        return TransportError(prefix + _malformed_status(str(bad_status.args[0])), host=dial)
     if _find(chain, ConnectionResetError) is not None:
         return TransportError(prefix + f"read tcp {dial}: connection reset by peer", host=dial)
     if _find(chain, BrokenPipeError) is not None:
         return TransportError(
             prefix + "http: can't write HTTP request on broken connection", host=dial
         )
-    bad_status = _find(chain, http.client.BadStatusLine)
-    if bad_status is not None and not isinstance(bad_status, http.client.RemoteDisconnected):
-        return TransportError(prefix + _malformed_status(str(bad_status.args[0])), host=dial)
-    if _find(chain, (http.client.RemoteDisconnected, http.client.IncompleteRead)) is not None:
-        return TransportError(prefix + "EOF", host=dial)
     if _find(chain, LocationParseError) is not None:
         return TransportError(prefix + str(chain[0]), host=dial)
     os_error = _find(chain, OSError)
@@ -734,15 +745,15 @@ def _body_error(err: BaseException, addresses: str, dial: str) -> ResponseBodyEr
         )
     elif _find(chain, DecodeError) is not None:
         text = "gzip: invalid header"
-    elif _find(chain, ConnectionResetError) is not None:
-        cause = "connection reset by peer"
-        text = f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
     elif (
         _find(chain, (http.client.IncompleteRead, http.client.RemoteDisconnected)) is not None
         or "ended prematurely" in str(err)
         or "InvalidChunkLength" in str(err)
     ):
         text = "unexpected EOF"
+    elif _find(chain, ConnectionResetError) is not None:
+        cause = "connection reset by peer"
+        text = f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
     else:
         os_error = _find(chain, OSError)
         if os_error is not None and os_error.strerror:
