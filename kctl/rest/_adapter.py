@@ -14,10 +14,14 @@ that does only what requests does not do the way client-go needs.
   twice, a timeout is never retried.
 - Redirects and cookies are left to the caller: client-go follows redirects with Go's rules and
   has no cookie jar.
+- Errors: ``transport_error`` and ``body_error`` are the one place where requests', urllib3's,
+  http.client's, ssl's and PySocks' exceptions become kctl's, in the words Go's net/http uses.
 """
 
 from __future__ import annotations
 
+import socket
+import sys
 import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -28,13 +32,28 @@ from requests.cookies import RequestsCookieJar
 from urllib3.exceptions import ProtocolError
 from urllib3.util.retry import Retry
 
-from kctl.errors import ConfigError
+from kctl.errors import (
+    ConfigError,
+    ConnectError,
+    ResponseBodyError,
+    TimeoutError,
+    TransportError,
+)
 from kctl.rest._config import TLSClientConfig
+from kctl.rest._proxies import ProxyURL
 
 if TYPE_CHECKING:
     import ssl
 
-__all__ = ["session_for"]
+__all__ = [
+    "body_error",
+    "forget_session",
+    "library_errors",
+    "session_for",
+    "shutdown_socket",
+    "socket_addresses",
+    "transport_error",
+]
 
 # Go's http.Transport keeps idle connections per host without a pool-wide cap that matters here;
 # kctl runs a handful of requests at a time.
@@ -273,3 +292,306 @@ def forget_session(tls: TLSClientConfig, cert_pem: bytes, key_pem: bytes) -> Non
         session = _sessions.pop(key, None)
     if session is not None:
         session.close()
+
+
+# -- sockets, for Go's error texts and for stopping a stream from another thread ----------
+
+
+def _go_address(addr: Any) -> str:
+    if not isinstance(addr, tuple) or len(addr) < 2:
+        return ""
+    host = str(addr[0])
+    return f"[{host}]:{addr[1]}" if ":" in host else f"{host}:{addr[1]}"
+
+
+def _socket_of(raw: Any) -> Any:
+    conn = getattr(raw, "connection", None)
+    return getattr(conn, "sock", None)
+
+
+def socket_addresses(raw: Any, dialed: str) -> str:
+    """``local->remote`` as Go's net.OpError prints them, taken before the body is read (a
+    broken read closes the socket)."""
+    sock = _socket_of(raw)
+    if sock is None:
+        return ""
+    try:
+        local = _go_address(sock.getsockname())
+    except (OSError, AttributeError):
+        return ""
+    try:
+        remote = _go_address(sock.getpeername())
+    except (OSError, AttributeError):
+        remote = dialed
+    return f"{local}->{remote}"
+
+
+def shutdown_socket(raw: Any) -> None:
+    sock = _socket_of(raw)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError):
+            pass
+
+
+# -- errors: requests/urllib3 exceptions in the words Go's net/http would use ----------------
+
+
+def library_errors() -> tuple[type[BaseException], ...]:
+    """What requests, urllib3, http.client and sockets raise. Anything else (a signal handler's
+    exception raised inside a blocking read, say) is not a transport failure and passes."""
+    import http.client
+
+    from urllib3.exceptions import HTTPError
+
+    return (OSError, ValueError, http.client.HTTPException, HTTPError)
+
+
+def _chain(err: BaseException) -> list[BaseException]:
+    """``err`` and every exception it wraps: requests wraps urllib3's, which wraps socket and
+    ssl errors in ``reason``, in ``args`` or as the context they were raised in."""
+    seen: list[BaseException] = []
+    pending = [err]
+    while pending:
+        current = pending.pop(0)
+        if any(current is s for s in seen):
+            continue
+        seen.append(current)
+        linked = [
+            getattr(current, "reason", None),
+            getattr(current, "original_error", None),
+            getattr(current, "socket_err", None),
+            *current.args,
+            current.__cause__,
+            current.__context__,
+        ]
+        pending.extend(e for e in linked if isinstance(e, BaseException))
+    return seen
+
+
+def _find(chain: list[BaseException], kind: Any) -> Any:
+    if kind is None:
+        return None
+    return next((e for e in chain if isinstance(e, kind)), None)
+
+
+def _describe_ssl_error(err: BaseException, host: str) -> str:
+    import ssl
+
+    message = getattr(err, "verify_message", None) or str(err)
+    if (
+        "hostname mismatch" in message
+        or "IP address mismatch" in message
+        or "doesn't match" in message
+    ):
+        return f"tls: failed to verify certificate: x509: certificate is not valid for {host}"
+    if isinstance(err, ssl.SSLCertVerificationError):
+        if (
+            "unable to get local issuer" in message
+            or "self-signed" in message
+            or "self signed" in message
+        ):
+            return (
+                "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+            )
+        return f"tls: failed to verify certificate: x509: {message}"
+    reason = (getattr(err, "reason", None) or str(err)).lower().replace("_", " ")
+    return f"remote error: tls: {reason}"
+
+
+def _malformed_status(line: str) -> str:
+    """http.client's BadStatusLine in Go's words."""
+    text = line.strip()
+    version, _, rest = text.partition(" ")
+    code = rest.partition(" ")[0]
+    if not version.startswith("HTTP/") or not rest:
+        return f"malformed HTTP response {_go_q(text)}"
+    if not version[5:].replace(".", "", 1).isdigit() or version.count(".") != 1:
+        return f"malformed HTTP version {_go_q(version)}"
+    return f"malformed HTTP status code {_go_q(code)}"
+
+
+def _go_q(text: str) -> str:
+    from kctl.rest._goformat import go_quote
+
+    return go_quote(text)
+
+
+_SOCKS_REPLIES = {
+    0x01: "general SOCKS server failure",
+    0x02: "connection not allowed by ruleset",
+    0x03: "network unreachable",
+    0x04: "host unreachable",
+    0x05: "connection refused",
+    0x06: "TTL expired",
+    0x07: "command not supported",
+    0x08: "address type not supported",
+}
+
+
+def _socks_error_text(err: BaseException) -> tuple[str, bool]:
+    """PySocks' failure in the words of golang.org/x/net/internal/socks, and is-timeout."""
+    socks = sys.modules["socks"]
+    while isinstance(inner := getattr(err, "socket_err", None), socks.ProxyError):
+        err = inner
+    message = str(err.args[0]) if err.args else str(err)
+    if isinstance(err, socks.SOCKS5Error):
+        try:
+            code = int(message.partition(":")[0], 16)
+        except ValueError:
+            return "unknown error " + message, False
+        return "unknown error " + _SOCKS_REPLIES.get(code, f"unknown code: {code}"), False
+    if isinstance(err, socks.SOCKS5AuthError):
+        if "authentication failed" in message:
+            return "username/password authentication failed", False
+        return "no acceptable authentication methods", False
+    cause = getattr(err, "socket_err", None)
+    if isinstance(cause, socket.timeout):
+        return "i/o timeout", True
+    if isinstance(cause, ConnectionResetError):
+        return "connection reset by peer", False
+    if isinstance(cause, OSError) or "closed unexpectedly" in message:
+        return "unexpected EOF", False
+    return message[:1].lower() + message[1:], False
+
+
+def transport_error(
+    err: BaseException,
+    prefix: str,
+    dial: str,
+    host: str,
+    proxy: ProxyURL | None,
+    target: str,
+) -> TransportError:
+    """The one mapping from a failed send to kctl's error tree; the caller chains ``err``."""
+    chain = _chain(err)
+    socks = sys.modules.get("socks")
+    socks_error = _find(chain, getattr(socks, "ProxyError", None))
+    if proxy is not None and proxy.is_socks and socks_error is not None:
+        if isinstance(socks_error, socks.ProxyConnectionError):  # type: ignore[union-attr]
+            # Reaching the proxy itself failed: Go's "proxyconnect" wrapping.
+            inner = _direct_error(_chain(socks_error.socket_err or socks_error), "", proxy)
+            return _proxyconnect(inner, prefix, proxy)
+        text, timed_out = _socks_error_text(socks_error)
+        message = f"{prefix}socks connect tcp {proxy.address}->{target}: {text}"
+        if timed_out:
+            return TimeoutError(message, host=proxy.address)
+        return ConnectError(message, host=proxy.address)
+    from urllib3.exceptions import ProxyError
+
+    if proxy is not None and not proxy.is_socks and _find(chain, ProxyError) is not None:
+        tunnel = next((e for e in chain if str(e).startswith("Tunnel connection failed: ")), None)
+        if tunnel is not None:
+            # Go reports only the status text after the code ("Proxy Authentication Required").
+            status = str(tunnel).removeprefix("Tunnel connection failed: ")
+            text = status.partition(" ")[2].strip() or "unknown status code"
+            return ConnectError(prefix + text, host=dial)
+        return _proxyconnect(_direct_error(chain, "", proxy), prefix, proxy)
+    mapped = _direct_error(chain, prefix, None, dial=dial, host=host)
+    return mapped
+
+
+def _proxyconnect(inner: TransportError, prefix: str, proxy: ProxyURL) -> TransportError:
+    if isinstance(inner, TimeoutError):
+        return TimeoutError(prefix + str(inner), host=proxy.address)
+    refused = isinstance(inner, ConnectError) and inner.refused
+    return ConnectError(
+        prefix + "proxyconnect tcp: " + str(inner), host=proxy.address, refused=refused
+    )
+
+
+def _direct_error(
+    chain: list[BaseException],
+    prefix: str,
+    proxy: ProxyURL | None,
+    *,
+    dial: str = "",
+    host: str = "",
+) -> TransportError:
+    import http.client
+
+    from urllib3.exceptions import (
+        ConnectTimeoutError,
+        LocationParseError,
+        NewConnectionError,
+        ReadTimeoutError,
+    )
+
+    if proxy is not None:
+        dial, host = proxy.address, proxy.host
+    ssl = sys.modules.get("ssl")
+    # urllib3's NewConnectionError is a ConnectTimeoutError too, whatever the failure was.
+    timed_out = any(
+        isinstance(e, (ConnectTimeoutError, ReadTimeoutError, socket.timeout))
+        and not isinstance(e, NewConnectionError)
+        for e in chain
+    )
+    if timed_out:
+        return TimeoutError(
+            prefix + "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+            host=dial,
+        )
+    if _find(chain, ConnectionRefusedError) is not None:
+        return ConnectError(
+            prefix + f"dial tcp {dial}: connect: connection refused", host=dial, refused=True
+        )
+    if _find(chain, socket.gaierror) is not None:
+        return ConnectError(prefix + f"dial tcp: lookup {host}: no such host", host=dial)
+    if ssl is not None:
+        from urllib3.util.ssl_match_hostname import CertificateError
+
+        tls_error = _find(chain, ssl.SSLCertVerificationError) or _find(chain, CertificateError)
+        tls_error = tls_error or _find(chain, ssl.SSLError)
+        if tls_error is not None:
+            return ConnectError(prefix + _describe_ssl_error(tls_error, host), host=dial)
+    # http.client's RemoteDisconnected is a ConnectionResetError too, but it is a clean EOF.
+    if _find(chain, (http.client.RemoteDisconnected, http.client.IncompleteRead)) is not None:
+        return TransportError(prefix + "EOF", host=dial)
+    bad_status = _find(chain, http.client.BadStatusLine)
+    if bad_status is not None:
+        return TransportError(prefix + _malformed_status(str(bad_status.args[0])), host=dial)
+    if _find(chain, ConnectionResetError) is not None:
+        return TransportError(prefix + f"read tcp {dial}: connection reset by peer", host=dial)
+    if _find(chain, BrokenPipeError) is not None:
+        return TransportError(
+            prefix + "http: can't write HTTP request on broken connection", host=dial
+        )
+    if _find(chain, LocationParseError) is not None:
+        return TransportError(prefix + str(chain[0]), host=dial)
+    os_error = _find(chain, OSError)
+    if os_error is not None and os_error.errno is not None and os_error.strerror:
+        return ConnectError(prefix + f"dial tcp {dial}: {os_error.strerror.lower()}", host=dial)
+    return TransportError(prefix + str(chain[-1] if chain else "EOF"), host=dial)
+
+
+def body_error(err: BaseException, addresses: str, dial: str) -> ResponseBodyError:
+    """A body that broke off, in Go's words: net.OpError texts or io.ErrUnexpectedEOF."""
+    import http.client
+
+    from urllib3.exceptions import DecodeError, ReadTimeoutError
+
+    chain = _chain(err)
+    if _find(chain, (ReadTimeoutError, socket.timeout)) is not None:
+        text = (
+            "context deadline exceeded (Client.Timeout or context cancellation while reading body)"
+        )
+    elif _find(chain, DecodeError) is not None:
+        text = "gzip: invalid header"
+    elif (
+        _find(chain, (http.client.IncompleteRead, http.client.RemoteDisconnected)) is not None
+        or "ended prematurely" in str(err)
+        or "InvalidChunkLength" in str(err)
+    ):
+        text = "unexpected EOF"
+    elif _find(chain, ConnectionResetError) is not None:
+        cause = "connection reset by peer"
+        text = f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
+    else:
+        os_error = _find(chain, OSError)
+        if os_error is not None and os_error.strerror:
+            cause = os_error.strerror.lower()
+            text = f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
+        else:
+            text = "unexpected EOF"
+    return ResponseBodyError(text, host=dial)

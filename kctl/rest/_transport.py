@@ -2,16 +2,14 @@
 authentication, -v request logging) over one shared ``requests.Session`` per TLS setting.
 
 requests/urllib3 do the HTTP: framing, pooled keep-alive connections, TLS, proxies, gzip. This
-module chooses the proxy with Go's rules, turns library errors into kctl's error tree in Go's
-words (one place: ``_transport_error`` and ``_body_error``), and never takes a half-read body
-for a whole one. It is imported with the first request; requests with the first send.
+module chooses the proxy with Go's rules and never takes a half-read body for a whole one;
+``_adapter`` turns library errors into kctl's error tree. It is imported with the first request
+(``RESTClient.transport``), and requests with it.
 """
 
 from __future__ import annotations
 
 import base64
-import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,11 +19,16 @@ from urllib.parse import quote, urlsplit
 from kctl.errors import (
     AuthConfigError,
     ConfigError,
-    ConnectError,
     KctlError,
     ResponseBodyError,
-    TimeoutError,
     TransportError,
+)
+from kctl.rest._adapter import (
+    body_error,
+    library_errors,
+    shutdown_socket,
+    socket_addresses,
+    transport_error,
 )
 from kctl.rest._auth import (
     ExecAuthenticator,
@@ -89,35 +92,6 @@ def _response_headers(raw: Any) -> Headers:
     return Headers(list(raw.headers.items()))
 
 
-def _go_address(addr: Any) -> str:
-    if not isinstance(addr, tuple) or len(addr) < 2:
-        return ""
-    host = str(addr[0])
-    return f"[{host}]:{addr[1]}" if ":" in host else f"{host}:{addr[1]}"
-
-
-def _socket_of(raw: Any) -> Any:
-    conn = getattr(raw, "connection", None)
-    return getattr(conn, "sock", None)
-
-
-def _socket_addresses(raw: Any, dialed: str) -> str:
-    """``local->remote`` as Go's net.OpError prints them, taken before the body is read (a
-    broken read closes the socket)."""
-    sock = _socket_of(raw)
-    if sock is None:
-        return ""
-    try:
-        local = _go_address(sock.getsockname())
-    except (OSError, AttributeError):
-        return ""
-    try:
-        remote = _go_address(sock.getpeername())
-    except (OSError, AttributeError):
-        remote = dialed
-    return f"{local}->{remote}"
-
-
 class _BufferedResponse:
     """A response whose body has been read completely (the connection went back to the pool).
 
@@ -177,7 +151,7 @@ class _StreamResponse:
         self._response = response
         self._raw = response.raw
         self._decode = decode
-        self._addresses = _socket_addresses(self._raw, dialed)
+        self._addresses = socket_addresses(self._raw, dialed)
         self._dialed = dialed
         self._buffer = b""
         self._closed = False
@@ -187,10 +161,10 @@ class _StreamResponse:
             return b""
         try:
             data: bytes = self._raw.read1(size, decode_content=self._decode)
-        except _library_errors() as err:
+        except library_errors() as err:
             if self._closed:
                 return b""  # stop() from another thread closed the socket under the read
-            raise _body_error(err, self._addresses, self._dialed) from err
+            raise body_error(err, self._addresses, self._dialed) from err
         return data
 
     def read(self) -> bytes:
@@ -223,12 +197,7 @@ class _StreamResponse:
         self._closed = True
         # Shut the socket first so a reader blocked in another thread wakes up; the connection
         # is then closed, never pooled half-read.
-        sock = _socket_of(self._raw)
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except (OSError, AttributeError):
-                pass
+        shutdown_socket(self._raw)
         self._raw.close()
         self._response.close()
 
@@ -361,8 +330,8 @@ class HTTPTransport:
             )
         except KctlError:
             raise
-        except _library_errors() as err:
-            raise _transport_error(err, prefix, dial, host, proxy, hostport) from err
+        except library_errors() as err:
+            raise transport_error(err, prefix, dial, host, proxy, hostport) from err
         return self._wrap(response, dial, stream)
 
     def _prepare(self, request: HTTPRequest, headers: Headers, netloc: str) -> Any:
@@ -403,15 +372,15 @@ class HTTPTransport:
         decode = encoding == "gzip" and not self.config.disable_compression
         if stream:
             return _StreamResponse(response, headers, decode, dial)
-        addresses = _socket_addresses(raw, dial)
+        addresses = socket_addresses(raw, dial)
         reason = response.reason or ""
         try:
             data: bytes = raw.read(decode_content=decode)
-        except _library_errors() as err:
+        except library_errors() as err:
             response.close()
             # The answer arrived; only its body failed. client-go makes its retry decision
             # before reading a body, so this reaches the caller when it reads.
-            broken = _body_error(err, addresses, dial)
+            broken = body_error(err, addresses, dial)
             broken.__cause__ = err
             return _BufferedResponse(response.status_code, reason, headers, b"", broken)
         finally:
@@ -500,265 +469,3 @@ def _host_header(netloc: str) -> str:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
         return host
-
-
-# -- errors: requests/urllib3 exceptions in the words Go's net/http would use ----------------
-
-
-def _library_errors() -> tuple[type[BaseException], ...]:
-    """What requests, urllib3, http.client and sockets raise. Anything else (a signal handler's
-    exception raised inside a blocking read, say) is not a transport failure and passes."""
-    import http.client
-
-    from urllib3.exceptions import HTTPError
-
-    return (OSError, ValueError, http.client.HTTPException, HTTPError)
-
-
-def _chain(err: BaseException) -> list[BaseException]:
-    """``err`` and every exception it wraps: requests wraps urllib3's, which wraps socket and
-    ssl errors in ``reason``, in ``args`` or as the context they were raised in."""
-    seen: list[BaseException] = []
-    pending = [err]
-    while pending:
-        current = pending.pop(0)
-        if any(current is s for s in seen):
-            continue
-        seen.append(current)
-        linked = [
-            getattr(current, "reason", None),
-            getattr(current, "original_error", None),
-            getattr(current, "socket_err", None),
-            *current.args,
-            current.__cause__,
-            current.__context__,
-        ]
-        pending.extend(e for e in linked if isinstance(e, BaseException))
-    return seen
-
-
-def _find(chain: list[BaseException], kind: Any) -> Any:
-    if kind is None:
-        return None
-    return next((e for e in chain if isinstance(e, kind)), None)
-
-
-def _describe_ssl_error(err: BaseException, host: str) -> str:
-    import ssl
-
-    message = getattr(err, "verify_message", None) or str(err)
-    if (
-        "hostname mismatch" in message
-        or "IP address mismatch" in message
-        or "doesn't match" in message
-    ):
-        return f"tls: failed to verify certificate: x509: certificate is not valid for {host}"
-    if isinstance(err, ssl.SSLCertVerificationError):
-        if (
-            "unable to get local issuer" in message
-            or "self-signed" in message
-            or "self signed" in message
-        ):
-            return (
-                "tls: failed to verify certificate: x509: certificate signed by unknown authority"
-            )
-        return f"tls: failed to verify certificate: x509: {message}"
-    reason = (getattr(err, "reason", None) or str(err)).lower().replace("_", " ")
-    return f"remote error: tls: {reason}"
-
-
-def _malformed_status(line: str) -> str:
-    """http.client's BadStatusLine in Go's words."""
-    text = line.strip()
-    version, _, rest = text.partition(" ")
-    code = rest.partition(" ")[0]
-    if not version.startswith("HTTP/") or not rest:
-        return f"malformed HTTP response {_go_q(text)}"
-    if not version[5:].replace(".", "", 1).isdigit() or version.count(".") != 1:
-        return f"malformed HTTP version {_go_q(version)}"
-    return f"malformed HTTP status code {_go_q(code)}"
-
-
-def _go_q(text: str) -> str:
-    from kctl.rest._goformat import go_quote
-
-    return go_quote(text)
-
-
-_SOCKS_REPLIES = {
-    0x01: "general SOCKS server failure",
-    0x02: "connection not allowed by ruleset",
-    0x03: "network unreachable",
-    0x04: "host unreachable",
-    0x05: "connection refused",
-    0x06: "TTL expired",
-    0x07: "command not supported",
-    0x08: "address type not supported",
-}
-
-
-def _socks_error_text(err: BaseException) -> tuple[str, bool]:
-    """PySocks' failure in the words of golang.org/x/net/internal/socks, and is-timeout."""
-    socks = sys.modules["socks"]
-    while isinstance(inner := getattr(err, "socket_err", None), socks.ProxyError):
-        err = inner
-    message = str(err.args[0]) if err.args else str(err)
-    if isinstance(err, socks.SOCKS5Error):
-        try:
-            code = int(message.partition(":")[0], 16)
-        except ValueError:
-            return "unknown error " + message, False
-        return "unknown error " + _SOCKS_REPLIES.get(code, f"unknown code: {code}"), False
-    if isinstance(err, socks.SOCKS5AuthError):
-        if "authentication failed" in message:
-            return "username/password authentication failed", False
-        return "no acceptable authentication methods", False
-    cause = getattr(err, "socket_err", None)
-    if isinstance(cause, socket.timeout):
-        return "i/o timeout", True
-    if isinstance(cause, ConnectionResetError):
-        return "connection reset by peer", False
-    if isinstance(cause, OSError) or "closed unexpectedly" in message:
-        return "unexpected EOF", False
-    return message[:1].lower() + message[1:], False
-
-
-def _transport_error(
-    err: BaseException,
-    prefix: str,
-    dial: str,
-    host: str,
-    proxy: ProxyURL | None,
-    target: str,
-) -> TransportError:
-    """The one mapping from a failed send to kctl's error tree; the caller chains ``err``."""
-    chain = _chain(err)
-    socks = sys.modules.get("socks")
-    socks_error = _find(chain, getattr(socks, "ProxyError", None))
-    if proxy is not None and proxy.is_socks and socks_error is not None:
-        if isinstance(socks_error, socks.ProxyConnectionError):  # type: ignore[union-attr]
-            # Reaching the proxy itself failed: Go's "proxyconnect" wrapping.
-            inner = _direct_error(_chain(socks_error.socket_err or socks_error), "", proxy)
-            return _proxyconnect(inner, prefix, proxy)
-        text, timed_out = _socks_error_text(socks_error)
-        message = f"{prefix}socks connect tcp {proxy.address}->{target}: {text}"
-        if timed_out:
-            return TimeoutError(message, host=proxy.address)
-        return ConnectError(message, host=proxy.address)
-    from urllib3.exceptions import ProxyError
-
-    if proxy is not None and not proxy.is_socks and _find(chain, ProxyError) is not None:
-        tunnel = next((e for e in chain if str(e).startswith("Tunnel connection failed: ")), None)
-        if tunnel is not None:
-            # Go reports only the status text after the code ("Proxy Authentication Required").
-            status = str(tunnel).removeprefix("Tunnel connection failed: ")
-            text = status.partition(" ")[2].strip() or "unknown status code"
-            return ConnectError(prefix + text, host=dial)
-        return _proxyconnect(_direct_error(chain, "", proxy), prefix, proxy)
-    mapped = _direct_error(chain, prefix, None, dial=dial, host=host)
-    return mapped
-
-
-def _proxyconnect(inner: TransportError, prefix: str, proxy: ProxyURL) -> TransportError:
-    if isinstance(inner, TimeoutError):
-        return TimeoutError(prefix + str(inner), host=proxy.address)
-    refused = isinstance(inner, ConnectError) and inner.refused
-    return ConnectError(
-        prefix + "proxyconnect tcp: " + str(inner), host=proxy.address, refused=refused
-    )
-
-
-def _direct_error(
-    chain: list[BaseException],
-    prefix: str,
-    proxy: ProxyURL | None,
-    *,
-    dial: str = "",
-    host: str = "",
-) -> TransportError:
-    import http.client
-
-    from urllib3.exceptions import (
-        ConnectTimeoutError,
-        LocationParseError,
-        NewConnectionError,
-        ReadTimeoutError,
-    )
-
-    if proxy is not None:
-        dial, host = proxy.address, proxy.host
-    ssl = sys.modules.get("ssl")
-    # urllib3's NewConnectionError is a ConnectTimeoutError too, whatever the failure was.
-    timed_out = any(
-        isinstance(e, (ConnectTimeoutError, ReadTimeoutError, socket.timeout))
-        and not isinstance(e, NewConnectionError)
-        for e in chain
-    )
-    if timed_out:
-        return TimeoutError(
-            prefix + "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
-            host=dial,
-        )
-    if _find(chain, ConnectionRefusedError) is not None:
-        return ConnectError(
-            prefix + f"dial tcp {dial}: connect: connection refused", host=dial, refused=True
-        )
-    if _find(chain, socket.gaierror) is not None:
-        return ConnectError(prefix + f"dial tcp: lookup {host}: no such host", host=dial)
-    if ssl is not None:
-        from urllib3.util.ssl_match_hostname import CertificateError
-
-        tls_error = _find(chain, ssl.SSLCertVerificationError) or _find(chain, CertificateError)
-        tls_error = tls_error or _find(chain, ssl.SSLError)
-        if tls_error is not None:
-            return ConnectError(prefix + _describe_ssl_error(tls_error, host), host=dial)
-    # http.client's RemoteDisconnected is a ConnectionResetError too, but it is a clean EOF.
-    if _find(chain, (http.client.RemoteDisconnected, http.client.IncompleteRead)) is not None:
-        return TransportError(prefix + "EOF", host=dial)
-    bad_status = _find(chain, http.client.BadStatusLine)
-    if bad_status is not None:
-        return TransportError(prefix + _malformed_status(str(bad_status.args[0])), host=dial)
-    if _find(chain, ConnectionResetError) is not None:
-        return TransportError(prefix + f"read tcp {dial}: connection reset by peer", host=dial)
-    if _find(chain, BrokenPipeError) is not None:
-        return TransportError(
-            prefix + "http: can't write HTTP request on broken connection", host=dial
-        )
-    if _find(chain, LocationParseError) is not None:
-        return TransportError(prefix + str(chain[0]), host=dial)
-    os_error = _find(chain, OSError)
-    if os_error is not None and os_error.errno is not None and os_error.strerror:
-        return ConnectError(prefix + f"dial tcp {dial}: {os_error.strerror.lower()}", host=dial)
-    return TransportError(prefix + str(chain[-1] if chain else "EOF"), host=dial)
-
-
-def _body_error(err: BaseException, addresses: str, dial: str) -> ResponseBodyError:
-    """A body that broke off, in Go's words: net.OpError texts or io.ErrUnexpectedEOF."""
-    import http.client
-
-    from urllib3.exceptions import DecodeError, ReadTimeoutError
-
-    chain = _chain(err)
-    if _find(chain, (ReadTimeoutError, socket.timeout)) is not None:
-        text = (
-            "context deadline exceeded (Client.Timeout or context cancellation while reading body)"
-        )
-    elif _find(chain, DecodeError) is not None:
-        text = "gzip: invalid header"
-    elif (
-        _find(chain, (http.client.IncompleteRead, http.client.RemoteDisconnected)) is not None
-        or "ended prematurely" in str(err)
-        or "InvalidChunkLength" in str(err)
-    ):
-        text = "unexpected EOF"
-    elif _find(chain, ConnectionResetError) is not None:
-        cause = "connection reset by peer"
-        text = f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
-    else:
-        os_error = _find(chain, OSError)
-        if os_error is not None and os_error.strerror:
-            cause = os_error.strerror.lower()
-            text = f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
-        else:
-            text = "unexpected EOF"
-    return ResponseBodyError(text, host=dial)

@@ -264,7 +264,7 @@ def test_a_body_cut_short_ends_a_stream_with_an_error(
     server = raw_server(_ThenClose(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nline\n"))
     stream = _get(_transport(server), server, "/s", stream=True)
     assert stream.readline() == b"line\n"
-    with pytest.raises(ResponseBodyError, match="^unexpected EOF$"):
+    with pytest.raises(ResponseBodyError, match=r"^unexpected EOF$"):
         stream.readline()
     stream.close()
 
@@ -274,7 +274,7 @@ def test_invalid_gzip_is_an_error(raw_server: Callable[..., _RawServer]) -> None
     head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(body)
     server = raw_server(head + body)
     resp = _get(_transport(server), server, "/gz")
-    with pytest.raises(ResponseBodyError, match="^gzip: invalid header$"):
+    with pytest.raises(ResponseBodyError, match=r"^gzip: invalid header$"):
         resp.read()
 
 
