@@ -397,7 +397,23 @@ def _describe_ssl_error(err: BaseException, host: str) -> str:
             )
         return f"tls: failed to verify certificate: x509: {message}"
     reason = (getattr(err, "reason", None) or str(err)).lower().replace("_", " ")
-    return f"remote error: tls: {reason}"
+    alert = reason.partition(" alert ")[2]
+    return f"remote error: tls: {_TLS_ALERTS.get(alert, reason)}"
+
+
+# The server's TLS alerts as OpenSSL names them, and as Go's crypto/tls prints them.
+_TLS_ALERTS = {
+    "bad certificate": "bad certificate",
+    "certificate expired": "expired certificate",
+    "certificate revoked": "revoked certificate",
+    "certificate unknown": "unknown certificate",
+    "unknown ca": "unknown certificate authority",
+    "certificate required": "certificate required",
+    "handshake failure": "handshake failure",
+    "protocol version": "protocol version not supported",
+    "access denied": "access denied",
+    "internal error": "internal error",
+}
 
 
 def _malformed_status(line: str) -> str:
@@ -542,6 +558,9 @@ def _direct_error(
         from urllib3.util.ssl_match_hostname import CertificateError
 
         tls_error = _find(chain, ssl.SSLCertVerificationError) or _find(chain, CertificateError)
+        if tls_error is None and _find(chain, ssl.SSLEOFError) is not None:
+            # The peer hung up inside TLS without an alert: to Go that is a plain io.EOF.
+            return TransportError(prefix + "EOF", host=dial)
         tls_error = tls_error or _find(chain, ssl.SSLError)
         if tls_error is not None:
             return ConnectError(prefix + _describe_ssl_error(tls_error, host), host=dial)

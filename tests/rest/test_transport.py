@@ -409,3 +409,28 @@ def test_sessions_are_shared_per_tls_setting() -> None:
     session = session_for(tls)
     assert session.trust_env is False
     assert dict(session.headers) == {}
+
+
+def test_an_expired_client_certificate_reads_like_go(
+    serve: Callable[..., Any], server_tls: Callable[..., Any], ca: Any, reply: Any
+) -> None:
+    import datetime
+
+    import trustme
+
+    client_ca = trustme.CA()
+    ctx = server_tls(client_ca=client_ca)
+    # In TLS 1.2 the server's alert ends the handshake itself; in 1.3 it races the request.
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    srv = serve(lambda seen: reply(body={}), tls=ctx)
+    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+    leaf = client_ca.issue_cert("jane@example", not_before=past, not_after=past)
+    tls = TLSClientConfig(
+        ca_data=ca.cert_pem.bytes(),
+        cert_data=leaf.cert_chain_pems[0].bytes(),
+        key_data=leaf.private_key_pem.bytes(),
+    )
+    with pytest.raises(TransportError) as info:
+        _version(Config(host=srv.url, tls=tls))
+    assert str(info.value) == f'Get "{srv.url}/version": remote error: tls: expired certificate'
+    assert srv.seen == []
