@@ -434,3 +434,23 @@ def test_an_expired_client_certificate_reads_like_go(
         _version(Config(host=srv.url, tls=tls))
     assert str(info.value) == f'Get "{srv.url}/version": remote error: tls: expired certificate'
     assert srv.seen == []
+
+
+@pytest.mark.parametrize(("method", "status"), [("GET", 204), ("GET", 304), ("HEAD", 200)])
+def test_answers_without_a_body_leave_the_connection_usable(
+    method: str, status: int, raw_server: Callable[..., _RawServer]
+) -> None:
+    # Their Content-Length describes what a GET would have returned; no bytes follow.
+    empty = f"HTTP/1.1 {status} X\r\nContent-Length: 10\r\n\r\n".encode()
+    server = raw_server(empty, OK)
+    transport = _transport(server)
+    first = transport.send(HTTPRequest(method, server.url + "/a", timeout=10))
+    assert (first.status, first.read()) == (status, b"")
+    assert _get(transport, server, "/b").read() == b"{}"
+    assert [n for n, _ in server.requests] == [1, 1]
+
+
+def test_interim_answers_are_skipped(raw_server: Callable[..., _RawServer]) -> None:
+    server = raw_server(b"HTTP/1.1 100 Continue\r\n\r\n" + OK)
+    resp = _get(_transport(server), server, "/x")
+    assert (resp.status, resp.read()) == (200, b"{}")
