@@ -1,8 +1,8 @@
 """client-go's ``rest`` package: Config, RESTClient, the Request builder, in-cluster config.
 
 Importing this package is cheap: each name loads its submodule on first use (PEP 562), so
-building a Config never loads the request machinery, the socket layer loads with the first
-request, and ``ssl`` only for the first TLS connection.
+building a Config never loads the request machinery; requests (and with it urllib3, ``ssl``
+and the socket layer) loads with the first request sent.
 """
 
 from __future__ import annotations

@@ -1,15 +1,17 @@
-"""The default Transport: kctl's HTTP/1.1 client with keep-alive pooling, proxies, gzip, TLS,
-auth and kubectl's -v request logging. Imported only when the first request is sent; ``ssl``
-only when a TLS connection is made."""
+"""The default Transport: client-go's RoundTripper layers (user agent, impersonation,
+authentication, -v request logging) over one shared ``requests.Session`` per TLS setting.
+
+requests/urllib3 do the HTTP: framing, pooled keep-alive connections, TLS, proxies, gzip. This
+module chooses the proxy with Go's rules and never takes a half-read body for a whole one;
+``_adapter`` turns library errors into kctl's error tree. It is imported with the first request
+(``RESTClient.transport``), and requests with it.
+"""
 
 from __future__ import annotations
 
 import base64
-import socket
-import sys
 import threading
 import time
-import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -17,10 +19,16 @@ from urllib.parse import quote, urlsplit
 from kctl.errors import (
     AuthConfigError,
     ConfigError,
-    ConnectError,
+    KctlError,
     ResponseBodyError,
-    TimeoutError,
     TransportError,
+)
+from kctl.rest._adapter import (
+    body_error,
+    library_errors,
+    shutdown_socket,
+    socket_addresses,
+    transport_error,
 )
 from kctl.rest._auth import (
     ExecAuthenticator,
@@ -31,34 +39,17 @@ from kctl.rest._auth import (
 from kctl.rest._config import Config
 from kctl.rest._goformat import default_user_agent
 from kctl.rest._http import Headers, HTTPRequest, HTTPResponse
-from kctl.rest._http11 import (
-    HTTPConnection,
-    HTTPError,
-    IncompleteRead,
-    RemoteDisconnected,
-)
-from kctl.rest._http11 import (
-    HTTPResponse as _WireResponse,
-)
 from kctl.rest._log import KlogWriter, mask_authorization
-from kctl.rest._proxy import (
-    EnvironmentProxies,
-    ProxyDialError,
-    ProxyURL,
-    dial_via_proxy,
-    join_host_port,
-    parse_proxy_url,
-    wrap_tls,
-)
+from kctl.rest._proxies import EnvironmentProxies, ProxyURL, join_host_port, parse_proxy_url
 
 if TYPE_CHECKING:
-    import ssl
+    import requests
 
 __all__ = ["HTTPTransport", "is_config_transport_tls", "validate_transport_config"]
 
 # Go's dialer gives up connecting after 30 s even when the request has no timeout.
 _DIAL_TIMEOUT = 30.0
-_IDLE_PER_HOST = 16
+_READ_SIZE = 65536
 
 
 def is_config_transport_tls(config: Config) -> bool:
@@ -93,79 +84,12 @@ def _canonical_key(key: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in key.split("-"))
 
 
-class _Connection:
-    """One TCP (optionally TLS) connection to a server, directly or through a proxy, dialed
-    when the first request is written."""
+# -- responses ------------------------------------------------------------------------------
 
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        *,
-        timeout: float | None,
-        tls: ssl.SSLContext | None,
-        server_name: str,
-        proxy: ProxyURL | None,
-        proxy_tls: ssl.SSLContext | None,
-    ) -> None:
-        self.host = host
-        self.port = port
-        self.timeout = timeout
-        self.sock: Any = None
-        self._http: HTTPConnection | None = None
-        self._tls = tls
-        self._server_name = server_name or host
-        self._proxy = proxy
-        # Go's transport reaches an https proxy with the cluster's own tls.Config (CA, client
-        # certificate and tls-server-name included); an http cluster has none, so system roots.
-        self._proxy_tls = proxy_tls
-        self._proxy_server_name = server_name if tls is not None else ""
-        self.reused = False
 
-    def connect(self) -> None:
-        dial = min(self.timeout, _DIAL_TIMEOUT) if self.timeout else _DIAL_TIMEOUT
-        if self._proxy is None:
-            sock = socket.create_connection((self.host, self.port), dial)
-        else:
-            sock = dial_via_proxy(
-                self._proxy,
-                self.host,
-                self.port,
-                timeout=dial,
-                tunnel=self._tls is not None,
-                proxy_tls=self._proxy_tls,
-                proxy_server_name=self._proxy_server_name,
-            )
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self._tls is not None:
-            sock = wrap_tls(sock, self._tls, self._server_name)
-        sock.settimeout(self.timeout)
-        self.sock = sock
-        self._http = HTTPConnection(sock)
-
-    def request(
-        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None
-    ) -> None:
-        if self._http is None:
-            self.connect()
-        assert self._http is not None
-        self._http.send_request(method, target, headers, body)
-
-    def send(self, data: bytes) -> None:
-        assert self._http is not None
-        self._http.send(data)
-
-    def getresponse(self, method: str) -> _WireResponse:
-        assert self._http is not None
-        return self._http.get_response(method)
-
-    def close(self) -> None:
-        http, self._http = self._http, None
-        sock, self.sock = self.sock, None
-        if http is not None:
-            http.close()
-        elif sock is not None:
-            sock.close()
+def _response_headers(raw: Any) -> Headers:
+    # urllib3's HTTPHeaderDict yields one pair per header line, so repeated headers survive.
+    return Headers(list(raw.headers.items()))
 
 
 class _BufferedResponse:
@@ -187,7 +111,6 @@ class _BufferedResponse:
         self.status = status
         self.reason = reason
         self.headers = headers
-        self._body = body
         self._io = io.BytesIO(body)
         self._error = error
 
@@ -196,7 +119,7 @@ class _BufferedResponse:
             raise self._error
         return self._io.read()
 
-    def iter_chunks(self, size: int = 65536) -> Iterator[bytes]:
+    def iter_chunks(self, size: int = _READ_SIZE) -> Iterator[bytes]:
         if self._error is not None:
             raise self._error
         while chunk := self._io.read(size):
@@ -218,16 +141,18 @@ class _BufferedResponse:
 
 
 class _StreamResponse:
-    """A response read as it arrives; it owns its connection and closes it when done."""
+    """A response read as it arrives (watch, logs -f): each read returns what the server has
+    sent so far, decoded, with no buffering of the whole body."""
 
-    def __init__(self, conn: _Connection, resp: _WireResponse, headers: Headers) -> None:
-        self.status = resp.status
-        self.reason = resp.reason
+    def __init__(self, response: requests.Response, headers: Headers, decode: bool, dialed: str):
+        self.status = response.status_code
+        self.reason = response.reason or ""
         self.headers = headers
-        self._conn = conn
-        self._resp = resp
-        gzip = (headers.get("Content-Encoding") or "").lower() == "gzip"
-        self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzip else None
+        self._response = response
+        self._raw = response.raw
+        self._decode = decode
+        self._addresses = socket_addresses(self._raw, dialed)
+        self._dialed = dialed
         self._buffer = b""
         self._closed = False
 
@@ -235,23 +160,21 @@ class _StreamResponse:
         if self._closed:
             return b""
         try:
-            data = self._resp.read1(size) if size > 0 else self._resp.read()
-        except (OSError, ValueError):
+            data: bytes = self._raw.read1(size, decode_content=self._decode)
+        except library_errors() as err:
             if self._closed:
-                return b""
-            raise
-        if self._inflate is not None:
-            data = self._inflate.decompress(data) if data else self._inflate.flush()
+                return b""  # stop() from another thread closed the socket under the read
+            raise body_error(err, self._addresses, self._dialed) from err
         return data
 
     def read(self) -> bytes:
         parts = [self._buffer]
         self._buffer = b""
-        while chunk := self._raw_chunk(65536):
+        while chunk := self._raw_chunk(_READ_SIZE):
             parts.append(chunk)
         return b"".join(parts)
 
-    def iter_chunks(self, size: int = 65536) -> Iterator[bytes]:
+    def iter_chunks(self, size: int = _READ_SIZE) -> Iterator[bytes]:
         if self._buffer:
             data, self._buffer = self._buffer, b""
             yield data
@@ -260,7 +183,7 @@ class _StreamResponse:
 
     def readline(self) -> bytes:
         while b"\n" not in self._buffer:
-            chunk = self._raw_chunk(65536)
+            chunk = self._raw_chunk(_READ_SIZE)
             if not chunk:
                 line, self._buffer = self._buffer, b""
                 return line
@@ -272,15 +195,11 @@ class _StreamResponse:
         if self._closed:
             return
         self._closed = True
-        # Shut the socket first so a reader blocked in another thread wakes up.
-        sock = self._conn.sock
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self._conn.close()
-        self._resp.close()
+        # Shut the socket first so a reader blocked in another thread wakes up; the connection
+        # is then closed, never pooled half-read.
+        shutdown_socket(self._raw)
+        self._raw.close()
+        self._response.close()
 
     def __enter__(self) -> _StreamResponse:
         return self
@@ -289,28 +208,8 @@ class _StreamResponse:
         self.close()
 
 
-def _describe_ssl_error(err: ssl.SSLError, host: str) -> str:
-    import ssl
-
-    if isinstance(err, ssl.SSLCertVerificationError):
-        message = err.verify_message or str(err)
-        if "hostname mismatch" in message or "IP address mismatch" in message:
-            return f"tls: failed to verify certificate: x509: certificate is not valid for {host}"
-        if (
-            "unable to get local issuer" in message
-            or "self-signed" in message
-            or "self signed" in message
-        ):
-            return (
-                "tls: failed to verify certificate: x509: certificate signed by unknown authority"
-            )
-        return f"tls: failed to verify certificate: x509: {message}"
-    reason = (err.reason or str(err)).lower().replace("_", " ")
-    return f"remote error: tls: {reason}"
-
-
 class HTTPTransport:
-    """The real Transport for one Config: authentication, logging, proxies and a pool."""
+    """The real Transport for one Config: client-go's RoundTripper layers over a Session."""
 
     def __init__(self, config: Config) -> None:
         validate_transport_config(config)
@@ -320,13 +219,11 @@ class HTTPTransport:
         self._tls_scheme = server_url(config).scheme == "https"
         self._log = KlogWriter(config.verbosity)
         self._lock = threading.Lock()
-        self._idle: dict[tuple[Any, ...], list[_Connection]] = {}
-        self._contexts: dict[tuple[bytes, bytes], ssl.SSLContext] = {}
         self._proxy = parse_proxy_url(config.proxy) if config.proxy else None
         self._env_proxies: EnvironmentProxies | None = None
-        self._plain_proxy_tls: ssl.SSLContext | None = None
         self._token_source: FileTokenSource | None = None
         self._exec: ExecAuthenticator | None = None
+        self._exec_cert: tuple[bytes, bytes] = (b"", b"")
         if self._tls_scheme:
             if config.bearer_token_file:
                 self._token_source = FileTokenSource(
@@ -373,20 +270,19 @@ class HTTPTransport:
             for value in values:
                 headers.add("Impersonate-Extra-" + quote(key, safe=""), value)
 
-    def _ssl_context(self, creds: ExecCredentials | None) -> ssl.SSLContext:
-        key = (creds.cert_pem, creds.key_pem) if creds and creds.cert_pem else (b"", b"")
-        with self._lock:
-            ctx = self._contexts.get(key)
-            if ctx is None:
-                if key != (b"", b"") and self._contexts:
-                    # A rotated plugin certificate: old connections must not be reused.
-                    self._close_idle_locked()
-                    self._contexts.clear()
-                from kctl.rest._tls import build_ssl_context
+    def _session(self, creds: ExecCredentials | None) -> requests.Session:
+        """The shared Session for this config's TLS settings (and an exec plugin's client
+        certificate, which beats the config's own)."""
+        from kctl.rest._adapter import forget_session, session_for
 
-                ctx = build_ssl_context(self.config.tls, *key)
-                self._contexts[key] = ctx
-            return ctx
+        cert = (creds.cert_pem, creds.key_pem) if creds and creds.cert_pem else (b"", b"")
+        if cert != (b"", b""):
+            with self._lock:
+                previous, self._exec_cert = self._exec_cert, cert
+            if previous not in ((b"", b""), cert):
+                # A rotated plugin certificate: connections made with the old one must go.
+                forget_session(self.config.tls, *previous)
+        return session_for(self.config.tls, *cert)
 
     # -- sending --------------------------------------------------------------------------
 
@@ -416,113 +312,83 @@ class HTTPTransport:
         scheme = parts.scheme.lower()
         host = parts.hostname or "localhost"
         port = parts.port or (443 if scheme == "https" else 80)
-        tls = self._ssl_context(creds) if scheme == "https" else None
         prefix = f'{_go_method(request.method)} "{request.url}": '
         proxy = self._select_proxy(scheme, host, port, prefix)
-        # Through an http(s) proxy an http request goes in absolute form, with the proxy's
-        # credentials added after everything else (Go's mutateHeaderFunc), unlogged.
-        forward = proxy is not None and tls is None and not proxy.is_socks
-        target = (
-            request.url
-            if forward
-            else (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        )
-        if not self.config.disable_compression:
-            headers.set("Accept-Encoding", "gzip")
-        if forward and proxy is not None and (auth := proxy.authorization()):
-            headers.set("Proxy-Authorization", auth)
-        key = (scheme, host, port, id(tls), proxy)
-        host_header = headers.get("Host") or _host_header(parts.netloc)
-        wire_headers = [("Host", host_header)] + [
-            (k, v) for k, v in headers.multi_items() if k.lower() != "host"
-        ]
-        body: Any = request.stream_body if request.stream_body is not None else request.body
         hostport = join_host_port(host, port)
-        dial_target = proxy.address if proxy is not None and not proxy.is_socks else hostport
-        for attempt in range(2):
-            conn = self._checkout(key, host, port, tls, proxy, request.timeout)
-            try:
-                framing: list[tuple[str, str]] = []
-                if body is None and request.method in ("POST", "PUT", "PATCH"):
-                    framing.append(("Content-Length", "0"))
-                elif isinstance(body, bytes):
-                    framing.append(("Content-Length", str(len(body))))
-                elif body is not None:
-                    framing.append(("Transfer-Encoding", "chunked"))
-                conn.request(
-                    request.method,
-                    target,
-                    wire_headers + framing,
-                    body if isinstance(body, bytes) else None,
-                )
-                if body is not None and not isinstance(body, bytes):
-                    _send_chunked(conn, body)
-                resp = conn.getresponse(request.method)
-            except (RemoteDisconnected, BrokenPipeError, ConnectionResetError) as err:
-                conn.close()
-                # A pooled keep-alive connection the server already closed: try a fresh one.
-                if conn.reused and attempt == 0 and isinstance(body, (bytes, type(None))):
-                    continue
-                raise _map_error(err, prefix, dial_target, host) from None
-            except OSError as err:
-                conn.close()
-                raise _map_error(err, prefix, dial_target, host) from None
-            break
-        resp_headers = resp.headers
-        if stream:
-            return _StreamResponse(conn, resp, resp_headers)
-        addresses = _socket_addresses(conn, dial_target)
+        dial = proxy.address if proxy is not None and not proxy.is_socks else hostport
         try:
-            data = resp.read()
-        except OSError as err:
-            conn.close()
+            session = self._session(creds if scheme == "https" else None)
+            prepared = self._prepare(request, headers, parts.netloc)
+            timeout = request.timeout
+            connect = min(timeout, _DIAL_TIMEOUT) if timeout else _DIAL_TIMEOUT
+            response = session.send(
+                prepared,
+                stream=True,
+                timeout=(connect, timeout),
+                proxies={"all": proxy.for_urllib3()} if proxy is not None else {},
+                allow_redirects=False,
+            )
+        except KctlError:
+            raise
+        except library_errors() as err:
+            raise transport_error(err, prefix, dial, host, proxy, hostport) from err
+        return self._wrap(response, dial, stream)
+
+    def _prepare(self, request: HTTPRequest, headers: Headers, netloc: str) -> Any:
+        import requests
+        from urllib3 import HTTPHeaderDict
+        from urllib3.util import SKIP_HEADER
+
+        # Host first, as Go writes it; the URL's host as written, not as urllib3 would.
+        wire = HTTPHeaderDict()
+        wire.add("Host", headers.get("Host") or _host_header(netloc))
+        for key, value in headers.multi_items():
+            if key.lower() != "host":
+                wire.add(key, value)
+        body: Any = request.stream_body if request.stream_body is not None else request.body
+        if isinstance(body, bytes):
+            wire["Content-Length"] = str(len(body))
+        elif body is None and request.method in ("POST", "PUT", "PATCH"):
+            wire["Content-Length"] = "0"
+        if self.config.disable_compression:
+            # No Accept-Encoding at all, as Go's DisableCompression (http.client would add one).
+            wire["Accept-Encoding"] = SKIP_HEADER
+        else:
+            wire["Accept-Encoding"] = "gzip"
+        prepared = requests.PreparedRequest()
+        prepared.method = request.method
+        prepared.url = request.url
+        # One header line per value: Impersonate-Group and friends repeat, never comma-join.
+        prepared.headers = wire  # type: ignore[assignment]
+        prepared.body = body
+        prepared.hooks = {"response": []}
+        return prepared
+
+    def _wrap(self, response: requests.Response, dial: str, stream: bool) -> HTTPResponse:
+        raw = response.raw
+        headers = _response_headers(raw)
+        # Go decodes gzip transparently only when it asked for it, and only gzip.
+        encoding = (headers.get("Content-Encoding") or "").lower()
+        decode = encoding == "gzip" and not self.config.disable_compression
+        if stream:
+            return _StreamResponse(response, headers, decode, dial)
+        addresses = socket_addresses(raw, dial)
+        reason = response.reason or ""
+        try:
+            data: bytes = raw.read(decode_content=decode)
+        except library_errors() as err:
+            response.close()
             # The answer arrived; only its body failed. client-go makes its retry decision
             # before reading a body, so this reaches the caller when it reads.
-            broken = ResponseBodyError(_body_error_text(err, addresses), host=dial_target)
-            return _BufferedResponse(resp.status, resp.reason, resp_headers, b"", broken)
-        if (resp_headers.get("Content-Encoding") or "").lower() == "gzip" and data:
-            try:
-                data = zlib.decompress(data, 16 + zlib.MAX_WBITS)
-            except zlib.error as err:
-                conn.close()
-                raise TransportError(prefix + f"gzip: {err}", host=hostport) from None
-            resp_headers.delete("Content-Encoding")
-            resp_headers.delete("Content-Length")
-        if not resp.reusable:
-            conn.close()
-        else:
-            self._checkin(key, conn)
-        return _BufferedResponse(resp.status, resp.reason, resp_headers, data)
-
-    def _checkout(
-        self,
-        key: tuple[Any, ...],
-        host: str,
-        port: int,
-        tls: ssl.SSLContext | None,
-        proxy: ProxyURL | None,
-        timeout: float | None,
-    ) -> _Connection:
-        with self._lock:
-            idle = self._idle.get(key)
-            if idle:
-                conn = idle.pop()
-                conn.reused = True
-                conn.timeout = timeout
-                if conn.sock is not None:
-                    conn.sock.settimeout(timeout)
-                return conn
-        return _Connection(
-            host,
-            port,
-            timeout=timeout,
-            tls=tls,
-            server_name=self.config.tls.server_name,
-            proxy=proxy,
-            proxy_tls=self._proxy_tls(tls)
-            if proxy is not None and proxy.scheme == "https"
-            else None,
-        )
+            broken = body_error(err, addresses, dial)
+            broken.__cause__ = err
+            return _BufferedResponse(response.status_code, reason, headers, b"", broken)
+        finally:
+            raw.release_conn()
+        if decode:
+            headers.delete("Content-Encoding")
+            headers.delete("Content-Length")
+        return _BufferedResponse(response.status_code, reason, headers, data)
 
     # -- proxies --------------------------------------------------------------------------
 
@@ -539,33 +405,9 @@ class HTTPTransport:
         except TransportError as err:
             raise TransportError(prefix + str(err), host=join_host_port(host, port)) from None
 
-    def _proxy_tls(self, tls: ssl.SSLContext | None) -> ssl.SSLContext:
-        if tls is not None:
-            return tls
-        with self._lock:
-            if self._plain_proxy_tls is None:
-                import ssl
-
-                self._plain_proxy_tls = ssl.create_default_context()
-            return self._plain_proxy_tls
-
-    def _checkin(self, key: tuple[Any, ...], conn: _Connection) -> None:
-        with self._lock:
-            idle = self._idle.setdefault(key, [])
-            if len(idle) < _IDLE_PER_HOST:
-                idle.append(conn)
-                return
-        conn.close()
-
-    def _close_idle_locked(self) -> None:
-        for conns in self._idle.values():
-            for conn in conns:
-                conn.close()
-        self._idle.clear()
-
     def close(self) -> None:
-        with self._lock:
-            self._close_idle_locked()
+        """Nothing of its own to release: the Session and its pool are shared per TLS setting."""
+        return None
 
     # -- logging (client-go's debuggingRoundTripper) ----------------------------------------
 
@@ -618,16 +460,6 @@ def _headers_block(headers: Headers) -> str:
     return "".join(f"{k}: {v}\n" for k, v in lines)
 
 
-def _send_chunked(conn: _Connection, body: Any) -> None:
-    read = getattr(body, "read", None)
-    chunks: Any = iter(lambda: read(65536), b"") if read is not None else body
-    for chunk in chunks:
-        data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
-        if data:
-            conn.send(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-    conn.send(b"0\r\n\r\n")
-
-
 def _host_header(netloc: str) -> str:
     """The URL's host[:port] as written (Go's Request.Host), punycoded like Go's."""
     host = netloc.rpartition("@")[2]
@@ -637,96 +469,3 @@ def _host_header(netloc: str) -> str:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
         return host
-
-
-def _go_address(addr: Any) -> str:
-    if not isinstance(addr, tuple) or len(addr) < 2:
-        return ""
-    host = str(addr[0])
-    return f"[{host}]:{addr[1]}" if ":" in host else f"{host}:{addr[1]}"
-
-
-def _socket_addresses(conn: _Connection, dialed: str) -> str:
-    """``local->remote`` as Go's net.OpError prints them ("" once the socket is gone)."""
-    sock = conn.sock
-    if sock is None:
-        return ""
-    try:
-        local = _go_address(sock.getsockname())
-    except OSError:
-        return ""
-    try:
-        remote = _go_address(sock.getpeername())
-    except OSError:
-        # A reset that already arrived unbinds the peer; it is the address we dialed.
-        remote = dialed
-    return f"{local}->{remote}"
-
-
-def _body_error_text(err: BaseException, addresses: str) -> str:
-    """A failed body read in Go's words: net.OpError texts, or io.ErrUnexpectedEOF."""
-    if isinstance(err, socket.timeout):
-        return (
-            "context deadline exceeded (Client.Timeout or context cancellation while reading body)"
-        )
-    if isinstance(err, (IncompleteRead, RemoteDisconnected)):
-        return "unexpected EOF"
-    if isinstance(err, ConnectionResetError):
-        cause = "connection reset by peer"
-    elif isinstance(err, OSError) and err.strerror:
-        cause = err.strerror.lower()
-    else:
-        return str(err) or "unexpected EOF"
-    return f"read tcp {addresses}: read: {cause}" if addresses else f"read: {cause}"
-
-
-def _map_error(err: BaseException, prefix: str, dial: str, host: str) -> TransportError:
-    """Python socket errors in the words Go's net/http would use."""
-    if isinstance(err, TransportError):
-        return err
-    if isinstance(err, ProxyDialError):
-        return _proxy_error(err, prefix, dial)
-    if isinstance(err, ConnectionRefusedError):
-        return ConnectError(
-            prefix + f"dial tcp {dial}: connect: connection refused", host=dial, refused=True
-        )
-    if isinstance(err, socket.gaierror):
-        return ConnectError(prefix + f"dial tcp: lookup {host}: no such host", host=dial)
-    if isinstance(err, socket.timeout):
-        return TimeoutError(
-            prefix + "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
-            host=dial,
-        )
-    ssl = sys.modules.get("ssl")  # no TLS error can exist unless ssl was loaded
-    if ssl is not None and isinstance(err, ssl.SSLError):
-        return ConnectError(prefix + _describe_ssl_error(err, host), host=dial)
-    if isinstance(err, ConnectionResetError):
-        return TransportError(prefix + f"read tcp {dial}: connection reset by peer", host=dial)
-    if isinstance(err, BrokenPipeError):
-        return TransportError(
-            prefix + "http: can't write HTTP request on broken connection", host=dial
-        )
-    if isinstance(err, (RemoteDisconnected, IncompleteRead)):
-        return TransportError(prefix + "EOF", host=dial)
-    if isinstance(err, HTTPError):
-        return TransportError(prefix + str(err), host=dial)
-    if isinstance(err, OSError):
-        if err.errno is not None and err.strerror:
-            return ConnectError(prefix + f"dial tcp {dial}: {err.strerror.lower()}", host=dial)
-        return TransportError(prefix + str(err), host=dial)
-    return TransportError(prefix + str(err), host=dial)
-
-
-def _proxy_error(err: ProxyDialError, prefix: str, dial: str) -> TransportError:
-    if err.cause is not None:
-        inner = _map_error(err.cause, "", err.address, err.host)
-        if isinstance(inner, TimeoutError):
-            return TimeoutError(prefix + str(inner), host=err.address)
-        # Go wraps a failure to reach the proxy itself (dial, TLS) as a "proxyconnect" error.
-        refused = isinstance(inner, ConnectError) and inner.refused
-        return ConnectError(
-            prefix + "proxyconnect tcp: " + str(inner), host=err.address, refused=refused
-        )
-    if err.timeout:
-        return TimeoutError(prefix + err.text, host=dial)
-    return ConnectError(prefix + err.text, host=dial, refused=err.text.endswith(" refused"))
