@@ -21,6 +21,9 @@ _DROP_LINGER = 5.0
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, the body waits for the client's
+    # delayed ACK of the headers, some 40 ms on every answer (Go's net/http sets NODELAY).
+    disable_nagle_algorithm = True
     server: HTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:
