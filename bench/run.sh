@@ -39,8 +39,13 @@ CASES=(
   "get pods -n bench -o name|get pods -n bench -o name"
   "get pod bench-00042 -n bench -o yaml|get pod bench-00042 -n bench -o yaml"
 )
-printf '| command | kubectl wall | kctl wall | ratio | kubectl peak RSS | kctl peak RSS | ratio |\n'
-printf '|---|---|---|---|---|---|---|\n'
+# The floor of any kctl command: an interpreter that imports its three runtime libraries.
+FLOOR_CMD="$BENCH_VENV/bin/python -c 'import click, requests, yaml'"
+hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$OUT/floor.json" -N "$FLOOR_CMD" >/dev/null 2>&1
+floor=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$OUT/floor.json")
+printf 'floor (`python -c "import click, requests, yaml"`): %.0f ms\n\n' "$($PY -c "print($floor*1000)")"
+printf '| command | kubectl wall | kctl wall | ratio | kubectl CPU | kctl CPU | ratio | kubectl peak RSS | kctl peak RSS | ratio |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
 for case in "${CASES[@]}"; do
   kargs=${case%%|*}
   args=${case#*|}
@@ -54,14 +59,19 @@ r = json.load(open(sys.argv[1]))["results"]
 print(r[0]["mean"], r[1]["mean"])
 PYEOF
 )
-  rss() { /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time.txt" || true
-          awk -F': ' '/Maximum resident/ {print $2}' "$WORK/time.txt"; }
+  # Peak RSS and CPU time (user+sys) of one run each.
+  usage() { /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time.txt" || true
+            awk -F': ' '/Maximum resident/ {rss=$2} /User time/ {u=$2} /System time/ {s=$2}
+                        END {print rss, u+s}' "$WORK/time.txt"; }
   # shellcheck disable=SC2086
-  km=$(rss $KUBECTL $kargs); cm=$(rss $KCTL $args)
-  $PY - "$args" "$kw" "$kc" "$km" "$cm" <<'PYEOF'
+  read -r km kcpu < <(usage $KUBECTL $kargs); read -r cm ccpu < <(usage $KCTL $args)
+  $PY - "$args" "$kw" "$kc" "$kcpu" "$ccpu" "$km" "$cm" <<'PYEOF'
 import sys
-a, kw, kc, km, cm = sys.argv[1], *map(float, sys.argv[2:])
+a, kw, kc, kcpu, ccpu, km, cm = sys.argv[1], *map(float, sys.argv[2:])
 def t(s): return f"{s*1000:.0f} ms" if s < 1 else f"{s:.2f} s"
-print(f"| `{a}` | {t(kw)} | {t(kc)} | {kc/kw:.2f}x | {km/1024:.0f} MiB | {cm/1024:.0f} MiB | {cm/km:.2f}x |")
+print(f"| `{a}` | {t(kw)} | {t(kc)} | {kc/kw:.2f}x | {t(kcpu)} | {t(ccpu)} | "
+      f"{ccpu/max(kcpu, 0.001):.2f}x | {km/1024:.0f} MiB | {cm/1024:.0f} MiB | {cm/km:.2f}x |")
 PYEOF
 done
+echo
+$PY bench/library.py "$KUBECONFIG" bench "${RUNS:-5}"
