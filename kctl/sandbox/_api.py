@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from kctl.errors import KctlError, StatusError
@@ -37,6 +37,9 @@ from kctl.sandbox._selectors import (
     parse_label_selector,
 )
 from kctl.sandbox._store import Entry, Store, encode, encode_value
+
+if TYPE_CHECKING:
+    from kctl.sandbox._auth import Authenticator
 
 __all__ = ["ApiServer", "Handler", "Middleware", "Request", "Response"]
 
@@ -159,6 +162,8 @@ class ApiServer:
         self.stopping = False
         # The authorization policy, if any: access reviews answer with it.
         self.authorize: Callable[[Any], bool] | None = None
+        # The bearer-token authenticators (kctl.sandbox._auth), which TokenReviews ask.
+        self.token_authenticators: list[Authenticator] = []
 
     @property
     def now(self) -> datetime:
@@ -711,6 +716,13 @@ class ApiServer:
         rt = target.rt
         if rt.namespaced and not target.namespace:
             raise st.method_not_allowed()
+        if rt.plural == "tokenreviews":
+            from kctl.sandbox._reviews import token_review
+
+            body = token_review(self._body(req), self.token_authenticators)
+            body["apiVersion"] = f"{rt.group}/{rt.version}"
+            body["kind"] = rt.kind
+            return Response.json(201, body)
         # Without authentication every request acts with the sandbox admin's rights.
         user = UserInfo(req.user, req.uid, req.groups, req.extra) if req.user else ADMIN
         body = review(rt.group, rt.plural, target.namespace, self._body(req), user, self.authorize)

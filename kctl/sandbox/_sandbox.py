@@ -198,8 +198,12 @@ class Sandbox:
         if self.token is not None:
             policy = self._policy(authz)
             self.api.authorize = policy
+            authenticators = self._authenticators(token_file)
+            self.api.token_authenticators = [
+                a for a in authenticators if not isinstance(a, CertAuthenticator)
+            ]
             self.api.middlewares.append(
-                auth_middleware(self._authenticators(token_file), policy, anonymous=anonymous)
+                auth_middleware(authenticators, policy, anonymous=anonymous)
             )
         from kctl.sandbox._metrics import Metrics
 
