@@ -22,6 +22,7 @@ from kctl.sandbox._catalog import Catalog, ResourceType
 from kctl.sandbox._objects import (
     format_time,
     generate_name_suffix,
+    omit_empty_metadata,
     prepare_create,
     prepare_update,
     validate_metadata,
@@ -128,6 +129,9 @@ class Registry:
     def _decode(self, rt: ResourceType, obj: dict[str, Any], admission: Admission | None) -> None:
         """The typed decode of a built-in object (pruning, fieldValidation, type errors),
         before anything else reads it, as the apiserver decodes the body first."""
+        # Decoding into ObjectMeta, for custom resources too, and re-encoding drops empty
+        # omitempty fields before anything (the field manager included) reads them.
+        omit_empty_metadata(obj)
         if rt.is_crd:
             return
         from kctl.sandbox._schema import admit_builtin
@@ -175,7 +179,10 @@ class Registry:
         obj["apiVersion"] = rt.api_version
 
     def _reorder(self, obj: dict[str, Any]) -> dict[str, Any]:
-        # Go struct order: TypeMeta, ObjectMeta, then the rest (spec before status).
+        # What is stored is what Go would encode: no empty omitempty metadata (defaulting or
+        # a strategy may have emptied a list), and Go struct order: TypeMeta, ObjectMeta,
+        # then the rest (spec before status).
+        omit_empty_metadata(obj)
         head = ["kind", "apiVersion", "metadata"]
         out = {k: obj[k] for k in head if k in obj}
         rest = [k for k in obj if k not in head]
