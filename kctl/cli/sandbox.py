@@ -107,6 +107,23 @@ def _fail(message: str) -> None:
     show_default=True,
     help="Seconds between watch bookmarks.",
 )
+@click.option(
+    "--watch-window",
+    "watch_window",
+    default=75.0,
+    type=click.FloatRange(min=0),
+    show_default=True,
+    help="Seconds of events a watch can resume from, per resource, as kube-apiserver's watch "
+    "cache keeps; older resourceVersions get 410 'too old resource version'.",
+)
+@click.option(
+    "--watch-window-events",
+    "watch_window_events",
+    default=100,
+    type=click.IntRange(min=1),
+    show_default=True,
+    help="Events per resource a watch can always resume from, however old.",
+)
 def serve(
     host: str,
     port: int,
@@ -120,6 +137,8 @@ def serve(
     state: str | None,
     seed: str,
     bookmark_interval: float,
+    watch_window: float,
+    watch_window_events: int,
 ) -> None:
     """Serve until SIGTERM or SIGINT; prints `ready URL` once it accepts connections.
 
@@ -156,6 +175,8 @@ def serve(
             host=host,
             port=port,
             watch_bookmark_interval=bookmark_interval,
+            watch_window=watch_window,
+            watch_window_events=watch_window_events,
             tls=tls,
             token_file=token_file,
             authz=authz,

@@ -29,7 +29,7 @@ from kctl.sandbox._controllers import Controllers
 from kctl.sandbox._faults import Fault, FaultInjector
 from kctl.sandbox._http import HTTPServer
 from kctl.sandbox._registry import Registry
-from kctl.sandbox._store import Store
+from kctl.sandbox._store import WATCH_WINDOW_EVENTS, WATCH_WINDOW_SECONDS, Store
 
 if TYPE_CHECKING:
     from kctl.rest import Config
@@ -142,6 +142,14 @@ class Sandbox:
     ``default`` ServiceAccount and the ``kube-root-ca.crt`` ConfigMap; those of the seed's
     namespaces exist by the time :meth:`start` returns. ``root_ca_configmaps=False`` turns
     the root-CA publisher off, for tests that want a namespace with no ConfigMap at all.
+
+    Watches resume from a window, as from kube-apiserver's watch cache: per resource, the
+    last ``watch_window_events`` events (default 100) and every event younger than
+    ``watch_window`` seconds (default 75); nothing from before :meth:`start` (the seed or
+    the saved state). A watch from an older resourceVersion gets HTTP 200 and one ERROR
+    event, ``410 Expired`` ``too old resource version: RV (OLDEST-1)``, and a client
+    relists. ``history`` (events, all resources) bounds exact-version lists and continue
+    tokens, as etcd's compaction does.
     """
 
     def __init__(
@@ -156,6 +164,8 @@ class Sandbox:
         watch_bookmark_interval: float = 60.0,
         now: Callable[[], datetime] | None = None,
         history: int = 20000,
+        watch_window: float = WATCH_WINDOW_SECONDS,
+        watch_window_events: int = WATCH_WINDOW_EVENTS,
         tls: bool = False,
         token_file: str | None = None,
         authz: str | Policy | None = None,
@@ -183,7 +193,12 @@ class Sandbox:
         self.port = port
         self.now: Callable[[], datetime] = now or _utc_now
         self.catalog = Catalog()
-        self.store = Store(history=history, backend=backend)
+        self.store = Store(
+            history=history,
+            backend=backend,
+            watch_window_seconds=watch_window,
+            watch_window_events=watch_window_events,
+        )
         self.registry = Registry(self.store, self.catalog, lambda: self.now(), _defaulter())
         self.api = ApiServer(self.registry, bookmark_interval=watch_bookmark_interval)
         try:
@@ -272,6 +287,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         try:
             self._load_state()
+            self.store.start_watch_cache()
             ssl_context = self.authority.server_context() if self.authority else None
             try:
                 self._server = HTTPServer((self.host, self.port), self.api, ssl_context=ssl_context)
