@@ -89,6 +89,12 @@ def _fail(message: str) -> None:
     type=click.Path(dir_okay=False),
     help="YAML authorization policy (see below).",
 )
+@click.option(
+    "--rbac",
+    is_flag=True,
+    help="Enforce RBAC from the stored Roles, ClusterRoles and bindings, as kube-apiserver "
+    "does (the default roles are there; the admin token is in system:masters).",
+)
 @click.option("--fault", "faults", multiple=True, help="Inject faults (see below).")
 @click.option(
     "--state",
@@ -133,6 +139,7 @@ def serve(
     no_auth: bool,
     tls: bool,
     authz: str | None,
+    rbac: bool,
     faults: tuple[str, ...],
     state: str | None,
     seed: str,
@@ -150,8 +157,10 @@ def serve(
 
     if token and no_auth:
         raise click.UsageError("--token and --no-auth are mutually exclusive")
-    if no_auth and (token_file or authz):
-        raise click.UsageError("--no-auth cannot be combined with --token-file or --authz")
+    if no_auth and (token_file or authz or rbac):
+        raise click.UsageError("--no-auth cannot be combined with --token-file, --authz or --rbac")
+    if rbac and authz:
+        raise click.UsageError("--rbac and --authz are mutually exclusive")
     if bookmark_interval <= 0:
         raise click.UsageError("--watch-bookmark-interval must be positive")
     parsed = []
@@ -180,6 +189,7 @@ def serve(
             tls=tls,
             token_file=token_file,
             authz=authz,
+            rbac=rbac,
             faults=parsed,
             state=state,
         )

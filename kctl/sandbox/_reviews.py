@@ -200,12 +200,21 @@ def review(
         out["status"] = {"userInfo": _user_info(user)}
         return out
     if plural == "selfsubjectrulesreviews":
-        resource, non_resource = _rules(user, str(spec.get("namespace") or ""), authorize)
+        from kctl.sandbox._rbac import RBACAuthorizer
+
+        namespace = str(spec.get("namespace") or "")
+        error = ""
+        if isinstance(authorize, RBACAuthorizer):
+            resource, non_resource, error = authorize.rules_for(user, namespace)
+        else:
+            resource, non_resource = _rules(user, namespace, authorize)
         out["status"] = {
             "resourceRules": resource,
             "nonResourceRules": non_resource,
-            "incomplete": False,
+            "incomplete": bool(error),
         }
+        if error:
+            out["status"]["evaluationError"] = error
         return out
     subject = user
     if plural in ("subjectaccessreviews", "localsubjectaccessreviews"):
@@ -241,8 +250,17 @@ def review(
                 }
             ],
         )
+    from kctl.sandbox._rbac import RBACAuthorizer
+
+    if isinstance(authorize, RBACAuthorizer) and "system:masters" not in subject.groups:
+        allowed, reason = authorize.decide(attrs)
+        status: dict[str, Any] = {"allowed": allowed}
+        if reason:
+            status["reason"] = reason
+        out["status"] = status
+        return out
     allowed = _allowed(authorize, attrs)
-    status: dict[str, Any] = {"allowed": allowed}
+    status = {"allowed": allowed}
     if allowed and "system:masters" in subject.groups:
         status["reason"] = (
             'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole '

@@ -33,7 +33,7 @@ from kctl.sandbox._store import WATCH_WINDOW_EVENTS, WATCH_WINDOW_SECONDS, Store
 
 if TYPE_CHECKING:
     from kctl.rest import Config
-    from kctl.sandbox._authz import Policy
+    from kctl.sandbox._authz import Attributes, Policy
     from kctl.sandbox._tls import Authority, KeyPair
 
 __all__ = ["Sandbox", "SandboxError", "kubeconfig_text", "write_kubeconfig"]
@@ -135,7 +135,10 @@ class Sandbox:
     ``tls`` serves HTTPS with a generated CA (``ca_pem``; :meth:`client_cert` issues client
     certificates) and then wants credentials: ``anonymous`` defaults to ``not tls``, and
     requests without credentials get 401 when it is false. ``token_file`` adds kube-apiserver
-    token-file users, ``authz`` is a policy (file or :class:`~kctl.sandbox._authz.Policy`),
+    token-file users, ``authz`` is a policy (file or :class:`~kctl.sandbox._authz.Policy`)
+    or ``rbac`` enforces the stored Roles, ClusterRoles and bindings as kube-apiserver's
+    RBAC authorizer does (see ``_rbac``; ``system:masters``, the admin token's group, is
+    always allowed),
     ``faults`` are fault specs (see ``_faults``; change them later through
     ``sandbox.faults``) and ``state`` a SQLite file that keeps the objects across restarts
     (the seed only fills a new one). As in a real cluster, every namespace gets a
@@ -169,10 +172,13 @@ class Sandbox:
         tls: bool = False,
         token_file: str | None = None,
         authz: str | Policy | None = None,
+        rbac: bool = False,
         faults: Iterable[Fault | str] = (),
         state: str | None = None,
         root_ca_configmaps: bool = True,
     ) -> None:
+        if rbac and (no_auth or authz is not None):
+            raise SandboxError("rbac cannot be combined with no_auth or authz")
         self.seed = seed
         self.token: str | None = None if no_auth else (token or secrets.token_urlsafe(32))
         self.authority: Authority | None = None
@@ -211,7 +217,11 @@ class Sandbox:
             # reach a sandbox that refused anonymous requests.
             anonymous = not tls
         if self.token is not None:
-            policy = self._policy(authz)
+            policy: Callable[[Attributes], bool] | None = self._policy(authz)
+            if rbac:
+                from kctl.sandbox._rbac import RBACAuthorizer
+
+                policy = RBACAuthorizer(self.store)
             self.api.authorize = policy
             authenticators = self._authenticators(token_file)
             self.api.token_authenticators = [
