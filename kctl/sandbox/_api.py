@@ -744,7 +744,13 @@ class ApiServer:
                 f"fieldValidation: Unsupported value: {json.dumps(value)}: supported values: "
                 '"Ignore", "Strict", "Warn"'
             )
-        return Admission(value)
+        return Admission(value, user=self._user(req))
+
+    @staticmethod
+    def _user(req: Request) -> Any:
+        from kctl.sandbox._auth import UserInfo
+
+        return UserInfo(req.user, req.uid, req.groups, req.extra) if req.user else None
 
     def _tracker(self, req: Request, rt: ResourceType, subresource: str) -> Tracker:
         from kctl.sandbox._apply import field_manager_name, update_tracker
@@ -827,13 +833,19 @@ class ApiServer:
                 subresource=target.subresource,
                 dry_run=dry_run,
                 tracker=track,
+                admission=Admission(user=self._user(req)),
             )
         except StatusError as err:
             if err.code != 404 or target.subresource:
                 raise
             # Applying to an absent object creates it.
             obj = self.registry.create(
-                rt, target.namespace, change(None), dry_run=dry_run, tracker=track
+                rt,
+                target.namespace,
+                change(None),
+                dry_run=dry_run,
+                tracker=track,
+                admission=Admission(user=self._user(req)),
             )
             return self._object_response(201, rt, obj, out)
         return self._object_response(200, rt, obj, out)

@@ -14,15 +14,18 @@ runs no aggregation controller (the bootstrap admin/edit/view roles are stored a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kctl.errors import StatusError
+from kctl.sandbox import _status as st
 from kctl.sandbox._auth import UserInfo
 from kctl.sandbox._authz import Attributes
 from kctl.sandbox._store import Store
 
-__all__ = ["RBACAuthorizer", "rule_allows"]
+__all__ = ["EscalationCheck", "RBACAuthorizer", "rule_allows"]
 
 _GROUP = "rbac.authorization.k8s.io"
 _SA_PREFIX = "system:serviceaccount:"
@@ -203,3 +206,198 @@ def _aggregate(errors: list[str], prefix: str = "RBAC: ") -> str:
         return ""
     text = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
     return prefix + text
+
+
+# --- escalation prevention ------------------------------------------------------------------
+
+_FULL_AUTHORITY = [
+    {"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]},
+    {"verbs": ["*"], "nonResourceURLs": ["*"]},
+]
+_ROLE_KINDS = {"Role", "ClusterRole"}
+_BINDING_KINDS = {"RoleBinding", "ClusterRoleBinding"}
+
+
+def _breakdown(rule: dict[str, Any]) -> list[dict[str, Any]]:
+    """rbac's BreakdownRule: one verb, group, resource and name (or URL) per rule."""
+    out: list[dict[str, Any]] = []
+    verbs = _strings(rule, "verbs")
+    names = _strings(rule, "resourceNames")
+    for group in _strings(rule, "apiGroups"):
+        for resource in _strings(rule, "resources"):
+            for verb in verbs:
+                base = {"apiGroups": [group], "resources": [resource], "verbs": [verb]}
+                out += [{**base, "resourceNames": [n]} for n in names] if names else [base]
+    for url in _strings(rule, "nonResourceURLs"):
+        out += [{"nonResourceURLs": [url], "verbs": [verb]} for verb in verbs]
+    return out
+
+
+def _has_all(have: list[str], want: list[str]) -> bool:
+    return all(w in have for w in want)
+
+
+def _resources_cover(have: list[str], want: list[str]) -> bool:
+    if "*" in have or _has_all(have, want):
+        return True
+    for path in want:
+        if path in have:
+            continue
+        if "/" not in path or "*/" + path.split("/", 1)[1] not in have:
+            return False
+    return True
+
+
+def _urls_cover(have: list[str], want: list[str]) -> bool:
+    return all(
+        any(o == p or (o.endswith("*") and p.startswith(o.rstrip("*"))) for o in have) for p in want
+    )
+
+
+def _covers(owner: dict[str, Any], sub: dict[str, Any]) -> bool:
+    """rbac's ruleCovers."""
+    owner_names, sub_names = _strings(owner, "resourceNames"), _strings(sub, "resourceNames")
+    return (
+        ("*" in _strings(owner, "verbs") or _has_all(_strings(owner, "verbs"), sub["verbs"]))
+        and (
+            "*" in _strings(owner, "apiGroups")
+            or _has_all(_strings(owner, "apiGroups"), _strings(sub, "apiGroups"))
+        )
+        and _resources_cover(_strings(owner, "resources"), _strings(sub, "resources"))
+        and (not owner_names or (bool(sub_names) and _has_all(owner_names, sub_names)))
+        and _urls_cover(_strings(owner, "nonResourceURLs"), _strings(sub, "nonResourceURLs"))
+    )
+
+
+def _compact(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """rbac's CompactRules: the verbs of rules on one group/resource/name merged."""
+    simple: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+    out: list[dict[str, Any]] = []
+    for rule in rules:
+        groups, resources = _strings(rule, "apiGroups"), _strings(rule, "resources")
+        names = _strings(rule, "resourceNames")
+        if rule.get("nonResourceURLs") or len(names) > 1 or len(groups) != 1 or len(resources) != 1:
+            out.append(rule)
+            continue
+        key = (groups[0], resources[0], names[0] if names else None)
+        if key in simple:
+            simple[key]["verbs"] = simple[key]["verbs"] + rule["verbs"]
+        else:
+            simple[key] = {**rule, "verbs": list(rule["verbs"])}
+    return out + list(simple.values())
+
+
+def _go_quoted(values: list[str]) -> str:
+    """fmt's %q of a []string."""
+    return "[" + " ".join(json.dumps(v) for v in values) + "]"
+
+
+def _compact_string(rule: dict[str, Any]) -> str:
+    parts = [
+        f"{label}:{_go_quoted(_strings(rule, key))}"
+        for label, key in (
+            ("APIGroups", "apiGroups"),
+            ("Resources", "resources"),
+            ("NonResourceURLs", "nonResourceURLs"),
+            ("ResourceNames", "resourceNames"),
+            ("Verbs", "verbs"),
+        )
+        if rule.get(key)
+    ]
+    return "{" + ", ".join(parts) + "}"
+
+
+class EscalationCheck:
+    """kube-apiserver's escalation prevention for RBAC writes (the rbac "policybased"
+    storages): a Role or ClusterRole may only grant what its writer holds, unless the writer
+    may ``escalate`` roles; a binding may only bind a role whose rules its writer holds,
+    unless the writer may ``bind`` it. ``system:masters`` is exempt."""
+
+    def __init__(self, authorizer: RBACAuthorizer) -> None:
+        self._authorizer = authorizer
+
+    def __call__(
+        self, kind: str, plural: str, obj: dict[str, Any], old: dict[str, Any] | None, user: Any
+    ) -> None:
+        if not isinstance(user, UserInfo) or "system:masters" in user.groups:
+            return
+        if kind in _ROLE_KINDS:
+            self._role(kind, plural, obj, old, user)
+        elif kind in _BINDING_KINDS:
+            self._binding(plural, obj, old, user)
+
+    def _allowed(self, user: UserInfo, verb: str, resource: str, name: str, ns: str) -> bool:
+        attrs = Attributes(user, verb, "", True, _GROUP, "*", ns, resource, "", name)
+        return self._authorizer(attrs)
+
+    def _role(
+        self,
+        kind: str,
+        plural: str,
+        obj: dict[str, Any],
+        old: dict[str, Any] | None,
+        user: UserInfo,
+    ) -> None:
+        meta = obj.get("metadata") or {}
+        name, namespace = str(meta.get("name", "")), str(meta.get("namespace") or "")
+        if self._allowed(user, "escalate", plural, name, namespace):
+            return
+        rules = [r for r in obj.get("rules") or () if isinstance(r, dict)]
+        if old is not None and rules == [r for r in old.get("rules") or () if isinstance(r, dict)]:
+            return
+        self._confirm(plural, name, namespace, rules, user)
+        if kind == "ClusterRole" and obj.get("aggregationRule"):
+            # An aggregation rule can gather anything: it takes * on everything.
+            try:
+                self._confirm(plural, name, "", _FULL_AUTHORITY, user)
+            except StatusError:
+                raise _forbidden(
+                    plural, name, "must have cluster-admin privileges to use the aggregationRule"
+                ) from None
+
+    def _binding(
+        self, plural: str, obj: dict[str, Any], old: dict[str, Any] | None, user: UserInfo
+    ) -> None:
+        meta = obj.get("metadata") or {}
+        name, namespace = str(meta.get("name", "")), str(meta.get("namespace") or "")
+        ref = obj.get("roleRef") if isinstance(obj.get("roleRef"), dict) else {}
+        assert isinstance(ref, dict)
+        if old is not None and ref == old.get("roleRef"):
+            return  # only the subjects changed
+        resource = {"ClusterRole": "clusterroles", "Role": "roles"}.get(str(ref.get("kind")))
+        if resource and self._allowed(user, "bind", resource, str(ref.get("name", "")), namespace):
+            return
+        rules = self._authorizer._role_rules(ref, namespace)
+        if isinstance(rules, str):
+            raise _forbidden(plural, name, rules)
+        self._confirm(plural, name, namespace, rules, user)
+
+    def _confirm(
+        self, plural: str, name: str, namespace: str, rules: list[dict[str, Any]], user: UserInfo
+    ) -> None:
+        """rbac's ConfirmNoEscalation."""
+        owned, owned_urls, error = self._authorizer.rules_for(user, namespace)
+        owner = owned + owned_urls
+        missing = [
+            sub
+            for rule in rules
+            for sub in _breakdown(rule)
+            if not any(_covers(o, sub) for o in owner)
+        ]
+        if not missing:
+            return
+        described = sorted({_compact_string(r) for r in _compact(missing)})
+        text = (
+            f"user {json.dumps(user.name)} (groups={_go_quoted(list(user.groups))}) is attempting "
+            "to grant RBAC permissions not currently held:\n" + "\n".join(described)
+        )
+        if error:
+            text += f"; resolution errors: [{error}]"
+        raise _forbidden(plural, name, text)
+
+
+def _forbidden(plural: str, name: str, why: str) -> StatusError:
+    return st.forbidden(
+        f'{plural}.{_GROUP} "{name}" is forbidden: {why}',
+        {"name": name, "group": _GROUP, "kind": plural},
+    )

@@ -59,6 +59,8 @@ class Admission:
     # quote the patch.
     patch_type: str = ""
     patch_body: bytes = b""
+    # Who writes (a kctl.sandbox._auth.UserInfo), None without authentication.
+    user: Any = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,11 @@ class Registry:
         self._defaulter = defaulter
         # Validating admission run after defaulting on create and update (CRD schemas).
         self.admission: list[Callable[[ResourceType, dict[str, Any], Admission], None]] = []
+        # Checks on the writer of an object, with the object and what it replaces (None on
+        # create): RBAC's escalation prevention. (kind, plural, new, old, user).
+        self.write_guards: list[
+            Callable[[str, str, dict[str, Any], dict[str, Any] | None, Any], None]
+        ] = []
         # Writers serialise read-modify-write cycles; the store lock alone only protects a
         # single commit.
         self._write_lock = threading.RLock()
@@ -137,6 +144,19 @@ class Registry:
         from kctl.sandbox._schema import admit_builtin
 
         admit_builtin(rt, obj, admission or Admission())
+
+    def _guard(
+        self,
+        rt: ResourceType,
+        obj: dict[str, Any],
+        old: dict[str, Any] | None,
+        admission: Admission | None,
+    ) -> None:
+        user = admission.user if admission is not None else None
+        if user is None:
+            return  # the sandbox's own writes (controllers, seed) and unauthenticated servers
+        for guard in self.write_guards:
+            guard(rt.kind, rt.plural, obj, old, user)
 
     def get_entry(self, rt: ResourceType, namespace: str, name: str) -> Entry:
         entry = self.store.get(storage_key(rt), namespace, name)
@@ -229,6 +249,7 @@ class Registry:
         causes = validate_metadata(rt, obj)
         if causes:
             raise st.invalid(rt.group, rt.kind, meta.get("name") or "", causes)
+        self._guard(rt, obj, None, admission)
         with self._write_lock:
             if rt.namespaced:
                 self.check_namespace(meta["namespace"], creating=True)
@@ -295,6 +316,7 @@ class Registry:
                 causes = validate_metadata(rt, obj)
                 if causes:
                     raise st.invalid(rt.group, rt.kind, name, causes)
+                self._guard(rt, obj, old, admission)
                 self._defaults(rt, obj, admission)
                 if "generation" in old["metadata"]:
                     # Judged after defaulting and pruning: a write that only spells out

@@ -219,9 +219,10 @@ class Sandbox:
         if self.token is not None:
             policy: Callable[[Attributes], bool] | None = self._policy(authz)
             if rbac:
-                from kctl.sandbox._rbac import RBACAuthorizer
+                from kctl.sandbox._rbac import EscalationCheck, RBACAuthorizer
 
                 policy = RBACAuthorizer(self.store)
+                self.registry.write_guards.append(EscalationCheck(policy))
             self.api.authorize = policy
             authenticators = self._authenticators(token_file)
             self.api.token_authenticators = [

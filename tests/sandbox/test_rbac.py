@@ -280,3 +280,140 @@ def test_serve_rbac_flag_conflicts(args: list[str], error: str) -> None:
     )
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == error
+
+
+def _rbac(kind: str, name: str, namespace: str | None = "dev", **body: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta, **body}
+
+
+def _ref(kind: str, name: str) -> dict[str, str]:
+    return {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": name}
+
+
+ALICE_GROUPS = '(groups=["dev-team" "system:authenticated"])'
+
+
+@pytest.fixture
+def writer(sb: Sandbox, run_kubectl: Any) -> Sandbox:
+    """alice may write Roles and RoleBindings in dev, and read pods there."""
+    rules = [
+        {
+            "apiGroups": ["rbac.authorization.k8s.io"],
+            "resources": ["roles", "rolebindings"],
+            "verbs": ["create", "get", "update", "patch"],
+        },
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
+    ]
+    alice = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}]
+    objects = _objects(
+        _rbac("Role", "rbac-writer", rules=rules),
+        _rbac("RoleBinding", "alice-writes", subjects=alice, roleRef=_ref("Role", "rbac-writer")),
+    )
+    _ok(run_kubectl, sb, "apply", "-f", "-", input=objects)
+    return sb
+
+
+def _as_alice(run_kubectl: Any, sb: Sandbox, obj: dict[str, Any], verb: str = "create") -> Any:
+    return run_kubectl(sb, "--token=alice-secret", verb, "-f", "-", input=json.dumps(obj))
+
+
+def test_a_role_grants_only_what_its_writer_holds(writer: Sandbox, run_kubectl: Any) -> None:
+    held = _rbac(
+        "Role", "held", rules=[{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]
+    )
+    assert _as_alice(run_kubectl, writer, held).returncode == 0
+    grab = _rbac(
+        "Role",
+        "grab",
+        rules=[
+            {
+                "apiGroups": [""],
+                "resources": ["pods", "secrets"],
+                "verbs": ["get", "list", "delete"],
+            },
+            {
+                "apiGroups": ["apps"],
+                "resources": ["deployments"],
+                "verbs": ["get"],
+                "resourceNames": ["web"],
+            },
+        ],
+    )
+    denied = _as_alice(run_kubectl, writer, grab)
+    assert denied.returncode == 1
+    assert denied.stderr == (
+        'Error from server (Forbidden): error when creating "STDIN": roles.rbac.authorization.k8s.io '
+        f'"grab" is forbidden: user "alice" {ALICE_GROUPS} is attempting to grant RBAC permissions '
+        "not currently held:\n"
+        '{APIGroups:[""], Resources:["pods"], Verbs:["delete"]}\n'
+        '{APIGroups:[""], Resources:["secrets"], Verbs:["get" "list" "delete"]}\n'
+        '{APIGroups:["apps"], Resources:["deployments"], ResourceNames:["web"], Verbs:["get"]}\n'
+    )
+    # Changing what a role is labelled, not what it grants, needs nothing more.
+    labelled = run_kubectl(
+        writer, "--token=alice-secret", "label", "role", "held", "-n", "dev", "x=y"
+    )
+    assert labelled.returncode == 0, labelled.stderr
+    # The escalate verb lifts the check.
+    escalate = _rbac(
+        "Role",
+        "escalator",
+        rules=[
+            {
+                "apiGroups": ["rbac.authorization.k8s.io"],
+                "resources": ["roles"],
+                "verbs": ["escalate"],
+            }
+        ],
+    )
+    alice = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}]
+    binding = _rbac(
+        "RoleBinding", "alice-escalates", subjects=alice, roleRef=_ref("Role", "escalator")
+    )
+    _ok(run_kubectl, writer, "apply", "-f", "-", input=_objects(escalate, binding))
+    assert _as_alice(run_kubectl, writer, grab).returncode == 0
+
+
+def test_a_binding_binds_only_what_its_writer_holds_or_may_bind(
+    writer: Sandbox, run_kubectl: Any
+) -> None:
+    bob = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "bob"}]
+    readers = _rbac("RoleBinding", "bob-reads", subjects=bob, roleRef=_ref("Role", "rbac-writer"))
+    assert _as_alice(run_kubectl, writer, readers).returncode == 0
+    editors = _rbac("RoleBinding", "bob-edits", subjects=bob, roleRef=_ref("ClusterRole", "edit"))
+    denied = _as_alice(run_kubectl, writer, editors)
+    assert denied.returncode == 1
+    assert denied.stderr.startswith(
+        'Error from server (Forbidden): error when creating "STDIN": '
+        'rolebindings.rbac.authorization.k8s.io "bob-edits" is forbidden: user "alice" '
+        f"{ALICE_GROUPS} is attempting to grant RBAC permissions not currently held:\n"
+    )
+    missing = _rbac("RoleBinding", "bob-nothing", subjects=bob, roleRef=_ref("Role", "nope"))
+    assert _as_alice(run_kubectl, writer, missing).stderr == (
+        'Error from server (Forbidden): error when creating "STDIN": '
+        'rolebindings.rbac.authorization.k8s.io "bob-nothing" is forbidden: '
+        'role.rbac.authorization.k8s.io "nope" not found\n'
+    )
+    # The bind verb on that one ClusterRole lets alice hand it out.
+    may_bind = _rbac(
+        "ClusterRole",
+        "bind-edit",
+        namespace=None,
+        rules=[
+            {
+                "apiGroups": ["rbac.authorization.k8s.io"],
+                "resources": ["clusterroles"],
+                "verbs": ["bind"],
+                "resourceNames": ["edit"],
+            }
+        ],
+    )
+    alice = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}]
+    grant = _rbac(
+        "RoleBinding", "alice-binds", subjects=alice, roleRef=_ref("ClusterRole", "bind-edit")
+    )
+    _ok(run_kubectl, writer, "apply", "-f", "-", input=_objects(may_bind, grant))
+    assert _as_alice(run_kubectl, writer, editors).returncode == 0
