@@ -8,8 +8,9 @@ RoleBindings of its namespace, each in name order. The decision's reason is the 
 (``RBAC: allowed by RoleBinding "b/ns" of Role "r" to User "u"``), and a denial carries the
 errors met on the way (a binding to a role that does not exist).
 
-ClusterRoles with an aggregationRule are evaluated with the rules they hold; the sandbox
-runs no aggregation controller (the bootstrap admin/edit/view roles are stored aggregated).
+ClusterRoles with an aggregationRule are evaluated with the rules they hold, which the
+clusterrole-aggregation controller (:func:`aggregate_cluster_roles`, run by the sandbox's
+controllers) keeps equal to the rules of the roles their selectors pick.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from kctl.sandbox._auth import UserInfo
 from kctl.sandbox._authz import Attributes
 from kctl.sandbox._store import Store
 
-__all__ = ["EscalationCheck", "RBACAuthorizer", "rule_allows"]
+__all__ = [
+    "EscalationCheck",
+    "RBACAuthorizer",
+    "aggregate_cluster_roles",
+    "aggregated_rules",
+    "rule_allows",
+]
 
 _GROUP = "rbac.authorization.k8s.io"
 _SA_PREFIX = "system:serviceaccount:"
@@ -401,3 +408,67 @@ def _forbidden(plural: str, name: str, why: str) -> StatusError:
         f'{plural}.{_GROUP} "{name}" is forbidden: {why}',
         {"name": name, "group": _GROUP, "kind": plural},
     )
+
+
+# --- the clusterrole-aggregation controller ----------------------------------------------
+
+
+def _selects(selector: Any, labels: dict[str, Any]) -> bool:
+    """metav1.LabelSelector matching (an empty selector selects everything)."""
+    if not isinstance(selector, dict):
+        return False
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expr in selector.get("matchExpressions") or ():
+        key, op = expr.get("key"), expr.get("operator")
+        values = expr.get("values") or []
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def aggregated_rules(role: dict[str, Any], roles: list[dict[str, Any]]) -> list[Any] | None:
+    """The rules the clusterrole-aggregation controller gives ``role`` (None when it has no
+    aggregationRule): every distinct rule of the other ClusterRoles its selectors pick, in
+    the roles' name order."""
+    rule = role.get("aggregationRule")
+    if not isinstance(rule, dict):
+        return None
+    name = role["metadata"]["name"]
+    picked = {
+        other["metadata"]["name"]: other
+        for selector in rule.get("clusterRoleSelectors") or ()
+        for other in roles
+        if other["metadata"]["name"] != name
+        and _selects(selector, other["metadata"].get("labels") or {})
+    }
+    rules: list[Any] = []
+    for other_name in sorted(picked):
+        for item in picked[other_name].get("rules") or ():
+            if item not in rules:
+                rules.append(item)
+    return rules
+
+
+def aggregate_cluster_roles(registry: Any) -> None:
+    """One pass of the clusterrole-aggregation controller over every aggregated ClusterRole."""
+    rt = registry.catalog.by_kind(_GROUP, "v1", "ClusterRole")
+    if rt is None:
+        return
+    roles = [e.obj for e in registry.store.items((_GROUP, "clusterroles"))]
+    for role in roles:
+        rules = aggregated_rules(role, roles)
+        if rules is None or rules == (role.get("rules") or []):
+            continue
+
+        def change(obj: dict[str, Any], rules: list[Any] = rules) -> dict[str, Any]:
+            return {**obj, "rules": rules}
+
+        registry.mutate(rt, "", role["metadata"]["name"], change)

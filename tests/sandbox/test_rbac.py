@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -417,3 +418,72 @@ def test_a_binding_binds_only_what_its_writer_holds_or_may_bind(
     )
     _ok(run_kubectl, writer, "apply", "-f", "-", input=_objects(may_bind, grant))
     assert _as_alice(run_kubectl, writer, editors).returncode == 0
+
+
+def _view_rules(sb: Sandbox) -> list[Any]:
+    entry = sb.store.get(("rbac.authorization.k8s.io", "clusterroles"), "", "view")
+    assert entry is not None
+    return list(entry.obj.get("rules") or [])
+
+
+def _poll(predicate: Any) -> None:
+    deadline = time.monotonic() + 10
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached before the deadline"
+        time.sleep(0.01)
+
+
+def test_aggregated_cluster_roles_gather_labelled_roles(sb: Sandbox, run_kubectl: Any) -> None:
+    secrets_rule = {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}
+    labels = {"rbac.authorization.k8s.io/aggregate-to-view": "true"}
+    reader = _rbac("ClusterRole", "secret-reader", namespace=None, rules=[secrets_rule])
+    reader["metadata"]["labels"] = labels
+    team = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "dev-team"}]
+    view = _rbac("RoleBinding", "team-view", subjects=team, roleRef=_ref("ClusterRole", "view"))
+    before = _view_rules(sb)
+    _ok(run_kubectl, sb, "apply", "-f", "-", input=_objects(view))
+    alice = ("--token=alice-secret",)
+    denied = run_kubectl(sb, *alice, "auth", "can-i", "list", "secrets", "-n", "dev")
+    assert (denied.returncode, denied.stdout) == (1, "no\n")
+    _ok(run_kubectl, sb, "apply", "-f", "-", input=_objects(reader))
+    # The rules of the picked roles, in name order: secret-reader before system:aggregate-to-view.
+    _poll(lambda: _view_rules(sb) == [secrets_rule, *before])
+    assert _ok(run_kubectl, sb, *alice, "auth", "can-i", "list", "secrets", "-n", "dev") == "yes\n"
+    _ok(run_kubectl, sb, "delete", "clusterrole", "secret-reader")
+    _poll(lambda: _view_rules(sb) == before)
+
+
+def test_aggregation_rule_of_ones_own(sb: Sandbox) -> None:
+    def role(name: str, verb: str, **labels: str) -> dict[str, Any]:
+        obj = _rbac(
+            "ClusterRole",
+            name,
+            namespace=None,
+            rules=[{"apiGroups": ["x"], "resources": ["things"], "verbs": [verb]}],
+        )
+        obj["metadata"]["labels"] = labels
+        return obj
+
+    monitoring = _rbac(
+        "ClusterRole",
+        "monitoring",
+        namespace=None,
+        aggregationRule={
+            "clusterRoleSelectors": [
+                {"matchLabels": {"team": "obs"}},
+                {"matchExpressions": [{"key": "extra", "operator": "Exists"}]},
+            ]
+        },
+    )
+    sb.create(role("b-role", "list", team="obs"))
+    sb.create(role("a-role", "get", extra="1"))
+    sb.create(role("c-role", "get", team="obs"))  # the same rule as a-role: kept once
+    sb.create(role("d-role", "watch", team="other"))
+    sb.create(monitoring)
+
+    def rules() -> list[str]:
+        entry = sb.store.get(("rbac.authorization.k8s.io", "clusterroles"), "", "monitoring")
+        assert entry is not None
+        return [r["verbs"][0] for r in entry.obj.get("rules") or []]
+
+    _poll(lambda: rules() == ["get", "list"])
