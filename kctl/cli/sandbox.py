@@ -89,6 +89,12 @@ def _fail(message: str) -> None:
     type=click.Path(dir_okay=False),
     help="YAML authorization policy (see below).",
 )
+@click.option(
+    "--rbac",
+    is_flag=True,
+    help="Enforce RBAC from the stored Roles, ClusterRoles and bindings, as kube-apiserver "
+    "does (the default roles are there; the admin token is in system:masters).",
+)
 @click.option("--fault", "faults", multiple=True, help="Inject faults (see below).")
 @click.option(
     "--state",
@@ -107,6 +113,23 @@ def _fail(message: str) -> None:
     show_default=True,
     help="Seconds between watch bookmarks.",
 )
+@click.option(
+    "--watch-window",
+    "watch_window",
+    default=75.0,
+    type=click.FloatRange(min=0),
+    show_default=True,
+    help="Seconds of events a watch can resume from, per resource, as kube-apiserver's watch "
+    "cache keeps; older resourceVersions get 410 'too old resource version'.",
+)
+@click.option(
+    "--watch-window-events",
+    "watch_window_events",
+    default=100,
+    type=click.IntRange(min=1),
+    show_default=True,
+    help="Events per resource a watch can always resume from, however old.",
+)
 def serve(
     host: str,
     port: int,
@@ -116,10 +139,13 @@ def serve(
     no_auth: bool,
     tls: bool,
     authz: str | None,
+    rbac: bool,
     faults: tuple[str, ...],
     state: str | None,
     seed: str,
     bookmark_interval: float,
+    watch_window: float,
+    watch_window_events: int,
 ) -> None:
     """Serve until SIGTERM or SIGINT; prints `ready URL` once it accepts connections.
 
@@ -131,8 +157,10 @@ def serve(
 
     if token and no_auth:
         raise click.UsageError("--token and --no-auth are mutually exclusive")
-    if no_auth and (token_file or authz):
-        raise click.UsageError("--no-auth cannot be combined with --token-file or --authz")
+    if no_auth and (token_file or authz or rbac):
+        raise click.UsageError("--no-auth cannot be combined with --token-file, --authz or --rbac")
+    if rbac and authz:
+        raise click.UsageError("--rbac and --authz are mutually exclusive")
     if bookmark_interval <= 0:
         raise click.UsageError("--watch-bookmark-interval must be positive")
     parsed = []
@@ -156,9 +184,12 @@ def serve(
             host=host,
             port=port,
             watch_bookmark_interval=bookmark_interval,
+            watch_window=watch_window,
+            watch_window_events=watch_window_events,
             tls=tls,
             token_file=token_file,
             authz=authz,
+            rbac=rbac,
             faults=parsed,
             state=state,
         )

@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from kctl.errors import KctlError, StatusError
@@ -37,6 +38,9 @@ from kctl.sandbox._selectors import (
 )
 from kctl.sandbox._store import Entry, Store, encode, encode_value
 
+if TYPE_CHECKING:
+    from kctl.sandbox._auth import Authenticator
+
 __all__ = ["ApiServer", "Handler", "Middleware", "Request", "Response"]
 
 JSON = "application/json"
@@ -54,6 +58,7 @@ _EXPIRED_CONTINUE = (
     "results in an inconsistent list - objects that were created, modified, or deleted between "
     "the time the first chunk was returned and now may show up in the list."
 )
+_log = logging.getLogger("kctl.sandbox")
 _PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 
 
@@ -165,6 +170,8 @@ class ApiServer:
         self.stopping = False
         # The authorization policy, if any: access reviews answer with it.
         self.authorize: Callable[[Any], bool] | None = None
+        # The bearer-token authenticators (kctl.sandbox._auth), which TokenReviews ask.
+        self.token_authenticators: list[Authenticator] = []
 
     @property
     def now(self) -> datetime:
@@ -176,15 +183,23 @@ class ApiServer:
         chain: Handler = self._dispatch_safely
         for middleware in reversed(self.middlewares):
             chain = _bind(middleware, chain)
-        return chain(req)
+        try:
+            return chain(req)
+        except Exception as err:  # a middleware's bug: still an answer, never a dropped connection
+            return internal_error(req, err)
 
     def _dispatch_safely(self, req: Request) -> Response:
         try:
-            return self._dispatch(req)
+            resp = self._dispatch(req)
         except StatusError as err:
             return Response.error(err)
         except KctlError as err:
             return Response.error(st.bad_request(str(err)))
+        except Exception as err:  # a handler's bug: kube-apiserver's 500, seen by middlewares
+            return internal_error(req, err)
+        if resp.stream is not None:
+            resp.stream = _guarded(req, resp.stream)
+        return resp
 
     def _dispatch(self, req: Request) -> Response:
         path = req.path.rstrip("/") or "/"
@@ -713,6 +728,13 @@ class ApiServer:
         rt = target.rt
         if rt.namespaced and not target.namespace:
             raise st.method_not_allowed()
+        if rt.plural == "tokenreviews":
+            from kctl.sandbox._reviews import token_review
+
+            body = token_review(self._body(req), self.token_authenticators)
+            body["apiVersion"] = f"{rt.group}/{rt.version}"
+            body["kind"] = rt.kind
+            return Response.json(201, body)
         # Without authentication every request acts with the sandbox admin's rights.
         user = UserInfo(req.user, req.uid, req.groups, req.extra) if req.user else ADMIN
         body = review(rt.group, rt.plural, target.namespace, self._body(req), user, self.authorize)
@@ -732,7 +754,13 @@ class ApiServer:
         if value not in ("", "Ignore", "Warn", "Strict"):
             supported = '"", "Ignore", "Strict", "Warn"'
             raise _invalid_option(req, "fieldValidation", json.dumps(value), supported)
-        return Admission(value)
+        return Admission(value, user=self._user(req))
+
+    @staticmethod
+    def _user(req: Request) -> Any:
+        from kctl.sandbox._auth import UserInfo
+
+        return UserInfo(req.user, req.uid, req.groups, req.extra) if req.user else None
 
     def _tracker(self, req: Request, rt: ResourceType, subresource: str) -> Tracker:
         from kctl.sandbox._apply import field_manager_name, update_tracker
@@ -815,13 +843,19 @@ class ApiServer:
                 subresource=target.subresource,
                 dry_run=dry_run,
                 tracker=track,
+                admission=Admission(user=self._user(req)),
             )
         except StatusError as err:
             if err.code != 404 or target.subresource:
                 raise
             # Applying to an absent object creates it.
             obj = self.registry.create(
-                rt, target.namespace, change(None), dry_run=dry_run, tracker=track
+                rt,
+                target.namespace,
+                change(None),
+                dry_run=dry_run,
+                tracker=track,
+                admission=Admission(user=self._user(req)),
             )
             return self._object_response(201, rt, obj, out)
         return self._object_response(200, rt, obj, out)
@@ -1055,6 +1089,51 @@ def _warned(resp: Response, admission: Admission) -> Response:
     for text in admission.warnings:
         resp.headers.append(("Warning", "299 - " + json.dumps(text)))
     return resp
+
+
+def _where(err: BaseException) -> str:
+    """``file.py:line`` of the innermost frame of ``err``'s traceback."""
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "?"
+    return f"{tb.tb_frame.f_code.co_filename.rpartition('/')[2]}:{tb.tb_lineno}"
+
+
+def _log_internal(req: Request, err: BaseException, during: str) -> None:
+    # One line, and neither the exception's text nor the query: both can echo request
+    # content (a Secret's data, a token) into a log that outlives the request.
+    _log.error(
+        "internal error %s %s %s: %s at %s",
+        during,
+        req.method,
+        req.path,
+        type(err).__name__,
+        _where(err),
+    )
+
+
+def internal_error(req: Request, err: Exception) -> Response:
+    """The 500 Status kube-apiserver answers for an unexpected error (errors.NewInternalError),
+    logged once. The client sees the error's text: it is about its own request."""
+    _log_internal(req, err, "serving")
+    text = str(err)
+    message = f"{type(err).__name__}: {text}" if text else type(err).__name__
+    return Response.error(st.internal_error(message))
+
+
+def _guarded(req: Request, stream: Iterator[bytes]) -> Iterator[bytes]:
+    """``stream`` that ends (cleanly, after what it sent) instead of raising: the headers
+    are out, so a watch that fails late can only be ended and logged."""
+    try:
+        yield from stream
+    except Exception as err:
+        from kctl.sandbox._faults import ConnectionAbort, ConnectionDrop
+
+        if isinstance(err, (ConnectionAbort, ConnectionDrop)):
+            raise  # injected faults, which the socket layer carries out
+        _log_internal(req, err, "streaming")
 
 
 def _bind(middleware: Middleware, nxt: Handler) -> Handler:

@@ -137,6 +137,36 @@ _SYSTEM_CLUSTER_ROLES = (
     "system:service-account-issuer-discovery",
     "system:volume-scheduler",
 )
+# The system roles every user relies on, with their real rules (sorted, as the bootstrap
+# policy's rule builder leaves them).
+_PUBLIC_URLS = ["/healthz", "/livez", "/readyz", "/version", "/version/"]
+_SYSTEM_RULES: dict[str, Obj] = {
+    "system:basic-user": {
+        "rules": [
+            {
+                "apiGroups": ["authorization.k8s.io"],
+                "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+                "verbs": ["create"],
+            },
+            {
+                "apiGroups": ["authentication.k8s.io"],
+                "resources": ["selfsubjectreviews"],
+                "verbs": ["create"],
+            },
+        ]
+    },
+    "system:discovery": {
+        "rules": [
+            {
+                "nonResourceURLs": sorted(
+                    ["/api", "/api/*", "/apis", "/apis/*", "/openapi", "/openapi/*", *_PUBLIC_URLS]
+                ),
+                "verbs": ["get"],
+            }
+        ]
+    },
+    "system:public-info-viewer": {"rules": [{"nonResourceURLs": _PUBLIC_URLS, "verbs": ["get"]}]},
+}
 _CONTROLLERS = (
     "attachdetach-controller",
     "certificate-controller",
@@ -339,7 +369,7 @@ def _rbac(m: _Maker) -> None:
             rules=_AGGREGATE_TO[src],
         )
     for name in _SYSTEM_CLUSTER_ROLES:
-        m.add(_RBAC, "ClusterRole", name, metadata=meta)
+        m.add(_RBAC, "ClusterRole", name, metadata=meta, **_SYSTEM_RULES.get(name, {}))
     for controller in _CONTROLLERS:
         m.add(_RBAC, "ClusterRole", f"system:controller:{controller}", metadata=meta)
     for name, subjects in _BINDINGS.items():

@@ -1,6 +1,7 @@
 """In-process controllers: the stand-in kubelet/scheduler, garbage collection of owned
-objects, namespace termination, and the per-namespace objects kube-controller-manager keeps
-(the ``default`` ServiceAccount, the ``kube-root-ca.crt`` ConfigMap).
+objects, namespace termination, the per-namespace objects kube-controller-manager keeps
+(the ``default`` ServiceAccount, the ``kube-root-ca.crt`` ConfigMap) and the aggregation of
+ClusterRoles with an aggregationRule.
 
 They subscribe to the store's internal event feed and do their work on one worker thread,
 writing back through the registry like any other client would.
@@ -25,6 +26,7 @@ _NODES = ("", "nodes")
 _NAMESPACES = ("", "namespaces")
 _SERVICE_ACCOUNTS = ("", "serviceaccounts")
 _CONFIGMAPS = ("", "configmaps")
+_CLUSTER_ROLES = ("rbac.authorization.k8s.io", "clusterroles")
 _ROOT_CA = "kube-root-ca.crt"
 _ROOT_CA_DESCRIPTION = (
     "Contains a CA bundle that can be used to verify the kube-apiserver when using internal "
@@ -108,6 +110,10 @@ class Controllers:
         meta = obj["metadata"]
         self.crds.handle(event)
         self._recheck_foreground_owners(event)
+        if event.resource == _CLUSTER_ROLES:
+            from kctl.sandbox._rbac import aggregate_cluster_roles
+
+            aggregate_cluster_roles(self.registry)
         if event.type == "DELETED":
             self._collect_dependents(meta.get("uid", ""))
             self.workloads.handle(event)

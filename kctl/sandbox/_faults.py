@@ -301,7 +301,8 @@ class FaultInjector:
         if req.param("continue"):
             return Response.error(st.expired(_EXPIRED_CONTINUE))
         rv = req.param("resourceVersion") or ""
-        status = st.expired(f"too old resource version: {rv} ({store.compacted_rv + 1})").status
+        # The watch cache's "oldest - 1": nothing before the compaction can be delivered.
+        status = st.expired(f"too old resource version: {rv} ({store.compacted_rv})").status
         line = b'{"type":"ERROR","object":' + encode(status) + b"}\n"
         return Response(200, stream=iter([line]))
 

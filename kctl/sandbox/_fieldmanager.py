@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kctl.errors import ApplyConflictError, PatchError
+from kctl.sandbox._times import format_time, normalize, parse_rfc3339
 from kctl.util._patchmeta import ANY, FieldMeta, PatchMeta
 
 __all__ = [
@@ -313,6 +314,15 @@ def _decode_entries(raw: Any) -> list[_Entry]:
     for item in raw:
         if not isinstance(item, dict):
             raise PatchError("metadata.managedFields entries must be objects")
+        when = item.get("time")
+        if when is not None:
+            # Any RFC 3339 time, kept in metav1.Time's normal form.
+            try:
+                when = normalize(when) if isinstance(when, str) else None
+            except ValueError as err:
+                raise PatchError(str(err)) from None
+            if when is None:
+                raise PatchError("metadata.managedFields time must be a string")
         operation = item.get("operation")
         if operation not in (APPLY, UPDATE):
             raise PatchError(f"invalid managedFields operation: {operation!r}")
@@ -324,7 +334,7 @@ def _decode_entries(raw: Any) -> list[_Entry]:
                 operation,
                 str(item.get("apiVersion", "")),
                 fields_to_set(item.get("fieldsV1") or {}),
-                item.get("time"),
+                when,
                 str(item.get("subresource", "")),
             )
         )
@@ -334,7 +344,7 @@ def _decode_entries(raw: Any) -> list[_Entry]:
 def _sort_key(entry: _Entry) -> tuple[str, float, str, str, str]:
     seconds = 0.0
     if entry.time:
-        seconds = datetime.strptime(entry.time, "%Y-%m-%dT%H:%M:%SZ").timestamp()
+        seconds = parse_rfc3339(entry.time).timestamp()
     return (entry.operation, seconds, entry.manager, entry.api_version, entry.subresource)
 
 
@@ -480,7 +490,7 @@ class FieldManager:
         self._now = now or (lambda: datetime.now(timezone.utc))
 
     def _timestamp(self) -> str:
-        return self._now().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_time(self._now())
 
     def _entries_for_update(self, live: dict[str, Any] | None, new: dict[str, Any]) -> list[_Entry]:
         # A write that carries its own managedFields edits them directly (kubectl's

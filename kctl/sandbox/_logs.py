@@ -42,8 +42,10 @@ def _containers(pod: dict[str, Any]) -> list[str]:
 def _parse_time(text: str | None) -> datetime | None:
     if not text:
         return None
+    from kctl.sandbox._times import parse_rfc3339
+
     try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        return parse_rfc3339(text)
     except ValueError:
         return None
 

@@ -19,6 +19,7 @@ __all__ = [
     "format_time",
     "generate_name_suffix",
     "name_errors",
+    "omit_empty_metadata",
     "pod_qos_class",
     "prepare_create",
     "prepare_update",
@@ -195,6 +196,37 @@ def pod_qos_class(pod: dict[str, Any]) -> str:
     if not any_set:
         return "BestEffort"
     return "Guaranteed" if guaranteed else "Burstable"
+
+
+# ObjectMeta's omitempty fields that can be empty without being absent (the pointers and
+# creationTimestamp, a struct, are not among them: Go keeps a zero deletionGracePeriodSeconds).
+_OMITTED_WHEN_EMPTY: dict[str, Any] = {
+    "name": "",
+    "generateName": "",
+    "namespace": "",
+    "selfLink": "",
+    "uid": "",
+    "resourceVersion": "",
+    "generation": 0,
+    "labels": {},
+    "annotations": {},
+    "ownerReferences": [],
+    "finalizers": [],
+    "managedFields": [],
+}
+
+
+def omit_empty_metadata(obj: dict[str, Any]) -> None:
+    """Drop the metadata fields Go's ``omitempty`` leaves out when they are empty or null
+    (``labels: {}``, ``finalizers: []``, ``generateName: ""``, ...): an object that went
+    through the apiserver never carries them, so ``kubectl diff`` never shows them."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return
+    for key, empty in _OMITTED_WHEN_EMPTY.items():
+        value = meta.get(key, ...)
+        if value is None or (type(value) is type(empty) and value == empty):
+            del meta[key]
 
 
 def prepare_create(rt: ResourceType, obj: dict[str, Any], now: datetime) -> None:

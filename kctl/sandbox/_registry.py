@@ -22,6 +22,7 @@ from kctl.sandbox._catalog import Catalog, ResourceType
 from kctl.sandbox._objects import (
     format_time,
     generate_name_suffix,
+    omit_empty_metadata,
     prepare_create,
     prepare_update,
     validate_metadata,
@@ -58,6 +59,8 @@ class Admission:
     # quote the patch.
     patch_type: str = ""
     patch_body: bytes = b""
+    # Who writes (a kctl.sandbox._auth.UserInfo), None without authentication.
+    user: Any = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,11 @@ class Registry:
         self._defaulter = defaulter
         # Validating admission run after defaulting on create and update (CRD schemas).
         self.admission: list[Callable[[ResourceType, dict[str, Any], Admission], None]] = []
+        # Checks on the writer of an object, with the object and what it replaces (None on
+        # create): RBAC's escalation prevention. (kind, plural, new, old, user).
+        self.write_guards: list[
+            Callable[[str, str, dict[str, Any], dict[str, Any] | None, Any], None]
+        ] = []
         # Writers serialise read-modify-write cycles; the store lock alone only protects a
         # single commit.
         self._write_lock = threading.RLock()
@@ -128,11 +136,27 @@ class Registry:
     def _decode(self, rt: ResourceType, obj: dict[str, Any], admission: Admission | None) -> None:
         """The typed decode of a built-in object (pruning, fieldValidation, type errors),
         before anything else reads it, as the apiserver decodes the body first."""
+        # Decoding into ObjectMeta, for custom resources too, and re-encoding drops empty
+        # omitempty fields before anything (the field manager included) reads them.
+        omit_empty_metadata(obj)
         if rt.is_crd:
             return
         from kctl.sandbox._schema import admit_builtin
 
         admit_builtin(rt, obj, admission or Admission())
+
+    def _guard(
+        self,
+        rt: ResourceType,
+        obj: dict[str, Any],
+        old: dict[str, Any] | None,
+        admission: Admission | None,
+    ) -> None:
+        user = admission.user if admission is not None else None
+        if user is None:
+            return  # the sandbox's own writes (controllers, seed) and unauthenticated servers
+        for guard in self.write_guards:
+            guard(rt.kind, rt.plural, obj, old, user)
 
     def get_entry(self, rt: ResourceType, namespace: str, name: str) -> Entry:
         entry = self.store.get(storage_key(rt), namespace, name)
@@ -177,7 +201,10 @@ class Registry:
         obj["apiVersion"] = rt.api_version
 
     def _reorder(self, obj: dict[str, Any]) -> dict[str, Any]:
-        # Go struct order: TypeMeta, ObjectMeta, then the rest (spec before status).
+        # What is stored is what Go would encode: no empty omitempty metadata (defaulting or
+        # a strategy may have emptied a list), and Go struct order: TypeMeta, ObjectMeta,
+        # then the rest (spec before status).
+        omit_empty_metadata(obj)
         head = ["kind", "apiVersion", "metadata"]
         out = {k: obj[k] for k in head if k in obj}
         rest = [k for k in obj if k not in head]
@@ -224,6 +251,7 @@ class Registry:
         causes = validate_metadata(rt, obj)
         if causes:
             raise st.invalid(rt.group, rt.kind, meta.get("name") or "", causes)
+        self._guard(rt, obj, None, admission)
         with self._write_lock:
             if rt.namespaced:
                 self.check_namespace(meta["namespace"], creating=True)
@@ -290,6 +318,7 @@ class Registry:
                 causes = validate_metadata(rt, obj)
                 if causes:
                     raise st.invalid(rt.group, rt.kind, name, causes)
+                self._guard(rt, obj, old, admission)
                 self._defaults(rt, obj, admission)
                 if "generation" in old["metadata"]:
                     # Judged after defaulting and pruning: a write that only spells out

@@ -15,12 +15,12 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from kctl.sandbox import _status as st
-from kctl.sandbox._auth import UserInfo
+from kctl.sandbox._auth import Authenticator, UserInfo
 from kctl.sandbox._authz import Attributes, Policy
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "is_review",
     "review",
     "token_request",
+    "token_review",
 ]
 
 Authorize = Callable[[Attributes], bool]
@@ -39,6 +40,7 @@ REVIEW_KINDS = {
     ("authorization.k8s.io", "subjectaccessreviews"),
     ("authorization.k8s.io", "localsubjectaccessreviews"),
     ("authentication.k8s.io", "selfsubjectreviews"),
+    ("authentication.k8s.io", "tokenreviews"),
 }
 # kind's service-account issuer (--service-account-issuer), also the default audience.
 _ISSUER = "https://kubernetes.default.svc.cluster.local"
@@ -198,12 +200,21 @@ def review(
         out["status"] = {"userInfo": _user_info(user)}
         return out
     if plural == "selfsubjectrulesreviews":
-        resource, non_resource = _rules(user, str(spec.get("namespace") or ""), authorize)
+        from kctl.sandbox._rbac import RBACAuthorizer
+
+        namespace = str(spec.get("namespace") or "")
+        error = ""
+        if isinstance(authorize, RBACAuthorizer):
+            resource, non_resource, error = authorize.rules_for(user, namespace)
+        else:
+            resource, non_resource = _rules(user, namespace, authorize)
         out["status"] = {
             "resourceRules": resource,
             "nonResourceRules": non_resource,
-            "incomplete": False,
+            "incomplete": bool(error),
         }
+        if error:
+            out["status"]["evaluationError"] = error
         return out
     subject = user
     if plural in ("subjectaccessreviews", "localsubjectaccessreviews"):
@@ -239,8 +250,17 @@ def review(
                 }
             ],
         )
+    from kctl.sandbox._rbac import RBACAuthorizer
+
+    if isinstance(authorize, RBACAuthorizer) and "system:masters" not in subject.groups:
+        allowed, reason = authorize.decide(attrs)
+        status: dict[str, Any] = {"allowed": allowed}
+        if reason:
+            status["reason"] = reason
+        out["status"] = status
+        return out
     allowed = _allowed(authorize, attrs)
-    status: dict[str, Any] = {"allowed": allowed}
+    status = {"allowed": allowed}
     if allowed and "system:masters" in subject.groups:
         status["reason"] = (
             'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole '
@@ -297,6 +317,67 @@ def token_request(
         "spec": spec,
         "status": {"token": _sign(claims), "expirationTimestamp": _rfc3339(expires)},
     }
+
+
+def token_review(body: dict[str, Any], authenticators: Sequence[Authenticator]) -> dict[str, Any]:
+    """A TokenReview answered with the user ``authenticators`` (the server's token
+    authenticators, in its order) find for ``spec.token``. Like kube-apiserver's, the answer
+    is the posted object with a status; names are neither needed nor kept."""
+    from kctl.sandbox._api import Request
+    from kctl.sandbox._auth import CredentialRejected
+
+    spec = body.get("spec")
+    spec = spec if isinstance(spec, dict) else {}
+    token = spec.get("token")
+    if not isinstance(token, str) or not token:
+        raise st.bad_request("token is required for TokenReview in authentication")
+    meta = dict(body.get("metadata") or {})
+    meta.setdefault("creationTimestamp", None)
+    status: dict[str, Any] = {"user": {}}
+    out = {"kind": "TokenReview", "apiVersion": body.get("apiVersion"), "metadata": meta}
+    out.update((k, v) for k, v in body.items() if k not in out)
+    out["status"] = status
+    if not authenticators:
+        return out  # no token authentication: the apiserver echoes the review unanswered
+    wanted = [str(a) for a in spec.get("audiences") or ()] or [_ISSUER]
+    # A token is authenticated as the header it stands for would be.
+    probe = Request.build("GET", "/", {"Authorization": f"Bearer {token}"})
+    user: UserInfo | None = None
+    for authenticate in authenticators:
+        try:
+            user = authenticate(probe)
+        except CredentialRejected:
+            user = None
+        if user is not None:
+            break
+    if user is None:
+        return out
+    # Static tokens are valid for the server's own audience; issued ones for their "aud".
+    held = _token_audiences(token) or [_ISSUER]
+    audiences = [a for a in held if a in wanted]
+    if not audiences:
+        return out
+    if "system:authenticated" not in user.groups:
+        user = UserInfo(user.name, user.uid, (*user.groups, "system:authenticated"), user.extra)
+    out["status"] = {"authenticated": True, "user": _user_info(user), "audiences": audiences}
+    return out
+
+
+def _token_audiences(token: str) -> list[str] | None:
+    """The audiences of a token :func:`token_request` signed, None for any other token."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    expected = hmac.new(_KEY, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+    try:
+        if not hmac.compare_digest(_unb64(parts[2]), expected):
+            return None
+        aud = json.loads(_unb64(parts[1])).get("aud")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(aud, str):
+        return [aud]
+    return [str(a) for a in aud] if isinstance(aud, list) else None
 
 
 def _rfc3339(when: datetime) -> str:

@@ -29,12 +29,12 @@ from kctl.sandbox._controllers import Controllers
 from kctl.sandbox._faults import Fault, FaultInjector
 from kctl.sandbox._http import HTTPServer
 from kctl.sandbox._registry import Registry
-from kctl.sandbox._store import Store
+from kctl.sandbox._store import WATCH_WINDOW_EVENTS, WATCH_WINDOW_SECONDS, Store
 from kctl.util._atomic import write_atomic
 
 if TYPE_CHECKING:
     from kctl.rest import Config
-    from kctl.sandbox._authz import Policy
+    from kctl.sandbox._authz import Attributes, Policy
     from kctl.sandbox._tls import Authority, KeyPair
 
 __all__ = ["Sandbox", "SandboxError", "kubeconfig_text", "write_kubeconfig"]
@@ -135,13 +135,24 @@ class Sandbox:
     ``tls`` serves HTTPS with a generated CA (``ca_pem``; :meth:`client_cert` issues client
     certificates) and then wants credentials: ``anonymous`` defaults to ``not tls``, and
     requests without credentials get 401 when it is false. ``token_file`` adds kube-apiserver
-    token-file users, ``authz`` is a policy (file or :class:`~kctl.sandbox._authz.Policy`),
+    token-file users, ``authz`` is a policy (file or :class:`~kctl.sandbox._authz.Policy`)
+    or ``rbac`` enforces the stored Roles, ClusterRoles and bindings as kube-apiserver's
+    RBAC authorizer does (see ``_rbac``; ``system:masters``, the admin token's group, is
+    always allowed),
     ``faults`` are fault specs (see ``_faults``; change them later through
     ``sandbox.faults``) and ``state`` a SQLite file that keeps the objects across restarts
     (the seed only fills a new one). As in a real cluster, every namespace gets a
     ``default`` ServiceAccount and the ``kube-root-ca.crt`` ConfigMap; those of the seed's
     namespaces exist by the time :meth:`start` returns. ``root_ca_configmaps=False`` turns
     the root-CA publisher off, for tests that want a namespace with no ConfigMap at all.
+
+    Watches resume from a window, as from kube-apiserver's watch cache: per resource, the
+    last ``watch_window_events`` events (default 100) and every event younger than
+    ``watch_window`` seconds (default 75); nothing from before :meth:`start` (the seed or
+    the saved state). A watch from an older resourceVersion gets HTTP 200 and one ERROR
+    event, ``410 Expired`` ``too old resource version: RV (OLDEST-1)``, and a client
+    relists. ``history`` (events, all resources) bounds exact-version lists and continue
+    tokens, as etcd's compaction does.
     """
 
     def __init__(
@@ -156,13 +167,18 @@ class Sandbox:
         watch_bookmark_interval: float = 60.0,
         now: Callable[[], datetime] | None = None,
         history: int = 20000,
+        watch_window: float = WATCH_WINDOW_SECONDS,
+        watch_window_events: int = WATCH_WINDOW_EVENTS,
         tls: bool = False,
         token_file: str | None = None,
         authz: str | Policy | None = None,
+        rbac: bool = False,
         faults: Iterable[Fault | str] = (),
         state: str | None = None,
         root_ca_configmaps: bool = True,
     ) -> None:
+        if rbac and (no_auth or authz is not None):
+            raise SandboxError("rbac cannot be combined with no_auth or authz")
         self.seed = seed
         self.token: str | None = None if no_auth else (token or secrets.token_urlsafe(32))
         self.authority: Authority | None = None
@@ -183,7 +199,12 @@ class Sandbox:
         self.port = port
         self.now: Callable[[], datetime] = now or _utc_now
         self.catalog = Catalog()
-        self.store = Store(history=history, backend=backend)
+        self.store = Store(
+            history=history,
+            backend=backend,
+            watch_window_seconds=watch_window,
+            watch_window_events=watch_window_events,
+        )
         self.registry = Registry(self.store, self.catalog, lambda: self.now(), _defaulter())
         self.api = ApiServer(self.registry, bookmark_interval=watch_bookmark_interval)
         try:
@@ -196,10 +217,19 @@ class Sandbox:
             # reach a sandbox that refused anonymous requests.
             anonymous = not tls
         if self.token is not None:
-            policy = self._policy(authz)
+            policy: Callable[[Attributes], bool] | None = self._policy(authz)
+            if rbac:
+                from kctl.sandbox._rbac import EscalationCheck, RBACAuthorizer
+
+                policy = RBACAuthorizer(self.store)
+                self.registry.write_guards.append(EscalationCheck(policy))
             self.api.authorize = policy
+            authenticators = self._authenticators(token_file)
+            self.api.token_authenticators = [
+                a for a in authenticators if not isinstance(a, CertAuthenticator)
+            ]
             self.api.middlewares.append(
-                auth_middleware(self._authenticators(token_file), policy, anonymous=anonymous)
+                auth_middleware(authenticators, policy, anonymous=anonymous)
             )
         from kctl.sandbox._metrics import Metrics
 
@@ -268,6 +298,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         try:
             self._load_state()
+            self.store.start_watch_cache()
             ssl_context = self.authority.server_context() if self.authority else None
             try:
                 self._server = HTTPServer((self.host, self.port), self.api, ssl_context=ssl_context)

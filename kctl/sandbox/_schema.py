@@ -99,7 +99,6 @@ _QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
 _QUANTITY_ERROR = (
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 )
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _DURATION = re.compile(r"^[-+]?(\d*\.?\d+(ns|us|µs|μs|ms|s|m|h))+$|^[-+]?0$")
 _TYPE_META = ("apiVersion", "kind")
 
@@ -357,14 +356,13 @@ def _special(kind: str, value: Any) -> Any:
     if not isinstance(value, str):
         raise _Fatal(f"json: cannot unmarshal {_json_kind(value)} into Go value of type string")
     if kind in ("time", "microtime"):
-        if not _RFC3339.match(value):
-            # time.Parse reports the first layout element that failed; a value that is not
-            # RFC 3339 at all fails on the year.
-            raise _Fatal(
-                f'parsing time {json.dumps(value)} as "2006-01-02T15:04:05Z07:00": cannot '
-                f'parse {json.dumps(value)} as "2006"'
-            )
-        return value
+        from kctl.sandbox._times import normalize
+
+        # Decoding and re-encoding normalises: UTC, Z, and Time's whole seconds.
+        try:
+            return normalize(value, micro=kind == "microtime")
+        except ValueError as err:
+            raise _Fatal(str(err)) from None
     if not _DURATION.match(value):
         raise _Fatal(f"time: invalid duration {json.dumps(value)}")
     return value

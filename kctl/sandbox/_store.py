@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -125,14 +126,45 @@ class Subscription:
         self._store._unsubscribe(self)
 
 
+# kube-apiserver's watch cache keeps, per resource, at least 100 events (lowerBoundCapacity)
+# and grows to keep 75 s of them (eventFreshDuration), up to 100*1024 (upperBoundCapacity).
+WATCH_WINDOW_SECONDS = 75.0
+WATCH_WINDOW_EVENTS = 100
+_WATCH_WINDOW_CAP = 100 * 1024
+
+
 class Store:
-    def __init__(self, *, history: int = 20000, backend: Backend | None = None) -> None:
+    """``history`` is how many events (all resources) lists at an exact resourceVersion and
+    continue tokens can reach back, as etcd's uncompacted revisions. Watches resume from a
+    narrower window, per resource, as from kube-apiserver's watch cache: the last
+    ``watch_window_events`` events of the resource and any younger than
+    ``watch_window_seconds``; an event leaves it only when a newer one of its resource
+    arrives. ``clock`` (monotonic seconds) dates the events."""
+
+    def __init__(
+        self,
+        *,
+        history: int = 20000,
+        backend: Backend | None = None,
+        watch_window_seconds: float = WATCH_WINDOW_SECONDS,
+        watch_window_events: int = WATCH_WINDOW_EVENTS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._lock = threading.RLock()
         self._tables: dict[tuple[str, str], _Table] = {}
         self._rv = 0
         self._history: deque[Event] = deque(maxlen=history)
         # Lists and watches older than this cannot be served ("too old resource version").
         self._compacted = 0
+        self._window_seconds = watch_window_seconds
+        self._window_events = max(1, watch_window_events)
+        self._clock = clock
+        # Per resource: (resourceVersion, time) of the events a watch may resume after, and
+        # whether older ones have left (then only those can be resumed from).
+        self._windows: dict[tuple[str, str], deque[tuple[int, float]]] = {}
+        self._window_trimmed: set[tuple[str, str]] = set()
+        # The watch cache's first list: no watch resumes from before it.
+        self._watch_start = 0
         self._subs: list[Subscription] = []
         self._listeners: list[Callable[[Event], None]] = []
         self._owners: dict[str, set[tuple[tuple[str, str], str]]] = {}
@@ -155,6 +187,23 @@ class Store:
             if self._history and len(self._history) == self._history.maxlen:
                 return self._history[0].rv - 1
             return self._compacted
+
+    def watch_horizon(self, resource: tuple[str, str]) -> int:
+        """The oldest resourceVersion a watch of ``resource`` can resume from: older ones get
+        ``too old resource version: RV (horizon)``. It is the watch cache's ``oldest - 1``:
+        just before its oldest retained event once any has left, else its first list's."""
+        with self._lock:
+            horizon = max(self.compacted_rv, self._watch_start)
+            window = self._windows.get(resource)
+            if resource in self._window_trimmed and window:
+                horizon = max(horizon, window[0][0] - 1)
+            return horizon
+
+    def start_watch_cache(self) -> None:
+        """What exists now was loaded before the server started: like kube-apiserver's watch
+        cache, which begins with a list, watches cannot resume from before this point."""
+        with self._lock:
+            self._watch_start = self._rv
 
     def get(self, resource: tuple[str, str], namespace: str, name: str) -> Entry | None:
         table = self._tables.get(resource)
@@ -272,12 +321,25 @@ class Store:
     def _commit(self, event: Event) -> Entry:
         self.backend.commit(event)
         self._history.append(event)
+        self._remember(event)
         for sub in self._subs:
             if sub.resource is None or sub.resource == event.resource:
                 sub.push(event)
         for listener in self._listeners:
             listener(event)
         return event.entry
+
+    def _remember(self, event: Event) -> None:
+        now = self._clock()
+        window = self._windows.setdefault(event.resource, deque())
+        window.append((event.rv, now))
+        # As the watch cache: the buffer grows while its oldest event is fresh, and an event
+        # is dropped only to make room for a newer one.
+        while len(window) > self._window_events and (
+            len(window) > _WATCH_WINDOW_CAP or now - window[0][1] > self._window_seconds
+        ):
+            window.popleft()
+            self._window_trimmed.add(event.resource)
 
     # --- watching ------------------------------------------------------------------------
 
@@ -290,7 +352,7 @@ class Store:
         """
         with self._lock:
             if since is not None and since < self.compacted_rv:
-                raise LookupError(self.compacted_rv + 1)
+                raise LookupError(self.compacted_rv)
             sub = Subscription(self, resource)
             backlog: list[Event] = []
             if since is not None:

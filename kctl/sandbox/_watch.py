@@ -91,11 +91,13 @@ class WatchStream:
                 del since
             else:
                 since = self._parse_rv()
-                try:
-                    sub, backlog = store.subscribe(key, since)
-                except LookupError as err:
-                    error = st.expired(f"too old resource version: {since} ({err.args[0]})")
+                horizon = store.watch_horizon(key)
+                if since < horizon:
+                    # kube-apiserver's watch cache: HTTP 200, then this one ERROR event.
+                    error = st.expired(f"too old resource version: {since} ({horizon})")
                     sub, backlog = store.subscribe(key, current)
+                else:
+                    sub, backlog = store.subscribe(key, since)
             self._last_rv = current
         return self._run(sub, initial, backlog, error)
 
