@@ -260,6 +260,46 @@ CASES: dict[str, list[Req]] = {
         Req("DELETE", CMS + "/cm"),
         Req("DELETE", CMS + "/cm"),
     ],
+    "empty metadata maps and lists are not stored": [
+        Req(
+            "POST",
+            CMS,
+            {
+                **CM,
+                "metadata": {
+                    "name": "e",
+                    "labels": {"diff": "mine"},
+                    "annotations": {},
+                    "finalizers": [],
+                },
+            },
+        ),
+        Req("GET", CMS + "/e"),
+    ],
+    "a managedFields time with an offset is read as RFC 3339": [
+        Req("POST", CMS, CM),
+        Req(
+            "PUT",
+            CMS + "/cm",
+            {
+                **CM,
+                "metadata": {
+                    "name": "cm",
+                    "labels": {"diff": "mine"},
+                    "managedFields": [
+                        {
+                            "manager": "python",
+                            "operation": "Update",
+                            "apiVersion": "v1",
+                            "time": "2026-12-05T07:53:41+00:00",
+                            "fieldsType": "FieldsV1",
+                            "fieldsV1": {"f:data": {"f:a": {}}},
+                        }
+                    ],
+                },
+            },
+        ),
+    ],
     "an invalid name": [
         Req("POST", CMS, with_name(CM, "Bad_Name")),
         Req("POST", CMS, with_name(CM, "")),
