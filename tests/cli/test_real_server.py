@@ -366,3 +366,36 @@ def test_get_watch(envtest: Environment, extra: tuple[str, ...], tmp_path: Path)
     mask = re.compile(AGE[0])
     ours, theirs = ([mask.sub("<age>", line) for line in lines] for lines in seen)
     assert ours == theirs
+
+
+def test_kctl_watch(envtest: Environment, tmp_path: Path) -> None:
+    """kctl's own watch verb on the real server: the list, then each change, as JSON lines,
+    and Ctrl-C ends it with exit code 0."""
+    import json
+    import signal
+
+    cs = kubernetes.new_for_config(envtest.rest_config())
+    ns = f"kw-{os.getpid()}-{next(_ids)}"
+    cs.core_v1().namespaces().create({"metadata": {"name": ns}})
+    cs.core_v1().config_maps(ns).create({"metadata": {"name": "a"}, "data": {"k": "1"}})
+    argv = [sys.executable, "-m", "kctl", "watch", "configmaps", "-n", ns, "-o", "json"]
+    proc = LineProc(argv, envtest.kubeconfig_path, tmp_path)
+    try:
+        events = [json.loads(proc.take(1)[0])]
+        cs.core_v1().config_maps(ns).patch(
+            "a", "application/merge-patch+json", {"data": {"k": "2"}}
+        )
+        events.append(json.loads(proc.take(1)[0]))
+        cs.core_v1().config_maps(ns).delete("a")
+        events.append(json.loads(proc.take(1)[0]))
+        proc.proc.send_signal(signal.SIGINT)
+        code, _ = proc.finish()
+    finally:
+        proc.kill()
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("ADDED", "a"),
+        ("MODIFIED", "a"),
+        ("DELETED", "a"),
+    ]
+    assert events[1]["object"]["data"] == {"k": "2"}
+    assert code == 0
