@@ -150,10 +150,10 @@ class ExecAuthenticator:
 
     def _decode_yaml(self, stdout: bytes) -> Any:
         # client-go's universal decoder reads YAML too: "not json" is a string, not an error.
-        from kctl.clientcmd._yaml import parse_yaml
+        from kctl.util import goyaml
 
         try:
-            return parse_yaml(stdout)
+            return goyaml.load(stdout)
         except ValueError as err:
             raise self._fail(f"decoding stdout: {err}") from None
 

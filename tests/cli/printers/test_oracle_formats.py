@@ -280,3 +280,16 @@ def test_jsonpath_execution_error_text(oracle: Oracle) -> None:
     with pytest.raises(PrinterError) as info:
         JSONPathPrinter(out, "{.missing}", allow_missing_keys=False).print_obj(annotated(obj))
     assert "error: " + str(info.value) == want.stderr
+
+
+@pytest.mark.parametrize(
+    "tail", [{"zz": "\ufeffa b"}, {"a": {"zz": "x y\u2028"}}, {"zz": "x\n\n"}, {"zz": "a\u2029"}]
+)
+def test_go_yaml_quirks_match_kubectl(oracle: Oracle, tail: dict[str, Any]) -> None:
+    """The cases _goyaml writes by hand because libyaml differs (see test_fast_encoders)."""
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, **tail}
+    want = oracle.run(obj, "yaml")
+    assert want.returncode == 0, want.stderr
+    out = io.StringIO()
+    YAMLPrinter(out).print_obj(annotated(copy.deepcopy(obj)))
+    assert out.getvalue() == want.stdout
