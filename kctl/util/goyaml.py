@@ -234,7 +234,7 @@ _READER_PROBLEMS = {
 }
 
 
-def error_text(err: Any) -> str:
+def error_text(err: Any, source: bytes | str = "") -> str:
     """go-yaml's text for a PyYAML error.
 
     libyaml's marks are 0-based; yaml.v2 prints a parser error's line as the mark's line
@@ -259,11 +259,18 @@ def error_text(err: Any) -> str:
             line = context_mark.line
         where = f"line {line}: " if line else ""
         if problem.startswith("found undefined alias"):
-            # go-yaml names the anchor and never a line for it.
-            return f"yaml: unknown anchor '{problem.rsplit(' ', 1)[-1]}' referenced"
+            # go-yaml names the anchor and never a line for it; libyaml's message has only
+            # the mark, which points at the alias ("*name") in the source.
+            return f"yaml: unknown anchor '{_alias_at(source, problem_mark)}' referenced"
         return f"yaml: {where}{problem}"
     text = str(err)
     return f"yaml: {text.splitlines()[0] if text else 'error'}"
+
+
+def _alias_at(source: bytes | str, mark: Any) -> str:
+    text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+    found = re.match(r"\*([^\s,\[\]{}]+)", text[mark.index :] if mark is not None else "")
+    return found.group(1) if found else ""
 
 
 def _number(value: float) -> int | float:
@@ -305,14 +312,38 @@ def to_json(value: Any) -> Any:
     return value
 
 
+def _reject(_text: str) -> Any:
+    raise ValueError("not JSON")
+
+
+def _load_json(data: bytes | str) -> Any:
+    """A JSON document through the json module, or ValueError where go-yaml might read it
+    otherwise: lone surrogate escapes (which libyaml refuses), NaN and Infinity (which JSON
+    refuses), or input json rejects (whose error text must be go-yaml's)."""
+    import json
+
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    if re.search(r"\\u[dD][89a-fA-F]", text):
+        raise ValueError("surrogate escape")
+    return to_json(json.loads(text, parse_constant=_reject))
+
+
 def load(data: bytes | str) -> Any:
     """One YAML (or JSON) document as sigs.k8s.io/yaml hands it to a JSON decoder.
 
     Raises YAMLSyntaxError with go-yaml's text."""
+    head = data[:64].lstrip()
+    if head[:1] in (b"{", "{"):
+        # A JSON kubeconfig (or exec credential) needs no YAML parser: go-yaml reads JSON as
+        # the json module does, duplicate keys included (the last one wins).
+        try:
+            return _load_json(data)
+        except ValueError:
+            pass
     import yaml
 
     try:
         value = yaml.load(data, Loader=_loader())
     except yaml.YAMLError as err:
-        raise YAMLSyntaxError(error_text(err)) from None
+        raise YAMLSyntaxError(error_text(err, data)) from None
     return to_json(value)
