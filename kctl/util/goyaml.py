@@ -19,6 +19,7 @@ __all__ = [
     "YAMLSyntaxError",
     "error_text",
     "load",
+    "loader",
     "needs_quotes",
     "resolve_plain",
     "to_json",
@@ -187,7 +188,8 @@ _TAG = "tag:yaml.org,2002:"
 _LOADER: Any = None
 
 
-def _loader() -> Any:
+def loader() -> Any:
+    """PyYAML's safe loader (the C one when built) with go-yaml v2's resolver."""
     global _LOADER
     if _LOADER is not None:
         return _LOADER
@@ -343,7 +345,7 @@ def load(data: bytes | str) -> Any:
     import yaml
 
     try:
-        value = yaml.load(data, Loader=_loader())
+        value = yaml.load(data, Loader=loader())
     except yaml.YAMLError as err:
         raise YAMLSyntaxError(error_text(err, data)) from None
     return to_json(value)

@@ -117,7 +117,7 @@ def test_resolution_matches_kubectl(tmp_path: Path) -> None:
 def test_json_documents_read_as_yaml_reads_them(text: str) -> None:
     import yaml
 
-    via_yaml = goyaml.to_json(yaml.load(text, Loader=goyaml._loader()))
+    via_yaml = goyaml.to_json(yaml.load(text, Loader=goyaml.loader()))
     assert _typed(goyaml.load(text)) == _typed(via_yaml)
     assert _typed(goyaml.load(text.encode())) == _typed(via_yaml)
 
