@@ -438,6 +438,25 @@ def _value_text(value: str) -> str:
     return text
 
 
+def _positioned(value: str, indent: int, key: str | None) -> str:
+    """A string whose text depends on where it starts, as PyYAML writes it after ``key:`` in
+    a mapping at column ``indent`` (or after "-" in a sequence there, for no key): from a
+    document that puts it in that place, nested under "a" keys. Returns what follows the
+    colon (or the dash), line end included."""
+    doc: Any = {key: value} if key is not None else {"a": [value]}
+    for _ in range(indent // 2):
+        doc = {"a": doc}
+    text = _dump(doc)
+    lines = indent // 2 + (0 if key is not None else 1)
+    start = 0
+    for _ in range(lines):
+        start = text.index("\n", start) + 1
+    # The line of the key (or dash): skip to just past its indicator.
+    if key is not None:
+        return text[start + indent + len(_key_text(key)) + 1 :]
+    return text[start + indent + 1 :]
+
+
 def _scalar_text(value: Any) -> str:
     if value is None:
         return "null"
@@ -474,8 +493,9 @@ def _fast_mapping(mapping: dict[str, Any], indent: int, lead: str, out: list[str
                     text = _value_text(value)
             # A space past column 80 is a folding point: such a line is PyYAML's to write.
             if not text or (" " in text and indent + len(key_text) + len(text) >= 79):
-                raise _Complex
-            out.append(f"{prefix}{key_text}: {text}\n")
+                out.append(prefix + key_text + ":" + _positioned(value, indent, key))
+            else:
+                out.append(f"{prefix}{key_text}: {text}\n")
         elif kind is dict:
             if value:
                 out.append(f"{prefix}{key_text}:\n")
@@ -518,8 +538,12 @@ def _fast_sequence(items: list[Any], indent: int, lead: str, out: list[str]) -> 
                 else:
                     text = _value_text(value)
             if not text or (" " in text and indent + len(text) >= 79):
-                raise _Complex
-            out.append(prefix + text + "\n")
+                if prefix != pad:
+                    # The first item after another "- ": rare enough to leave to PyYAML.
+                    raise _Complex
+                out.append(prefix[:-1] + _positioned(value, indent, None))
+            else:
+                out.append(prefix + text + "\n")
         else:
             out.append(prefix + _scalar_text(value) + "\n")
         prefix = pad
