@@ -18,7 +18,8 @@ Two go-yaml quirks that libyaml (and so PyYAML) fixed are put back by hand:
   gets its closing quote right after the break in go-yaml, where libyaml indents it first
   (``_Representer.trailing_break``);
 - libyaml ends a stream whose last scalar is a block scalar kept with its trailing empty lines
-  (``|+``) with a ``...`` document end marker; go-yaml does not (``_serialize``).
+  (``|+``) with a ``...`` document end marker, and writes one after such a scalar ending in
+  U+2028/U+2029 anywhere; go-yaml does not (``_serialize``).
 
 Byte-identity needs PyYAML's C emitter (libyaml, in PyYAML's wheels). PyYAML's pure-Python
 emitter, used without it, is not a libyaml port: it writes the same data, but differs from
@@ -120,14 +121,16 @@ def _sorted_keys(mapping: dict[str, Any]) -> list[str]:
 def _number_text(value: int | float) -> str:
     """A JSON number as go-yaml writes it after reading kubectl's JSON back."""
     if isinstance(value, int):
-        if -_INT64_MAX - 1 <= value <= _UINT64_MAX:
+        if -_INT64_MAX - 1 <= value <= _INT64_MAX:
             return str(value)
-        return go_float_g(float(value))
+        # Unstructured JSON holds an integer beyond int64 as a float64.
+        value = float(value)
     text = go_float(value)
     if "." not in text and "e" not in text:
+        # go-yaml reads the JSON text back as an integer ("-0" as 0).
         as_int = int(text)
         if -_INT64_MAX - 1 <= as_int <= _UINT64_MAX:
-            return text
+            return str(as_int)
     return go_float_g(float(text))
 
 
@@ -196,6 +199,21 @@ def _style(value: str) -> str | None:
     return None
 
 
+def _reread(value: str) -> str:
+    """The string as go-yaml reads it back from kubectl's JSON. encoding/json leaves NEL
+    (U+0085) unescaped, and in a double-quoted YAML scalar that is a line break, which reads
+    back folded (as a space, with the white space around it dropped): PyYAML's loader folds
+    it the same way."""
+    import json
+
+    import yaml
+
+    quoted = json.dumps(value, ensure_ascii=False)
+    quoted = quoted.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    text: str = yaml.load(quoted, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return text
+
+
 class _Representer:
     """Builds PyYAML nodes the way go-yaml's encoder builds events."""
 
@@ -208,6 +226,8 @@ class _Representer:
         self.trailing = 0
 
     def string(self, value: str) -> Any:
+        if "\x85" in value:
+            value = _reread(value)
         style = _styles.get(value, "")
         if style == "":
             style = _style(value)
@@ -315,6 +335,13 @@ def _serialize(root: Any, representer: _Representer) -> str:
     if text.endswith("\n...\n"):
         # A line "..." at column 0 can only be the marker: content there would be quoted.
         text = text[:-4]
+    if "\u2028..." in text or "\u2029..." in text:
+        import re
+
+        # The same marker after a kept block scalar that ends in U+2028 or U+2029, in the
+        # middle of the document: every line of a block scalar's content is indented, so
+        # "..." straight after such a break is the marker.
+        text = re.sub("(?<=[\u2028\u2029])\\.\\.\\.\n", "", text)
     if representer.trailing:
         import re
 

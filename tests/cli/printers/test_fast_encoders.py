@@ -332,6 +332,8 @@ GO_YAML_QUIRKS = [
     ({"a": {"zz": "x y\u2028"}}, "a:\n  zz: 'x y\u2028'\n"),
     # A kept block scalar at the end of the document: no "..." document end marker.
     ({"zz": "x\n\n"}, "zz: |+\n  x\n\n"),
+    # ... and none after one that ends in a paragraph separator.
+    ({"zz": "x\n\u2029", "zzz": 1}, "zz: |+\n  x\n\u2029zzz: 1\n"),
 ]
 
 
