@@ -106,8 +106,8 @@ CASES: list[tuple[str, list[str], Callable[[Path], str] | None, str]] = [
         "authz-broken-yaml",
         ["--authz", "{}"],
         BROKEN_YAML,
-        "error: cannot load authorization policy broken.yaml: invalid YAML: expected the node "
-        "content, but found '<stream end>' at line 2",
+        "error: cannot load authorization policy broken.yaml: invalid YAML: did not find "
+        "expected node content at line 2",
     ),
     (
         "authz-not-a-policy",
