@@ -37,7 +37,6 @@ __all__ = [
 
 FILE_EXTENSIONS = (".json", ".yaml", ".yml")
 STDIN_SOURCE = "STDIN"
-_MAX_INT64 = 2**63
 
 
 @dataclass(frozen=True)
@@ -209,71 +208,6 @@ def _read_file(path: str) -> Iterator[tuple[str, bytes] | KctlError]:
 # -- decoding ------------------------------------------------------------------------------
 
 
-def _yaml_loader() -> Any:
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class Loader(base):  # type: ignore[misc, valid-type]
-        pass
-
-    def as_text(loader: Any, node: Any) -> Any:
-        return loader.construct_scalar(node)
-
-    # go-yaml hands timestamps to JSON as the strings they were written as.
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", as_text)
-    return Loader
-
-
-def _go_yaml_error(err: Any) -> str:
-    """go-yaml's text for a libyaml error: the problem, with yaml.v2's line rule."""
-    import yaml
-
-    problem = err.problem or err.context or str(err)
-    line = 0
-    problem_mark = getattr(err, "problem_mark", None)
-    context_mark = getattr(err, "context_mark", None)
-    if problem_mark is not None and problem_mark.line != 0:
-        line = problem_mark.line
-        if isinstance(err, yaml.scanner.ScannerError):
-            line += 1
-    elif context_mark is not None and context_mark.line != 0:
-        line = context_mark.line
-    where = f"line {line}: " if line else ""
-    return f"yaml: {where}{problem}"
-
-
-def _jsonish(value: Any) -> Any:
-    """A YAML value as it comes back from Go's YAML -> JSON -> unstructured round trip."""
-    if isinstance(value, dict):
-        return {_key(k): _jsonish(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonish(v) for v in value]
-    if isinstance(value, float):
-        return _number(value)
-    if isinstance(value, bytes):
-        import base64
-
-        return base64.b64encode(value).decode()
-    return value
-
-
-def _number(value: float) -> int | float:
-    if value.is_integer() and abs(value) < _MAX_INT64:
-        return int(value)
-    return value
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if key is None:
-        return "null"
-    return str(_number(key) if isinstance(key, float) else key)
-
-
 def _split_yaml(text: str) -> Iterator[tuple[str, str]]:
     """apimachinery's YAMLReader: documents split on lines starting with ``---``.
 
@@ -300,7 +234,9 @@ def _json_values(text: str) -> Iterator[tuple[str, Any]]:
     """Concatenated JSON values, each with its raw text (kubectl quotes the raw bytes)."""
     import json
 
-    decoder = json.JSONDecoder(parse_float=lambda s: _number(float(s)))
+    from kctl.util.goyaml import to_json
+
+    decoder = json.JSONDecoder(parse_float=lambda s: to_json(float(s)))
     pos = 0
     size = len(text)
     while True:
@@ -420,30 +356,16 @@ def decode_stream(
             yield KctlError(f"error parsing {source}: {err}")
         return
 
-    import yaml
+    from kctl.util import goyaml
 
-    loader = _yaml_loader()
     for kind, payload in _split_yaml(text):
         if kind == "error":
             yield KctlError(f"error parsing {source}: {payload}")
             return
         try:
-            value = _jsonish(yaml.load(payload, Loader=loader))
-        except yaml.MarkedYAMLError as err:
-            yield KctlError(
-                f"error parsing {source}: error converting YAML to JSON: {_go_yaml_error(err)}"
-            )
-            return
-        except yaml.reader.ReaderError as err:
-            from kctl.clientcmd._yaml import _reader_problem
-
-            yield KctlError(
-                f"error parsing {source}: error converting YAML to JSON: yaml: "
-                + _reader_problem(err.reason)
-            )
-            return
-        except yaml.YAMLError as err:
-            yield KctlError(f"error parsing {source}: error converting YAML to JSON: yaml: {err}")
+            value = goyaml.load(payload)
+        except goyaml.YAMLSyntaxError as err:
+            yield KctlError(f"error parsing {source}: error converting YAML to JSON: {err}")
             return
         raw = _compact(value) if value is not None else ""
         yield from _objects(source, raw, value, validate)

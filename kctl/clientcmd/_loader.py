@@ -58,10 +58,10 @@ def load(data: bytes | str) -> Kubeconfig:
         data = data.encode()
     if not data.strip():
         return Kubeconfig()
-    from kctl.clientcmd._yaml import parse_yaml
+    from kctl.util import goyaml
 
     try:
-        return decode_v1(parse_yaml(data))
+        return decode_v1(goyaml.load(data))
     except DecodeError as err:
         raise ValueError(str(err)) from None
 

@@ -32,9 +32,10 @@ def to_dict(config: Kubeconfig) -> dict[str, Any]:
 
 def to_yaml(config: Kubeconfig) -> str:
     """The v1 kubeconfig as kubectl writes it (keys sorted, go-yaml quoting)."""
-    from kctl.clientcmd._yaml import dump_yaml
+    # clientcmd.Write goes through sigs.k8s.io/yaml, as kubectl's -o yaml does.
+    from kctl.cli._printers._goyaml import dump
 
-    return dump_yaml(encode_v1(config))
+    return dump(encode_v1(config))
 
 
 def write_to_file(config: Kubeconfig, filename: str) -> None:

@@ -150,19 +150,12 @@ class ExecAuthenticator:
 
     def _decode_yaml(self, stdout: bytes) -> Any:
         # client-go's universal decoder reads YAML too: "not json" is a string, not an error.
-        # PyYAML itself, not clientcmd's kubeconfig reader: rest must not depend on clientcmd.
-        import yaml
+        from kctl.util import goyaml
 
         try:
-            return yaml.load(stdout, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            line = f"line {mark.line + 1}: " if mark is not None else ""
-            problem = f"yaml: {line}{err.problem or err.context}"
-        except yaml.YAMLError as err:
-            # PyYAML's texts span lines ("  in <byte string>"); an error is one line.
-            problem = f"yaml: {str(err).splitlines()[0] if str(err) else 'error'}"
-        raise self._fail(f"decoding stdout: {problem}")
+            return goyaml.load(stdout)
+        except ValueError as err:
+            raise self._fail(f"decoding stdout: {err}") from None
 
     def _refresh_locked(self) -> ExecCredentials:
         interactive = self._interactive()

@@ -1370,6 +1370,7 @@ def _set_replicas(
 
 
 def _to_yaml(obj: Any) -> bytes:
-    import yaml
+    # The apiserver's YAML serializer is sigs.k8s.io/yaml over the JSON encoding.
+    from kctl.cli._printers._goyaml import dump
 
-    return yaml.safe_dump(obj, sort_keys=False).encode()
+    return dump(obj).encode()

@@ -243,9 +243,11 @@ class Policy:
     def load(cls, path: str) -> Policy:
         import yaml
 
+        from kctl.util import goyaml
+
         with open(path, encoding="utf-8") as fh:
             try:
-                data = yaml.safe_load(fh)
+                data = yaml.load(fh, Loader=goyaml.loader())
             except yaml.YAMLError as err:
                 # PyYAML's first line is only the context ("while parsing a flow node").
                 mark = getattr(err, "problem_mark", None)

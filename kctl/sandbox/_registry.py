@@ -500,11 +500,12 @@ def parse_body(data: bytes, content_type: str) -> Any:
     """Decode a request body as JSON or YAML; malformed input is a 400 like the apiserver's."""
     media = content_type.split(";")[0].strip().lower()
     if media in ("application/yaml", "application/apply-patch+yaml"):
-        import yaml
+        # The apiserver reads YAML through sigs.k8s.io/yaml, as kubectl does.
+        from kctl.util import goyaml
 
         try:
-            return yaml.safe_load(data.decode())
-        except (yaml.YAMLError, UnicodeDecodeError) as err:
+            return goyaml.load(data)
+        except goyaml.YAMLSyntaxError as err:
             raise st.bad_request(f"error converting YAML to JSON: {err}") from None
     try:
         return json.loads(data)

@@ -1153,8 +1153,13 @@ def _documents(path: Path) -> Iterator[Any]:
         return
     import yaml
 
+    from kctl.util import goyaml
+
+    # Seeds are manifests: read as kubectl reads them (timestamps stay strings, and so on).
     try:
-        yield from list(yaml.safe_load_all(text))
+        yield from [goyaml.to_json(doc) for doc in yaml.load_all(text, Loader=goyaml.loader())]
+    except goyaml.YAMLSyntaxError as err:
+        raise ValueError(f"{path}: invalid YAML: {err}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -221,10 +221,8 @@ def _go_float(value: float) -> str:
 
 def conflict_error(patch: Any, changes: Any) -> PatchConflictError:
     """mergepatch.NewErrConflict, which renders both sides as YAML."""
-    import yaml  # only on this rare error path
-
-    def to_yaml(value: Any) -> str:
-        return str(yaml.safe_dump(value, default_flow_style=False, sort_keys=True))
+    # sigs.k8s.io/yaml's Marshal, as kubectl's -o yaml; only on this rare error path.
+    from kctl.cli._printers._goyaml import dump as to_yaml
 
     return PatchConflictError(
         f"patch:\n{to_yaml(patch)}\nconflicts with changes made from original to current:\n"

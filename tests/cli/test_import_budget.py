@@ -30,9 +30,11 @@ exec(code)
 """
 _RUN_CLI = "from kctl.cli import main; main()"
 
-# Never wanted by a small command that does not print yaml or talk https.
+# Never wanted by a small command that does not print yaml or talk https. PyYAML is not
+# listed: a YAML kubeconfig is read with it (issue 11); _PYYAML adds it where the kubeconfig
+# is JSON, which shows that the command's own path does not load it.
+_PYYAML = {"yaml"}
 _HEAVY = {
-    "yaml",
     "rich",
     "requests",
     "kctl.sandbox",
@@ -53,6 +55,16 @@ _HEAVY_ONLINE = _HEAVY - _REQUESTS_STACK
 def sandbox() -> Iterator[Sandbox]:
     with Sandbox(seed="empty") as sb:
         yield sb
+
+
+@pytest.fixture
+def json_kubeconfig(sandbox: Sandbox, tmp_path: Path) -> str:
+    """The sandbox's kubeconfig written as JSON, which kctl reads without PyYAML."""
+    import yaml
+
+    path = tmp_path / "kubeconfig.json"
+    path.write_text(json.dumps(yaml.safe_load(Path(sandbox.kubeconfig_path).read_text())))
+    return str(path)
 
 
 def _env(home: Path, kubeconfig: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -95,7 +107,7 @@ def _loaded(modules: set[str], names: set[str]) -> set[str]:
 def test_version_does_not_load_the_library(tmp_path: Path) -> None:
     modules, proc = _modules(tmp_path, str(tmp_path / "none"), "--version")
     assert proc.stdout == "kctl version 0.1.0\n"
-    forbidden = _HEAVY | {"kctl.rest", "kctl.clientcmd", "http.client", "ssl"}
+    forbidden = _HEAVY | _PYYAML | {"kctl.rest", "kctl.clientcmd", "http.client", "ssl"}
     assert _loaded(modules, forbidden) == set()
 
 
@@ -141,6 +153,8 @@ def test_get_json_loads_only_the_json_printer(sandbox: Sandbox, tmp_path: Path) 
     assert json.loads(proc.stdout)["kind"] == "List"
     assert "kctl.cli._printers._gojson" in modules
     assert _loaded(modules, _HEAVY_ONLINE | {"kctl.cli._printers._table"}) == set()
+    # Only the YAML kubeconfig needed PyYAML.
+    assert "yaml" in modules
 
 
 def test_get_name_loads_no_yaml(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -150,7 +164,17 @@ def test_get_name_loads_no_yaml(sandbox: Sandbox, tmp_path: Path) -> None:
     assert _loaded(modules, _HEAVY_ONLINE | {"kctl.cli._printers._table"}) == set()
 
 
-def test_get_yaml_loads_the_yaml_printer_but_not_pyyaml(sandbox: Sandbox, tmp_path: Path) -> None:
+@pytest.mark.parametrize("output", ["json", "name"])
+def test_json_and_name_output_never_load_pyyaml(
+    json_kubeconfig: str, tmp_path: Path, output: str
+) -> None:
+    modules, proc = _modules(tmp_path, json_kubeconfig, "get", "ns", "default", "-o", output)
+    assert proc.returncode == 0, proc.stderr
+    assert "default" in proc.stdout
+    assert _loaded(modules, _HEAVY | _PYYAML | {"kctl.cli._printers._table"}) == set()
+
+
+def test_get_yaml_loads_the_yaml_printer(sandbox: Sandbox, tmp_path: Path) -> None:
     modules, proc = _modules(
         tmp_path, sandbox.kubeconfig_path, "get", "ns", "default", "-o", "yaml"
     )
@@ -217,20 +241,10 @@ def test_library_import_and_kubeconfig_load(sandbox: Sandbox, tmp_path: Path) ->
     assert _loaded(modules, _HEAVY | {"click", "http.client", "ssl"}) == set()
 
 
-def test_kubeconfig_outside_the_simple_subset_still_loads_with_pyyaml(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
-    # The probe's sanity check: a flow mapping takes the PyYAML path, and that shows.
-    text = (
-        Path(sandbox.kubeconfig_path)
-        .read_text()
-        .replace(
-            "    namespace: default\n",
-            "    namespace: default\n    extensions: [{name: x, extension: {a: 1}}]\n",
-        )
+def test_the_probe_sees_pyyaml_when_it_is_loaded(sandbox: Sandbox, tmp_path: Path) -> None:
+    # The probe's sanity check: the same command with the YAML kubeconfig loads PyYAML.
+    modules, proc = _modules(
+        tmp_path, sandbox.kubeconfig_path, "get", "ns", "default", "-o", "name"
     )
-    flow = tmp_path / "flow-kubeconfig"
-    flow.write_text(text)
-    modules, proc = _modules(tmp_path, str(flow), "get", "ns")
     assert proc.returncode == 0, proc.stderr
     assert "yaml" in modules

@@ -110,20 +110,19 @@ class YAMLPrinter:
         self._out.write(dump(self._prep(obj)))
 
     def print_list(self, pages: Iterable[Iterable[Mapping[str, Any]]]) -> None:
-        from kctl.cli._printers._goyaml import dump_sequence_item
+        from kctl.cli._printers._goyaml import dump_sequence_items
 
         self._separator()
         out = self._out
         out.write("apiVersion: v1\n")
         first = True
         for page in pages:
-            chunk: list[str] = []
-            for item in page:
-                if first:
-                    chunk.append("items:\n")
-                    first = False
-                chunk.append(dump_sequence_item(self._prep(item)))
-            out.write("".join(chunk))
+            # A page at a time: one dumper run per page, and the items of a top-level
+            # sequence are written the same whatever precedes them.
+            text = dump_sequence_items([self._prep(item) for item in page])
+            if text:
+                out.write("items:\n" + text if first else text)
+                first = False
         if first:
             out.write("items: []\n")
         out.write('kind: List\nmetadata:\n  resourceVersion: ""\n')

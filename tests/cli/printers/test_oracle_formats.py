@@ -280,3 +280,52 @@ def test_jsonpath_execution_error_text(oracle: Oracle) -> None:
     with pytest.raises(PrinterError) as info:
         JSONPathPrinter(out, "{.missing}", allow_missing_keys=False).print_obj(annotated(obj))
     assert "error: " + str(info.value) == want.stderr
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        {"zz": "\ufeffa b"},
+        {"a": {"zz": "x y\u2028"}},
+        {"zz": "x\n\n"},
+        {"zz": "a\u2029"},
+        {"zz": "x\n\u2029", "zzz": 1},
+        {"zz": "a b\x85 c\x85"},
+    ],
+)
+def test_go_yaml_quirks_match_kubectl(oracle: Oracle, tail: dict[str, Any]) -> None:
+    """The cases _goyaml writes by hand because libyaml differs (see test_fast_encoders)."""
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, **tail}
+    want = oracle.run(obj, "yaml")
+    assert want.returncode == 0, want.stderr
+    out = io.StringIO()
+    YAMLPrinter(out).print_obj(annotated(copy.deepcopy(obj)))
+    assert out.getvalue() == want.stdout
+
+
+def test_random_objects_match_kubectl(oracle: Oracle) -> None:
+    """Seeded random documents (the fast-path tests' generator) through kubectl, as one List."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_fast_encoders import random_objects
+
+    # kubectl's JSON -> YAML step refuses the raw control characters encoding/json leaves
+    # unescaped (DEL, C1 controls but NEL); such documents are no test of the printer.
+    refused = {chr(c) for c in range(0x7F, 0xA0)} - {"\x85"}
+    objs = [
+        o
+        for o in random_objects(seed=12, count=150)
+        if not refused & set(json.dumps(o, ensure_ascii=False))
+    ]
+    assert len(objs) > 100
+    items = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"o{i}"}, "data": obj}
+        for i, obj in enumerate(objs)
+    ]
+    as_list = {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}}
+    want = oracle.run({**as_list, "items": copy.deepcopy(items)}, "yaml")
+    assert want.returncode == 0, want.stderr
+    out = io.StringIO()
+    printer = YAMLPrinter(out)
+    for item in items:
+        printer.print_obj(annotated(copy.deepcopy(item)))
+    assert out.getvalue() == want.stdout
