@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from kctl.errors import KctlError, StatusError
+from kctl.sandbox import _recorded
 from kctl.sandbox import _status as st
 from kctl.sandbox._catalog import Catalog, ResourceType
 from kctl.sandbox._registry import (
@@ -213,7 +214,7 @@ class ApiServer:
                 return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
             return Response(health[0], health[1].encode(), "text/plain; charset=utf-8")
         if path == "/version":
-            return Response.json(200, _VERSION)
+            return Response.json(200, _recorded.version())
         if path.startswith("/openapi/"):
             return self._openapi(req, path)
         if path == "/api" or path == "/apis":
@@ -1061,22 +1062,6 @@ class ApiServer:
 
 
 _RETURNS_DELETED_OBJECT = frozenset({"Pod", "Namespace", "Service"})
-
-_VERSION = {
-    "major": "1",
-    "minor": "35",
-    "emulationMajor": "1",
-    "emulationMinor": "35",
-    "minCompatibilityMajor": "1",
-    "minCompatibilityMinor": "34",
-    "gitVersion": "v1.35.0",
-    "gitCommit": "66452049f3d692768c39c797b21b793dce80314e",
-    "gitTreeState": "clean",
-    "buildDate": "2025-12-17T12:32:06Z",
-    "goVersion": "go1.25.5",
-    "compiler": "gc",
-    "platform": "linux/amd64",
-}
 
 
 def _is_review(rt: ResourceType) -> bool:

@@ -5,7 +5,8 @@ group-version, the two system PriorityClasses, the API Priority and Fairness con
 and the RBAC bootstrap policy (pkg/registry/rbac/rest.PolicyData, from
 plugin/pkg/auth/authorizer/rbac/bootstrappolicy). The RBAC rules here are the real ones for
 cluster-admin and the aggregated admin/edit/view roles; the other system roles carry their
-names and labels. Names, priorities and precedences are the 1.35 values.
+names and labels. APIService priorities are recorded from the real server (``_recorded``);
+the other names, priorities and precedences are still written here, as of 1.35.
 """
 
 from __future__ import annotations

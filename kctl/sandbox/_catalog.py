@@ -1,9 +1,9 @@
 """The sandbox's resource catalogue and the discovery documents built from it.
 
-The built-in table is what a plain kube-apiserver 1.35 serves with its default feature gates
-(the same set `kubectl api-resources` lists on a fresh kind cluster). Group order follows the
-aggregator's APIService priorities because kubectl's RESTMapper resolves ambiguous names in
-discovery order.
+The built-in types are those the real kube-apiserver serves, from its recorded discovery
+(:mod:`kctl.sandbox._recorded`, written by ``envtest/record_sandbox_data.py``). Group order
+follows the aggregator's APIService priorities, recorded too, because kubectl's RESTMapper
+resolves ambiguous names in discovery order.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kctl.sandbox import _recorded
 from kctl.schema import GroupVersionKind, GroupVersionResource
 
 __all__ = [
@@ -27,12 +28,6 @@ __all__ = [
     "compare_kube_versions",
     "storage_version_hash",
 ]
-
-_FULL = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
-_CREATE = ("create",)
-_STATUS_VERBS = ("get", "patch", "update")
-_CONNECT_RW = ("create", "get")
-_PROXY_VERBS = ("create", "delete", "get", "patch", "update")
 
 
 def storage_version_hash(group: str, version: str, kind: str) -> str:
@@ -70,6 +65,9 @@ class ResourceType:
     # The (group, version, kind) objects are persisted as, when it is not this one: both
     # autoscaling versions store v2, events.k8s.io events are core Events in etcd.
     storage_gvk: tuple[str, str, str] | None = None
+    # Built-ins publish the hash the real server does, which names the version it stores
+    # (a type GA in v1 may still be stored as v1beta1).
+    recorded_storage_hash: str | None = None
 
     @property
     def list_kind(self) -> str:
@@ -91,6 +89,8 @@ class ResourceType:
     def storage_version_hash(self) -> str:
         if not self.stored:
             return ""
+        if self.recorded_storage_hash is not None:
+            return self.recorded_storage_hash
         group, version, kind = self.storage_gvk or (self.group, self.version, self.kind)
         return storage_version_hash(group, version, kind)
 
@@ -101,439 +101,89 @@ class ResourceType:
         return None
 
 
-def _status(kind: str) -> Subresource:
-    return Subresource("status", kind, _STATUS_VERBS)
-
-
-_SCALE = Subresource("scale", "Scale", _STATUS_VERBS, "autoscaling", "v1")
-
-
-def _rt(
-    gv: str,
-    plural: str,
-    kind: str,
-    namespaced: bool,
-    verbs: tuple[str, ...] = _FULL,
-    short: Iterable[str] = (),
-    cats: Iterable[str] = (),
-    subs: Iterable[Subresource] = (),
-    *,
-    stored: bool = True,
-    storage_gvk: tuple[str, str, str] | None = None,
-) -> ResourceType:
-    group, _, version = gv.rpartition("/")
-    return ResourceType(
-        group=group,
-        version=version,
-        plural=plural,
-        singular=kind.lower(),
-        kind=kind,
-        namespaced=namespaced,
-        verbs=verbs,
-        short_names=tuple(short),
-        categories=tuple(cats),
-        subresources=tuple(sorted(subs, key=lambda s: s.name)),
-        stored=stored,
-        storage_gvk=storage_gvk,
-    )
-
-
-_ALL = ("all",)
-_EXT = ("api-extensions",)
+# Objects of these types are persisted as another (group, version, kind): both autoscaling
+# versions store v2, events.k8s.io events are core Events in etcd. Discovery only publishes
+# the hash of the storage version, so this is the one fact about built-ins written here.
 _HPA_STORAGE = ("autoscaling", "v2", "HorizontalPodAutoscaler")
-
-BUILTIN_RESOURCES: tuple[ResourceType, ...] = (
-    # core/v1
-    _rt("v1", "bindings", "Binding", True, _CREATE, stored=False),
-    _rt("v1", "componentstatuses", "ComponentStatus", False, ("get", "list"), ["cs"], stored=False),
-    _rt("v1", "configmaps", "ConfigMap", True, short=["cm"]),
-    _rt("v1", "endpoints", "Endpoints", True, short=["ep"]),
-    _rt("v1", "events", "Event", True, short=["ev"]),
-    _rt("v1", "limitranges", "LimitRange", True, short=["limits"]),
-    _rt(
-        "v1",
-        "namespaces",
-        "Namespace",
-        False,
-        ("create", "delete", "get", "list", "patch", "update", "watch"),
-        ["ns"],
-        subs=[Subresource("finalize", "Namespace", ("update",)), _status("Namespace")],
-    ),
-    _rt(
-        "v1",
-        "nodes",
-        "Node",
-        False,
-        short=["no"],
-        subs=[Subresource("proxy", "NodeProxyOptions", _PROXY_VERBS), _status("Node")],
-    ),
-    _rt(
-        "v1",
-        "persistentvolumeclaims",
-        "PersistentVolumeClaim",
-        True,
-        short=["pvc"],
-        subs=[_status("PersistentVolumeClaim")],
-    ),
-    _rt(
-        "v1",
-        "persistentvolumes",
-        "PersistentVolume",
-        False,
-        short=["pv"],
-        subs=[_status("PersistentVolume")],
-    ),
-    _rt(
-        "v1",
-        "pods",
-        "Pod",
-        True,
-        short=["po"],
-        cats=_ALL,
-        subs=[
-            Subresource("attach", "PodAttachOptions", _CONNECT_RW),
-            Subresource("binding", "Binding", _CREATE),
-            Subresource("ephemeralcontainers", "Pod", _STATUS_VERBS),
-            Subresource("eviction", "Eviction", _CREATE, "policy", "v1"),
-            Subresource("exec", "PodExecOptions", _CONNECT_RW),
-            Subresource("log", "Pod", ("get",)),
-            Subresource("portforward", "PodPortForwardOptions", _CONNECT_RW),
-            Subresource("proxy", "PodProxyOptions", _PROXY_VERBS),
-            Subresource("resize", "Pod", _STATUS_VERBS),
-            _status("Pod"),
-        ],
-    ),
-    _rt("v1", "podtemplates", "PodTemplate", True),
-    _rt(
-        "v1",
-        "replicationcontrollers",
-        "ReplicationController",
-        True,
-        short=["rc"],
-        cats=_ALL,
-        subs=[_SCALE, _status("ReplicationController")],
-    ),
-    _rt(
-        "v1",
-        "resourcequotas",
-        "ResourceQuota",
-        True,
-        short=["quota"],
-        subs=[_status("ResourceQuota")],
-    ),
-    _rt("v1", "secrets", "Secret", True),
-    _rt(
-        "v1",
-        "serviceaccounts",
-        "ServiceAccount",
-        True,
-        short=["sa"],
-        subs=[Subresource("token", "TokenRequest", _CREATE, "authentication.k8s.io", "v1")],
-    ),
-    _rt(
-        "v1",
-        "services",
-        "Service",
-        True,
-        short=["svc"],
-        cats=_ALL,
-        subs=[Subresource("proxy", "ServiceProxyOptions", _PROXY_VERBS), _status("Service")],
-    ),
-    # apiregistration.k8s.io/v1 (served by the aggregator itself, listed first)
-    _rt(
-        "apiregistration.k8s.io/v1",
-        "apiservices",
-        "APIService",
-        False,
-        cats=_EXT,
-        subs=[_status("APIService")],
-    ),
-    # apps/v1
-    _rt("apps/v1", "controllerrevisions", "ControllerRevision", True),
-    _rt(
-        "apps/v1",
-        "daemonsets",
-        "DaemonSet",
-        True,
-        short=["ds"],
-        cats=_ALL,
-        subs=[_status("DaemonSet")],
-    ),
-    _rt(
-        "apps/v1",
-        "deployments",
-        "Deployment",
-        True,
-        short=["deploy"],
-        cats=_ALL,
-        subs=[_SCALE, _status("Deployment")],
-    ),
-    _rt(
-        "apps/v1",
-        "replicasets",
-        "ReplicaSet",
-        True,
-        short=["rs"],
-        cats=_ALL,
-        subs=[_SCALE, _status("ReplicaSet")],
-    ),
-    _rt(
-        "apps/v1",
-        "statefulsets",
-        "StatefulSet",
-        True,
-        short=["sts"],
-        cats=_ALL,
-        subs=[_SCALE, _status("StatefulSet")],
-    ),
-    # events.k8s.io/v1
-    _rt(
-        "events.k8s.io/v1",
-        "events",
-        "Event",
-        True,
-        short=["ev"],
-        storage_gvk=("", "v1", "Event"),
-    ),
-    # authentication.k8s.io/v1
-    _rt(
-        "authentication.k8s.io/v1",
-        "selfsubjectreviews",
-        "SelfSubjectReview",
-        False,
-        _CREATE,
-        stored=False,
-    ),
-    _rt("authentication.k8s.io/v1", "tokenreviews", "TokenReview", False, _CREATE, stored=False),
-    # authorization.k8s.io/v1
-    _rt(
-        "authorization.k8s.io/v1",
-        "localsubjectaccessreviews",
-        "LocalSubjectAccessReview",
-        True,
-        _CREATE,
-        stored=False,
-    ),
-    _rt(
-        "authorization.k8s.io/v1",
-        "selfsubjectaccessreviews",
-        "SelfSubjectAccessReview",
-        False,
-        _CREATE,
-        stored=False,
-    ),
-    _rt(
-        "authorization.k8s.io/v1",
-        "selfsubjectrulesreviews",
-        "SelfSubjectRulesReview",
-        False,
-        _CREATE,
-        stored=False,
-    ),
-    _rt(
-        "authorization.k8s.io/v1",
-        "subjectaccessreviews",
-        "SubjectAccessReview",
-        False,
-        _CREATE,
-        stored=False,
-    ),
-    # autoscaling: v2 is preferred (version priority 30 over 15)
-    _rt(
-        "autoscaling/v2",
-        "horizontalpodautoscalers",
-        "HorizontalPodAutoscaler",
-        True,
-        short=["hpa"],
-        cats=_ALL,
-        subs=[_status("HorizontalPodAutoscaler")],
-        storage_gvk=_HPA_STORAGE,
-    ),
-    _rt(
-        "autoscaling/v1",
-        "horizontalpodautoscalers",
-        "HorizontalPodAutoscaler",
-        True,
-        short=["hpa"],
-        cats=_ALL,
-        subs=[_status("HorizontalPodAutoscaler")],
-        storage_gvk=_HPA_STORAGE,
-    ),
-    # batch/v1
-    _rt(
-        "batch/v1", "cronjobs", "CronJob", True, short=["cj"], cats=_ALL, subs=[_status("CronJob")]
-    ),
-    _rt("batch/v1", "jobs", "Job", True, cats=_ALL, subs=[_status("Job")]),
-    # certificates.k8s.io/v1
-    _rt(
-        "certificates.k8s.io/v1",
-        "certificatesigningrequests",
-        "CertificateSigningRequest",
-        False,
-        short=["csr"],
-        subs=[
-            Subresource("approval", "CertificateSigningRequest", _STATUS_VERBS),
-            _status("CertificateSigningRequest"),
-        ],
-    ),
-    # networking.k8s.io/v1
-    _rt("networking.k8s.io/v1", "ingressclasses", "IngressClass", False),
-    _rt(
-        "networking.k8s.io/v1",
-        "ingresses",
-        "Ingress",
-        True,
-        short=["ing"],
-        subs=[_status("Ingress")],
-    ),
-    _rt("networking.k8s.io/v1", "ipaddresses", "IPAddress", False, short=["ip"]),
-    _rt("networking.k8s.io/v1", "networkpolicies", "NetworkPolicy", True, short=["netpol"]),
-    _rt(
-        "networking.k8s.io/v1",
-        "servicecidrs",
-        "ServiceCIDR",
-        False,
-        subs=[_status("ServiceCIDR")],
-    ),
-    # policy/v1
-    _rt(
-        "policy/v1",
-        "poddisruptionbudgets",
-        "PodDisruptionBudget",
-        True,
-        short=["pdb"],
-        subs=[_status("PodDisruptionBudget")],
-    ),
-    # rbac.authorization.k8s.io/v1
-    _rt("rbac.authorization.k8s.io/v1", "clusterrolebindings", "ClusterRoleBinding", False),
-    _rt("rbac.authorization.k8s.io/v1", "clusterroles", "ClusterRole", False),
-    _rt("rbac.authorization.k8s.io/v1", "rolebindings", "RoleBinding", True),
-    _rt("rbac.authorization.k8s.io/v1", "roles", "Role", True),
-    # storage.k8s.io/v1
-    _rt("storage.k8s.io/v1", "csidrivers", "CSIDriver", False),
-    _rt("storage.k8s.io/v1", "csinodes", "CSINode", False),
-    _rt("storage.k8s.io/v1", "csistoragecapacities", "CSIStorageCapacity", True),
-    _rt("storage.k8s.io/v1", "storageclasses", "StorageClass", False, short=["sc"]),
-    _rt(
-        "storage.k8s.io/v1",
-        "volumeattachments",
-        "VolumeAttachment",
-        False,
-        subs=[_status("VolumeAttachment")],
-    ),
-    _rt(
-        "storage.k8s.io/v1",
-        "volumeattributesclasses",
-        "VolumeAttributesClass",
-        False,
-        short=["vac"],
-    ),
-    # admissionregistration.k8s.io/v1
-    _rt(
-        "admissionregistration.k8s.io/v1",
-        "mutatingwebhookconfigurations",
-        "MutatingWebhookConfiguration",
-        False,
-        cats=_EXT,
-    ),
-    _rt(
-        "admissionregistration.k8s.io/v1",
-        "validatingadmissionpolicies",
-        "ValidatingAdmissionPolicy",
-        False,
-        cats=_EXT,
-        subs=[_status("ValidatingAdmissionPolicy")],
-    ),
-    _rt(
-        "admissionregistration.k8s.io/v1",
-        "validatingadmissionpolicybindings",
-        "ValidatingAdmissionPolicyBinding",
-        False,
-        cats=_EXT,
-    ),
-    _rt(
-        "admissionregistration.k8s.io/v1",
-        "validatingwebhookconfigurations",
-        "ValidatingWebhookConfiguration",
-        False,
-        cats=_EXT,
-    ),
-    # apiextensions.k8s.io/v1
-    _rt(
-        "apiextensions.k8s.io/v1",
-        "customresourcedefinitions",
-        "CustomResourceDefinition",
-        False,
-        short=["crd", "crds"],
-        cats=_EXT,
-        subs=[_status("CustomResourceDefinition")],
-    ),
-    # scheduling.k8s.io/v1
-    _rt("scheduling.k8s.io/v1", "priorityclasses", "PriorityClass", False, short=["pc"]),
-    # coordination.k8s.io/v1
-    _rt("coordination.k8s.io/v1", "leases", "Lease", True),
-    # node.k8s.io/v1
-    _rt("node.k8s.io/v1", "runtimeclasses", "RuntimeClass", False),
-    # discovery.k8s.io/v1
-    _rt("discovery.k8s.io/v1", "endpointslices", "EndpointSlice", True),
-    # flowcontrol.apiserver.k8s.io/v1
-    _rt(
-        "flowcontrol.apiserver.k8s.io/v1",
-        "flowschemas",
-        "FlowSchema",
-        False,
-        subs=[_status("FlowSchema")],
-    ),
-    _rt(
-        "flowcontrol.apiserver.k8s.io/v1",
-        "prioritylevelconfigurations",
-        "PriorityLevelConfiguration",
-        False,
-        subs=[_status("PriorityLevelConfiguration")],
-    ),
-    # resource.k8s.io/v1 (Dynamic Resource Allocation, GA and on by default since 1.34)
-    _rt("resource.k8s.io/v1", "deviceclasses", "DeviceClass", False),
-    _rt(
-        "resource.k8s.io/v1",
-        "resourceclaims",
-        "ResourceClaim",
-        True,
-        subs=[_status("ResourceClaim")],
-    ),
-    _rt("resource.k8s.io/v1", "resourceclaimtemplates", "ResourceClaimTemplate", True),
-    _rt("resource.k8s.io/v1", "resourceslices", "ResourceSlice", False),
-)
-
-# The aggregator's APIService groupPriorityMinimum / versionPriority for built-in groups
-# (kube-apiserver's apiVersionPriorities). /apis lists apiregistration.k8s.io first (the
-# aggregator prepends its own group), then by group priority descending, ties by
-# APIService name ("v1.<group>").
-_GROUP_PRIORITY: dict[str, int] = {
-    "": 18000,
-    "apps": 17800,
-    "events.k8s.io": 17750,
-    "authentication.k8s.io": 17700,
-    "authorization.k8s.io": 17600,
-    "autoscaling": 17500,
-    "batch": 17400,
-    "certificates.k8s.io": 17300,
-    "networking.k8s.io": 17200,
-    "policy": 17100,
-    "rbac.authorization.k8s.io": 17000,
-    "storage.k8s.io": 16800,
-    "admissionregistration.k8s.io": 16700,
-    "apiextensions.k8s.io": 16700,
-    "scheduling.k8s.io": 16600,
-    "coordination.k8s.io": 16500,
-    "node.k8s.io": 16300,
-    "discovery.k8s.io": 16200,
-    "flowcontrol.apiserver.k8s.io": 16100,
-    "resource.k8s.io": 15900,
+_STORAGE_GVK: dict[tuple[str, str, str], tuple[str, str, str]] = {
+    ("events.k8s.io", "v1", "events"): ("", "v1", "Event"),
+    ("autoscaling", "v1", "horizontalpodautoscalers"): _HPA_STORAGE,
+    ("autoscaling", "v2", "horizontalpodautoscalers"): _HPA_STORAGE,
 }
-_VERSION_PRIORITY: dict[tuple[str, str], int] = {
-    ("autoscaling", "v2"): 30,
-    ("flowcontrol.apiserver.k8s.io", "v1"): 21,
-}
+
+
+def _recorded_resources() -> tuple[ResourceType, ...]:
+    """The built-in types from the recorded aggregated discovery (see :mod:`._recorded`).
+
+    Resources whose legacy discovery entry has no storageVersionHash (reviews, bindings,
+    componentstatuses) have no storage."""
+    discovery = _recorded.server()["discovery"]
+    hashes = {
+        (doc["groupVersion"], r["name"]): r["storageVersionHash"]
+        for doc in discovery["legacy"].values()
+        if doc.get("kind") == "APIResourceList"
+        for r in doc["resources"]
+        if r.get("storageVersionHash")
+    }
+    out: list[ResourceType] = []
+    for doc in discovery["aggregated"].values():
+        for item in doc["items"]:
+            group = item["metadata"].get("name", "")
+            for gv in item["versions"]:
+                version = gv["version"]
+                api_version = f"{group}/{version}" if group else version
+                for r in gv["resources"]:
+                    plural = r["resource"]
+                    subs = [
+                        Subresource(
+                            s["subresource"],
+                            s["responseKind"]["kind"],
+                            tuple(s["verbs"]),
+                            s["responseKind"]["group"] or None,
+                            s["responseKind"]["version"] or None,
+                        )
+                        for s in r.get("subresources", ())
+                    ]
+                    out.append(
+                        ResourceType(
+                            group=group,
+                            version=version,
+                            plural=plural,
+                            singular=r["singularResource"],
+                            kind=r["responseKind"]["kind"],
+                            namespaced=r["scope"] == "Namespaced",
+                            verbs=tuple(r["verbs"]),
+                            short_names=tuple(r.get("shortNames", ())),
+                            categories=tuple(r.get("categories", ())),
+                            subresources=tuple(sorted(subs, key=lambda s: s.name)),
+                            stored=(api_version, plural) in hashes,
+                            recorded_storage_hash=hashes.get((api_version, plural)),
+                            storage_gvk=_STORAGE_GVK.get((group, version, plural)),
+                        )
+                    )
+    return tuple(out)
+
+
+# Everything the recorded server serves: the sandbox serves each built-in type, the ones
+# without special behaviour as plain storage.
+BUILTIN_RESOURCES: tuple[ResourceType, ...] = _recorded_resources()
+
+
+def _priorities() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    groups: dict[str, int] = {}
+    versions: dict[tuple[str, str], int] = {}
+    for rt in BUILTIN_RESOURCES:
+        priority = _recorded.api_service_priority(rt.group, rt.version)
+        if priority is not None:
+            groups[rt.group] = priority[0]
+            versions[(rt.group, rt.version)] = priority[1]
+    return groups, versions
+
+
+# The aggregator's APIService groupPriorityMinimum / versionPriority for built-in groups, as
+# recorded. /apis lists apiregistration.k8s.io first (the aggregator prepends its own
+# group), then by group priority descending, ties by APIService name ("v1.<group>").
+_GROUP_PRIORITY, _VERSION_PRIORITY = _priorities()
 _AGGREGATOR_GROUP = "apiregistration.k8s.io"
 # crdregistration registers CRD group-versions with these priorities.
 _CRD_GROUP_PRIORITY = 1000
@@ -718,11 +368,13 @@ class Catalog:
                 sub_entry["kind"] = sub.kind
                 sub_entry["verbs"] = list(sub.verbs)
                 resources.append(sub_entry)
-        gv = f"{group}/{version}" if group else version
+        if not group:
+            # kube-apiserver leaves apiVersion out of the core list, as out of /api.
+            return {"kind": "APIResourceList", "groupVersion": version, "resources": resources}
         return {
             "kind": "APIResourceList",
             "apiVersion": "v1",
-            "groupVersion": gv,
+            "groupVersion": f"{group}/{version}",
             "resources": resources,
         }
 

@@ -1,14 +1,13 @@
 """OpenAPI documents for the served types: /openapi/v2 and the per-group-version /openapi/v3.
 
-Built-in kinds get their real structure, generated from the same protobuf field table the
-server decodes with (:mod:`kctl.sandbox._schema`): a named definition per message
-(``io.k8s.api.core.v1.PodSpec``) with typed properties, ``$ref`` links, maps as
-``additionalProperties``, Quantity/IntOrString/Time as the apimachinery definitions, and the
-strategic-merge extensions of :mod:`kctl.util._patchmeta` (kubectl's client-side apply reads
-merge keys from OpenAPI v3). Descriptions are empty. Custom resources stay loose. Each
-document also carries x-kubernetes-group-version-kind, the x-kubernetes-action of each
-operation and the fieldValidation parameter, whose presence tells kubectl the server
-validates fields itself. Documents are built once per catalogue generation.
+Built-in types are described by the documents recorded from the real kube-apiserver
+(:mod:`kctl.sandbox._recorded`), descriptions and strategic-merge extensions included, so
+``kubectl explain`` and kubectl's client-side apply read what they would read from the real
+server. Paths of built-in resources a catalogue does not serve are left out. Custom
+resources get documents built here, loose as apiextensions-apiserver publishes a
+schema-less CRD: x-kubernetes-group-version-kind, the x-kubernetes-action of each operation
+and the fieldValidation parameter, whose presence tells kubectl the server validates fields
+itself. Documents are built once per catalogue generation.
 """
 
 from __future__ import annotations
@@ -17,42 +16,22 @@ import hashlib
 import json
 import threading
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kctl.sandbox import _recorded
 from kctl.sandbox._catalog import Catalog, ResourceType
-from kctl.sandbox._schema import (
-    Field,
-    is_list_message,
-    message_fields,
-    message_fields_raw,
-    root_message,
-    special_kind,
-)
-from kctl.util._patchmeta import FieldMeta, PatchMeta, patch_meta_for
 
 __all__ = ["definition_name", "openapi_v2", "openapi_v3_group_version", "openapi_v3_index"]
 
-_VERSION_INFO = {"title": "Kubernetes", "version": "v1.35.0"}
 _META = "io.k8s.apimachinery.pkg.apis.meta.v1"
-_SPECIAL_PACKAGES = {
-    "": "io.k8s.api.core",
-    "apiextensions.k8s.io": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions",
-    "apiregistration.k8s.io": "io.k8s.kube-aggregator.pkg.apis.apiregistration",
-    "rbac.authorization.k8s.io": "io.k8s.api.rbac",
-    "admissionregistration.k8s.io": "io.k8s.api.admissionregistration",
-    "flowcontrol.apiserver.k8s.io": "io.k8s.api.flowcontrol",
-}
 
 
 def definition_name(rt: ResourceType, kind: str | None = None) -> str:
-    """kube-apiserver's model name: io.k8s.api.<pkg>.<version>.<Kind>; CRDs use the reversed
-    group (com.example.v1.Widget)."""
-    kind = kind or rt.kind
-    if rt.is_crd:
-        return ".".join([*reversed(rt.group.split(".")), rt.version, kind])
-    package = _SPECIAL_PACKAGES.get(rt.group) or "io.k8s.api." + rt.group.split(".")[0]
-    return f"{package}.{rt.version}.{kind}"
+    """apiextensions-apiserver's model name for a custom resource: the reversed group, the
+    version and the kind (com.example.stable.v1.Widget)."""
+    return ".".join([*reversed(rt.group.split(".")), rt.version, kind or rt.kind])
 
 
 def _ref(prefix: str, name: str) -> dict[str, str]:
@@ -63,51 +42,33 @@ def _gvk(rt: ResourceType, kind: str) -> list[dict[str, str]]:
     return [{"group": rt.group, "kind": kind, "version": rt.version}]
 
 
-def _meta_schemas() -> dict[str, Any]:
-    string = {"type": "string"}
-    return {
-        f"{_META}.ObjectMeta": {
-            "description": "ObjectMeta is metadata that all persisted resources must have, "
-            "which includes all objects users must create.",
-            "type": "object",
-            "properties": {
-                "name": string,
-                "generateName": string,
-                "namespace": string,
-                "uid": string,
-                "resourceVersion": string,
-                "generation": {"type": "integer", "format": "int64"},
-                "creationTimestamp": {"type": "string", "format": "date-time"},
-                "deletionTimestamp": {"type": "string", "format": "date-time"},
-                "labels": {"type": "object", "additionalProperties": string},
-                "annotations": {"type": "object", "additionalProperties": string},
-                "finalizers": {"type": "array", "items": string},
-                "ownerReferences": {"type": "array", "items": {"type": "object"}},
-                "managedFields": {"type": "array", "items": {"type": "object"}},
-            },
-        },
-        f"{_META}.ListMeta": {
-            "type": "object",
-            "properties": {
-                "continue": string,
-                "remainingItemCount": {"type": "integer", "format": "int64"},
-                "resourceVersion": string,
-            },
-        },
-        f"{_META}.Status": {
-            "type": "object",
-            "properties": {
-                "apiVersion": string,
-                "kind": string,
-                "code": {"type": "integer", "format": "int32"},
-                "message": string,
-                "reason": string,
-                "status": string,
-                "details": {"type": "object"},
-                "metadata": {"type": "object"},
-            },
-        },
-    }
+def _refs(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "$ref" and isinstance(item, str):
+                yield item
+            else:
+                yield from _refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _refs(item)
+
+
+def _meta_schemas(v3: bool) -> dict[str, Any]:
+    """ObjectMeta and ListMeta as the recorded server defines them, with every definition
+    they refer to."""
+    if v3:
+        recorded = _recorded.openapi_v3()["api/v1"]["components"]["schemas"]
+    else:
+        recorded = _recorded.openapi_v2()["definitions"]
+    out: dict[str, Any] = {}
+    todo = [f"{_META}.ObjectMeta", f"{_META}.ListMeta"]
+    while todo:
+        name = todo.pop()
+        if name not in out:
+            out[name] = recorded[name]
+            todo.extend(ref.rpartition("/")[2] for ref in _refs(out[name]))
+    return out
 
 
 _TYPE_META = {
@@ -123,143 +84,20 @@ _TYPE_META = {
     },
 }
 _LOOSE = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-_SCALARS: dict[str, dict[str, str]] = {
-    "string": {"type": "string"},
-    "bytes": {"type": "string", "format": "byte"},
-    "bool": {"type": "boolean"},
-    "int32": {"type": "integer", "format": "int32"},
-    "int64": {"type": "integer", "format": "int64"},
-    "uint32": {"type": "integer", "format": "int32"},
-    "uint64": {"type": "integer", "format": "int64"},
-    "double": {"type": "number", "format": "double"},
-    "float": {"type": "number", "format": "float"},
-}
-# Types with their own JSON form, as the apiserver's OpenAPI definitions describe them.
-_SPECIAL_SCHEMAS: dict[str, dict[str, Any]] = {
-    "time": {"type": "string", "format": "date-time"},
-    "microtime": {"type": "string", "format": "date-time"},
-    "quantity": {"type": "string"},
-    "intorstring": {"type": "string", "format": "int-or-string"},
-    "raw": {"type": "object"},
-}
-
-
-def _model_name(message: str) -> str:
-    """Protobuf message -> OpenAPI model name (k8s.io.api.core.v1.Pod -> io.k8s.api.core.v1.Pod;
-    Go module paths keep their dashes)."""
-    name = "io.k8s." + message.removeprefix("k8s.io.")
-    return name.replace("_", "-")
-
-
-class _Builder:
-    """Definitions for the messages reachable from some kinds, with patch extensions."""
-
-    def __init__(self, prefix: str, v3: bool) -> None:
-        self.prefix = prefix
-        self.v3 = v3
-        self.defs: dict[str, Any] = {}
-        self.patch: dict[tuple[str, str], FieldMeta] = {}
-        self._walked: set[tuple[str, int]] = set()
-
-    def ref(self, message: str) -> dict[str, Any]:
-        self.define(message)
-        return {"$ref": self.prefix + _model_name(message)}
-
-    def learn_patch_meta(self, message: str, meta: PatchMeta) -> None:
-        """Record _patchmeta's strategies per (message, field) by walking both trees."""
-        key = (message, id(meta))
-        if key in self._walked or not meta.fields:
-            return
-        self._walked.add(key)
-        for name, f in message_fields(message).items():
-            fm = meta.lookup(name)
-            if fm.strategies or fm.merge_key or fm.list_keys or fm.atomic:
-                self.patch[(message, name)] = fm
-            if fm.schema is not None and f.kind.startswith("message:"):
-                self.learn_patch_meta(f.kind[8:], fm.schema)
-
-    def define(self, message: str) -> None:
-        name = _model_name(message)
-        if name in self.defs:
-            return
-        special = special_kind(message)
-        if special is not None:
-            self.defs[name] = {"description": "", **_SPECIAL_SCHEMAS[special]}
-            return
-        self.defs[name] = {}  # placeholder against recursion (JSONSchemaProps)
-        properties: dict[str, Any] = {}
-        required: list[str] = []
-        for fname, f in message_fields(message).items():
-            properties[fname] = self.field_schema(message, f)
-        for fname, f in message_fields(message).items():
-            if f.always and not f.kind.startswith("map:"):
-                required.append(fname)
-        schema: dict[str, Any] = {"description": "", "type": "object", "properties": properties}
-        if required:
-            schema["required"] = required
-        self.defs[name] = schema
-
-    def value_schema(self, kind: str) -> dict[str, Any]:
-        if kind.startswith("message:"):
-            message = kind[8:]
-            if special_kind(message) == "duration":
-                return {"type": "string"}
-            if is_list_message(message):
-                item = next(iter(message_fields_raw(message).values()))
-                return {"type": "array", "items": self.value_schema(item)}
-            return self.ref(message)
-        if kind.startswith("map:"):
-            _, _, value = kind.split(":", 2)
-            return {"type": "object", "additionalProperties": self.value_schema(value)}
-        return dict(_SCALARS.get(kind, {"type": "string"}))
-
-    def field_schema(self, message: str, f: Field) -> dict[str, Any]:
-        item = self.value_schema(f.kind)
-        fm = self.patch.get((message, f.name))
-        ext: dict[str, Any] = {}
-        if fm is not None:
-            if fm.strategies:
-                ext["x-kubernetes-patch-strategy"] = ",".join(fm.strategies)
-            if fm.merge_key:
-                ext["x-kubernetes-patch-merge-key"] = fm.merge_key
-            if f.repeated:
-                if fm.associative_keys:
-                    ext["x-kubernetes-list-type"] = "map"
-                    ext["x-kubernetes-list-map-keys"] = list(fm.associative_keys)
-                elif fm.is_set:
-                    ext["x-kubernetes-list-type"] = "set"
-                elif fm.atomic:
-                    ext["x-kubernetes-list-type"] = "atomic"
-            elif fm.atomic:
-                ext["x-kubernetes-map-type"] = "atomic"
-        if f.repeated:
-            return {"description": "", "type": "array", "items": item, **ext}
-        if "$ref" in item:
-            # A $ref has no siblings in OpenAPI v3, so the apiserver wraps every one in allOf
-            # (kubectl explain then names the type after the definition: <IntOrString>).
-            if self.v3:
-                return {"allOf": [item], "description": "", **ext}
-            return {**item, "description": "", **ext} if ext else item
-        return {"description": "", **item, **ext}
 
 
 def _schemas(rts: list[ResourceType], prefix: str, v3: bool = False) -> dict[str, Any]:
-    builder = _Builder(prefix, v3)
-    typed = [(rt, root_message(rt.api_version, rt.kind)) for rt in rts]
-    for rt, message in typed:
-        meta = patch_meta_for(rt.group, rt.version, rt.kind)
-        if message is not None and meta is not None:
-            builder.learn_patch_meta(message, meta)
-    out = _meta_schemas()
-    for rt, message in typed:
-        if message is None and not v3:
+    """Definitions for custom resources and their lists, with the meta types they use."""
+    out = _meta_schemas(v3)
+    for rt in rts:
+        if not v3:
             # apiextensions-apiserver publishes a schema-less or unknown-field-preserving CRD
             # to v2 as a bare object: kubectl's v2 validation would refuse any other field.
             out[definition_name(rt)] = {
                 "type": "object",
                 "x-kubernetes-group-version-kind": _gvk(rt, rt.kind),
             }
-        elif message is None:
+        else:
             out[definition_name(rt)] = {
                 "description": f"{rt.kind} ({rt.api_version}).",
                 "type": "object",
@@ -272,12 +110,6 @@ def _schemas(rts: list[ResourceType], prefix: str, v3: bool = False) -> dict[str
                 "x-kubernetes-preserve-unknown-fields": True,
                 "x-kubernetes-group-version-kind": _gvk(rt, rt.kind),
             }
-        else:
-            builder.define(message)
-            schema = dict(builder.defs[_model_name(message)])
-            schema["properties"] = {**_TYPE_META, **schema["properties"]}
-            schema["x-kubernetes-group-version-kind"] = _gvk(rt, rt.kind)
-            builder.defs[_model_name(message)] = schema
         if "list" in rt.verbs:
             out[definition_name(rt, rt.list_kind)] = {
                 "description": f"{rt.list_kind} is a list of {rt.kind}.",
@@ -290,8 +122,6 @@ def _schemas(rts: list[ResourceType], prefix: str, v3: bool = False) -> dict[str
                 },
                 "x-kubernetes-group-version-kind": _gvk(rt, rt.list_kind),
             }
-    # Typed definitions (ObjectMeta among them) replace the hand-written meta ones.
-    out.update(builder.defs)
     return out
 
 
@@ -372,8 +202,47 @@ def _gv_path(rt: ResourceType) -> str:
     return f"api/{rt.version}" if not rt.group else f"apis/{rt.group}/{rt.version}"
 
 
+def _path_resource(path: str) -> tuple[str, str] | None:
+    """("<api|apis/group>/<version>", plural) of an operation path, None for other paths.
+
+    /api/v1/namespaces/{namespace}/pods/{name} and /api/v1/watch/pods name pods;
+    /api/v1/namespaces/{name}/status names namespaces."""
+    segs = path.strip("/").split("/")
+    width = 2 if segs[0] == "api" else 3
+    if len(segs) <= width:
+        return None
+    gv, rest = "/".join(segs[:width]), segs[width:]
+    if rest[0] == "watch":
+        rest = rest[1:]
+    if len(rest) >= 3 and rest[0] == "namespaces" and rest[1] == "{namespace}":
+        rest = rest[2:]
+    return (gv, rest[0]) if rest else None
+
+
+def _unserved(catalog: Catalog) -> set[tuple[str, str]]:
+    """Recorded built-in resources this catalogue does not serve, as (gv path, plural)."""
+    served = {(_gv_path(rt), rt.plural) for rt in catalog.resources() if not rt.is_crd}
+    recorded = set()
+    for path in _recorded.openapi_v2()["paths"]:
+        key = _path_resource(path)
+        if key is not None:
+            recorded.add(key)
+    return recorded - served
+
+
+def _served_paths(paths: dict[str, Any], unserved: set[tuple[str, str]]) -> dict[str, Any]:
+    return {p: op for p, op in paths.items() if _path_resource(p) not in unserved}
+
+
+def _with_crds(recorded: dict[str, Any], generated: dict[str, Any]) -> dict[str, Any]:
+    """Recorded definitions, in their order, then the custom resources' own: a recorded one
+    (ObjectMeta) wins over its generated copy."""
+    return {**recorded, **{k: v for k, v in generated.items() if k not in recorded}}
+
+
 def _dump(doc: dict[str, Any]) -> bytes:
-    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    # Keys keep the recorded order: the protobuf /openapi/v2 follows document order.
+    return json.dumps(doc, separators=(",", ":")).encode()
 
 
 @dataclass
@@ -402,53 +271,82 @@ def _documents(catalog: Catalog) -> _Documents:
 
 
 def openapi_v2(catalog: Catalog) -> bytes:
-    """GET /openapi/v2 as JSON."""
+    """GET /openapi/v2 as JSON: the recorded document, plus custom resources."""
     docs = _documents(catalog)
     if docs.v2 is None:
-        rts = catalog.resources()
+        recorded = _recorded.openapi_v2()
+        crds = [rt for rt in catalog.resources() if rt.is_crd]
         prefix = "#/definitions/"
-        docs.v2 = _dump(
-            {
-                "swagger": "2.0",
-                "info": dict(_VERSION_INFO),
-                "paths": _paths(rts, prefix, v2=True),
-                "definitions": _schemas(rts, prefix),
-            }
-        )
+        paths = _served_paths(recorded["paths"], _unserved(catalog))
+        paths.update(_paths(crds, prefix, v2=True))
+        definitions = _with_crds(recorded["definitions"], _schemas(crds, prefix) if crds else {})
+        docs.v2 = _dump({**recorded, "paths": paths, "definitions": definitions})
     return docs.v2
 
 
 def openapi_v3_group_version(catalog: Catalog, path: str) -> bytes | None:
-    """GET /openapi/v3/<path> for "api/v1" or "apis/<group>/<version>"; None if not served."""
+    """GET /openapi/v3/<path> for "api/v1", "apis/<group>/<version>" and the other documents
+    the recorded server serves ("version", "apis/<group>", ...); None if not served."""
     path = path.split("?", 1)[0].strip("/")
     docs = _documents(catalog)
     if path in docs.v3:
         return docs.v3[path]
-    rts = [rt for rt in catalog.resources() if _gv_path(rt) == path]
-    body = None
-    if rts:
-        prefix = "#/components/schemas/"
-        body = _dump(
-            {
-                "openapi": "3.0.0",
-                "info": dict(_VERSION_INFO),
-                "paths": _paths(rts, prefix, v2=False),
-                "components": {"schemas": _schemas(rts, prefix, v3=True)},
-            }
-        )
-    docs.v3[path] = body
+    docs.v3[path] = body = _v3_document(catalog, path)
     return body
 
 
+def _v3_document(catalog: Catalog, path: str) -> bytes | None:
+    resources = catalog.resources()
+    served_gvs = {_gv_path(rt) for rt in resources}
+    in_gv = [rt for rt in resources if _gv_path(rt) == path]
+    crds = [rt for rt in in_gv if rt.is_crd]
+    doc = _recorded.openapi_v3().get(path)
+    if path in served_gvs:
+        if len(crds) == len(in_gv):
+            doc = None  # custom resources only, even in a recorded group-version
+    elif path not in _fixed_v3_paths(served_gvs) or doc is None:
+        return None
+    prefix = "#/components/schemas/"
+    if doc is None:
+        doc = {"openapi": "3.0.0", "info": dict(_recorded.openapi_v2()["info"]), "paths": {}}
+    out = {**doc, "paths": _served_paths(doc.get("paths", {}), _unserved(catalog))}
+    if crds:
+        out["paths"].update(_paths(crds, prefix, v2=False))
+        schemas = doc.get("components", {}).get("schemas", {})
+        # Recorded definitions win: custom resources only add their own kinds.
+        out["components"] = {
+            **doc.get("components", {}),
+            "schemas": _with_crds(schemas, _schemas(crds, prefix, v3=True)),
+        }
+    return _dump(out)
+
+
+def _is_group_version(path: str) -> bool:
+    return path.startswith("api/") or (path.startswith("apis/") and path.count("/") == 2)
+
+
+def _fixed_v3_paths(served_gvs: set[str]) -> set[str]:
+    """The recorded documents that are not of a group-version: the root ones ("version",
+    "apis", ...) and each group's own ("apis/apps") while one of its versions is served."""
+    groups = {gv.rpartition("/")[0] for gv in served_gvs if gv.startswith("apis/")}
+    return {
+        path
+        for path in _recorded.openapi_v3()
+        if not _is_group_version(path) and (not path.startswith("apis/") or path in groups)
+    }
+
+
 def openapi_v3_index(catalog: Catalog) -> dict[str, Any]:
-    """GET /openapi/v3: every group-version with a content-hash URL, as kube-apiserver sends."""
+    """GET /openapi/v3: every served document with a content-hash URL, as kube-apiserver
+    sends."""
     docs = _documents(catalog)
     if docs.index is None:
+        gv_paths = {_gv_path(rt) for rt in catalog.resources()}
         paths: dict[str, Any] = {}
-        for gv_path in dict.fromkeys(_gv_path(rt) for rt in catalog.resources()):
-            body = openapi_v3_group_version(catalog, gv_path)
+        for path in sorted(gv_paths | _fixed_v3_paths(gv_paths)):
+            body = openapi_v3_group_version(catalog, path)
             assert body is not None
             digest = hashlib.sha512(body).hexdigest().upper()
-            paths[gv_path] = {"serverRelativeURL": f"/openapi/v3/{gv_path}?hash={digest}"}
+            paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={digest}"}
         docs.index = {"paths": paths}
     return docs.index

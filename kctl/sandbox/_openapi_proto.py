@@ -335,6 +335,9 @@ def _oneof(name: str, value: Any, path: str) -> bytes:
         if isinstance(value, bool):
             return _key(2, _VARINT) + _varint(int(value))
         return _len_field(1, _message("Schema", value, path))
+    if name == "StringArray":
+        # A list, unlike the other wrappers: kube-apiserver's `security: [{BearerToken: []}]`.
+        return b"".join(chunk for _, chunk in _field(1, "S", value, path))
     if not isinstance(value, dict):
         raise _fail(path, f"contains an invalid {name}")
     if name in ("ParametersItem", "ResponseValue"):
@@ -366,8 +369,6 @@ def _oneof(name: str, value: Any, path: str) -> bytes:
             raise _fail(path, "contains an invalid SecurityDefinitionsItem")
         names = ("Implicit", "Password", "Application", "AccessCode")
         return _len_field(flow, _message(f"Oauth2{names[flow - 3]}Security", value, path))
-    if name == "StringArray":
-        return b"".join(chunk for _, chunk in _field(1, "S", value, path))
     if name == "SecurityRequirement":
         return _map("StringArray|", value, path)
     raise _fail(path, f"unknown message {name}")
@@ -445,7 +446,7 @@ def _yaml_string(s: str, indent: int) -> str:
             if stripped == s
             else ("" if s.endswith("\n") and len(s) - len(stripped) == 1 else "+")
         )
-        pad = " " * (indent + _INDENT)
+        pad = " " * _nested(indent)
         body = "\n".join(pad + line if line else "" for line in stripped.split("\n"))
         tail = "\n" * (len(s) - len(stripped) - 1) if chomp == "+" else ""
         return f"|{chomp}\n{body}" + tail
@@ -474,25 +475,33 @@ def _yaml_scalar(value: Any, indent: int) -> str:
     raise TypeError(f"not a JSON value: {value!r}")
 
 
+def _nested(indent: int) -> int:
+    """go-yaml v3's emitter indents a nested block to the next multiple of its indent (4),
+    so a map under a key of a sequence item's map (column 2) sits at column 4, not 6."""
+    return _INDENT * ((indent + _INDENT) // _INDENT)
+
+
 def _yaml_lines(value: Any, indent: int) -> list[str]:
-    """Block lines for a non-empty map or list, without the leading indent."""
+    """Block lines for a non-empty map or list whose entries start at column ``indent``."""
+    pad = " " * indent
     lines: list[str] = []
     if isinstance(value, dict):
         for k, v in value.items():
             key = _yaml_string(str(k), indent)
             if isinstance(v, (dict, list)) and v:
-                lines.append(f"{key}:")
-                lines.extend(" " * _INDENT + line for line in _yaml_lines(v, indent + _INDENT))
+                lines.append(f"{pad}{key}:")
+                lines.extend(_yaml_lines(v, _nested(indent)))
             else:
-                lines.append(f"{key}: {_yaml_scalar(v, indent)}")
+                lines.append(f"{pad}{key}: {_yaml_scalar(v, indent)}")
         return lines
     for v in value:
         if isinstance(v, (dict, list)) and v:
+            # The first line inside a sequence item starts right after its "- ".
             inner = _yaml_lines(v, indent + 2)
-            lines.append("- " + inner[0])
-            lines.extend("  " + line for line in inner[1:])
+            lines.append(f"{pad}- {inner[0][indent + 2 :]}")
+            lines.extend(inner[1:])
         else:
-            lines.append("- " + _yaml_scalar(v, indent))
+            lines.append(f"{pad}- {_yaml_scalar(v, indent)}")
     return lines
 
 

@@ -48,7 +48,6 @@ __all__ = [
     "message_fields",
     "message_fields_raw",
     "root_message",
-    "special_kind",
 ]
 
 _META = "k8s.io.apimachinery.pkg.apis.meta.v1."
@@ -132,12 +131,6 @@ def root_message(api_version: str, kind: str) -> str | None:
         return None
     name = f"{package}.{kind}"
     return name if name in messages else None
-
-
-def special_kind(message: str) -> str | None:
-    """'time', 'microtime', 'duration', 'quantity', 'intorstring' or 'raw' for messages
-    that marshal their own JSON; None for ordinary structs."""
-    return _SPECIAL.get(message)
 
 
 def is_list_message(message: str) -> bool:

@@ -16,9 +16,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from kctl.sandbox import _recorded
+
 __all__ = ["demo_objects", "load_seed_path"]
 
-KUBE_VERSION = "v1.35.0"
+KUBE_VERSION = _recorded.version()["gitVersion"]
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery's rand.String alphabet
 _CLUSTER = "demo"
 

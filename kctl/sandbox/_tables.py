@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from kctl.sandbox import _recorded
 from kctl.sandbox._catalog import ResourceType
 from kctl.util.duration import human_duration
 
@@ -502,8 +503,8 @@ def _secret_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
     ]
 
 
-def _serviceaccount_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
-    return [len(obj.get("secrets") or []), _since(_meta(obj).get("creationTimestamp"), now)]
+def _age_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
+    return [_since(_meta(obj).get("creationTimestamp"), now)]
 
 
 def _namespace_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
@@ -1058,17 +1059,10 @@ _PRINTERS: dict[tuple[str, str], tuple[tuple[Column, ...], _Printer]] = {
         ),
         _secret_row,
     ),
-    ("", "ServiceAccount"): (
-        (
-            _NAME,
-            _col(
-                "Secrets",
-                "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.",
-            ),
-            _AGE,
-        ),
-        _serviceaccount_row,
-    ),
+    # 1.37's printer no longer counts the (legacy, token) secrets.
+    ("", "ServiceAccount"): ((_NAME, _AGE), _age_row),
+    ("resource.k8s.io", "DeviceClass"): ((_NAME, _AGE), _age_row),
+    ("resource.k8s.io", "ResourceClaimTemplate"): ((_NAME, _AGE), _age_row),
     ("", "Namespace"): (
         (_NAME, _col("Status", "The status of the namespace"), _AGE),
         _namespace_row,
@@ -1416,6 +1410,11 @@ def column_definitions(rt: ResourceType) -> list[dict[str, Any]]:
         return defs
     printer = _PRINTERS.get((rt.group, rt.kind))
     columns = printer[0] if printer else _DEFAULT_COLUMNS
+    recorded = _recorded.column_definitions(rt.group, rt.version, rt.plural)
+    if recorded is not None and [c["name"] for c in recorded] == [c[0] for c in columns]:
+        # The real server's definitions, full descriptions included, for the columns the
+        # printer here fills; where the printers differ the cells follow this printer.
+        return recorded
     # The events printer's Name column is the only one not first; it still carries format name.
     return [_definition(c, c[0] == "Name") for c in columns]
 

@@ -231,9 +231,9 @@ def test_preferred_resources(client: DiscoveryClient) -> None:
 
 
 def test_server_version(client: DiscoveryClient, server: Any) -> None:
-    server.extra["/version"] = lambda: b'{"major":"1","minor":"35","gitVersion":"v1.35.0"}'
+    server.extra["/version"] = lambda: b'{"major":"1","minor":"37","gitVersion":"v1.37.2"}'
     info = client.server_version()
-    assert (info.major, info.minor, str(info)) == ("1", "35", "v1.35.0")
+    assert (info.major, info.minor, str(info)) == ("1", "37", "v1.37.2")
     server.extra["/version"] = lambda: b"<html>"
     with pytest.raises(DiscoveryError, match=r"^unable to parse the server version: "):
         client.server_version()

@@ -1,4 +1,4 @@
-"""Real kubectl 1.37.1 against the demo sandbox: what a real 1.35 cluster would print.
+"""Real kubectl 1.37.1 against the demo sandbox: what a real 1.37 cluster would print.
 
 Each test groups several commands; the demo sandbox is shared and read-only, mutating checks
 use the per-test ``sandbox``.

@@ -72,12 +72,15 @@ Shape = dict[int, Any]
 
 
 def tree(buf: bytes, shape: Shape) -> dict[int, list[Any]]:
-    """Decode with a shape: field -> "s" string, "v" varint, "d" double, or a nested shape."""
+    """Decode with a shape: field -> "s" string, "v" varint, "d" double, or a nested shape;
+    fields the shape leaves out stay raw bytes."""
     out: dict[int, list[Any]] = {}
     for number, _, value in wire(buf):
-        kind = shape[number]
-        if kind == "s":
-            decoded: Any = value.decode()
+        kind = shape.get(number, "raw")
+        if kind == "raw":
+            decoded: Any = value
+        elif kind == "s":
+            decoded = value.decode()
         elif kind == "v":
             decoded = value
         elif kind == "d":
@@ -251,7 +254,9 @@ def test_documents_gnostic_refuses(doc: dict[str, Any]) -> None:
             "group: apps\nkind: Deployment\nversion: v1\n",
         ),
         ({"a": [1, 2], "b": {"c": None}}, "a:\n    - 1\n    - 2\nb:\n    c: null\n"),
-        ([{"a": 1, "b": [True]}], "- a: 1\n  b:\n      - true\n"),
+        ([{"a": 1, "b": [True]}], "- a: 1\n  b:\n    - true\n"),
+        # As kube-apiserver sends x-kubernetes-unions: the nested map at column 4, not 6.
+        ([{"a": {"b": 1}}], "- a:\n    b: 1\n"),
         ({}, "{}\n"),
         ([], "[]\n"),
     ],

@@ -144,9 +144,10 @@ def test_explain(sb: Sandbox, run_kubectl: Any) -> None:
     fields = strategy.stdout.split("FIELDS:\n", 1)[1].splitlines()
     assert [f.rstrip() for f in fields if f.strip()] == [
         "  rollingUpdate\t<RollingUpdateDeployment>",
-        "    maxSurge\t<string>",
-        "    maxUnavailable\t<string>",
+        "    maxSurge\t<IntOrString>",
+        "    maxUnavailable\t<IntOrString>",
         "  type\t<string>",
+        "  enum: Recreate, RollingUpdate",
     ]
     missing = run_kubectl(sb, "explain", "pods.spec.nope")
     assert missing.returncode == 1

@@ -126,7 +126,7 @@ def test_nodes_look_real(objs: list[dict]) -> None:
     rows = [row_cells(rt, n, NOW) for n in nodes]
     assert [r[1] for r in rows] == ["Ready"] * 3
     assert rows[0][2] == "control-plane"
-    assert all(r[4].startswith("v1.35.") for r in rows)
+    assert all(r[4].startswith("v1.37.") for r in rows)
     scheduled = {o["spec"].get("nodeName") for o in objs if o["kind"] == "Pod"} - {None}
     assert scheduled <= {n["metadata"]["name"] for n in nodes}
 

@@ -32,7 +32,7 @@ def wait_for(predicate: Any, timeout: float = 10.0) -> Any:
 def test_version_and_health_are_public(sandbox: Sandbox) -> None:
     assert call(sandbox, "GET", "/healthz", token=None).body == b"ok"
     info = call(sandbox, "GET", "/version", token=None).json()
-    assert info["major"] == "1" and info["gitVersion"].startswith("v1.35")
+    assert info["major"] == "1" and info["gitVersion"].startswith("v1.37")
 
 
 def test_bad_token_is_401_with_apiserver_body(sandbox: Sandbox) -> None:
