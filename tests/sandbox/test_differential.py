@@ -451,7 +451,6 @@ KNOWN: dict[str, str] = {
     ),
     "a Pod without containers": "the sandbox does not validate Pods yet (issue 15)",
     "a Pod with a bad container": "the sandbox does not validate Pods yet (issue 15)",
-    "tables": "the column descriptions are the sandbox's older texts",
 }
 
 
