@@ -95,17 +95,14 @@ def _load_documents(source: str | os.PathLike[str] | Mapping[str, Any]) -> list[
     )
     import yaml
 
+    from kctl.util import goyaml
+
+    # go-yaml's rules, as kubectl reads the same files (timestamps stay strings, ...).
     docs: list[dict[str, Any]] = []
     for file in files:
         with file.open("rb") as fh:
-            docs.extend(d for d in yaml.load_all(fh, Loader=_loader()) if d)
+            docs.extend(d for d in yaml.load_all(fh, Loader=goyaml.loader()) if d)
     return docs
-
-
-def _loader() -> Any:
-    import yaml
-
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Environment:
