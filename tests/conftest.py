@@ -12,6 +12,10 @@
 - ``run_kubectl``: ``run_kubectl(sb, "get", "pods", input=None)`` runs kubectl against a sandbox
   with a scrubbed environment (HOME and KUBECACHEDIR in a temp dir, KUBECONFIG = the
   sandbox's kubeconfig) and returns the CompletedProcess (text mode).
+
+Hypothesis runs under the ``kctl`` profile: a bounded number of examples per property
+(``KCTL_FUZZ_EXAMPLES``, 150 by default, so the fuzz tests stay fast in CI), no deadline
+(a shared 2-core runner makes timings meaningless).
 """
 
 from __future__ import annotations
@@ -26,12 +30,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from kctl.envtest import AssetsNotFound, Environment, find_assets
 from kctl.rest import Config
 from kctl.sandbox import Sandbox
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
+
+settings.register_profile(
+    "kctl",
+    max_examples=int(os.environ.get("KCTL_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    # A failure prints the @reproduce_failure blob that replays it.
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "kctl"))
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from kctl.errors import KctlError
-from kctl.util.goformat import parse_go_duration
+from kctl.util.goformat import go_quote, parse_go_duration
 
 __all__ = ["GoDuration", "cascading_strategy", "parse_go_duration"]
 
@@ -28,7 +28,7 @@ class GoDuration(click.ParamType):  # type: ignore[type-arg]  # generic from cli
         except ValueError as err:
             flag = f"--{param.name}" if param is not None and param.name else "--timeout"
             raise click.UsageError(
-                f'invalid argument "{value}" for "{flag}" flag: {err}', ctx
+                f'invalid argument {go_quote(str(value))} for "{flag}" flag: {err}', ctx
             ) from None
 
 

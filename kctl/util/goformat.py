@@ -71,16 +71,34 @@ def go_quote(text: str) -> str:
     return "".join(out)
 
 
-_UNIT_SECONDS = {
-    "ns": 1e-9,
-    "us": 1e-6,
-    "µs": 1e-6,
-    "μs": 1e-6,
-    "ms": 1e-3,
-    "s": 1.0,
-    "m": 60.0,
-    "h": 3600.0,
+_UNIT_NANOS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,
+    "μs": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
 }
+# time.Duration is an int64 of nanoseconds; ParseDuration refuses what does not fit.
+_MAX_NANOS = 1 << 63
+
+
+def _time_quote(text: str) -> str:
+    """The time package's own quote: control and non-ASCII characters as their UTF-8 bytes."""
+    out = ['"']
+    for ch in text:
+        if ch < " " or ord(ch) >= 0x80:
+            # surrogateescape: a byte that was not UTF-8 in argv is that byte again.
+            raw = ch.encode("utf-8", "surrogateescape" if "\udc80" <= ch <= "\udcff" else "replace")
+            out.extend(f"\\x{b:02x}" for b in raw)
+        elif ch in ('"', "\\"):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
 
 
 def parse_go_duration(text: str) -> float:
@@ -89,7 +107,7 @@ def parse_go_duration(text: str) -> float:
     import re
 
     part = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
-    quoted = f'"{text}"'
+    quoted = _time_quote(text)
     rest = text
     sign = 1.0
     if rest[:1] in ("-", "+"):
@@ -99,7 +117,7 @@ def parse_go_duration(text: str) -> float:
         return 0.0
     if not rest:
         raise ValueError(f"time: invalid duration {quoted}")
-    total = 0.0
+    total = 0
     while rest:
         match = part.match(rest)
         number, unit = (match.group(1), match.group(2)) if match else ("", "")
@@ -107,8 +125,18 @@ def parse_go_duration(text: str) -> float:
             raise ValueError(f"time: invalid duration {quoted}")
         if not unit:
             raise ValueError(f"time: missing unit in duration {quoted}")
-        if unit not in _UNIT_SECONDS:
-            raise ValueError(f'time: unknown unit "{unit}" in duration {quoted}')
-        total += float(number) * _UNIT_SECONDS[unit]
+        if unit not in _UNIT_NANOS:
+            raise ValueError(f"time: unknown unit {_time_quote(unit)} in duration {quoted}")
+        whole, _, frac = number.partition(".")
+        scale = _UNIT_NANOS[unit]
+        total += int(whole or "0") * scale
+        # Go keeps the fraction's first digits only (as many as fit an int64).
+        frac = frac[:18]
+        if frac:
+            total += int(float(int(frac)) * (scale / 10 ** len(frac)))
+        if total > _MAX_NANOS:
+            raise ValueError(f"time: invalid duration {quoted}")
         rest = rest[match.end() :] if match else ""
-    return sign * total
+    if sign > 0 and total == _MAX_NANOS:
+        raise ValueError(f"time: invalid duration {quoted}")
+    return sign * total / 1e9
