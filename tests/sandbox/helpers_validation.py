@@ -331,7 +331,7 @@ CASES: dict[str, list[Step]] = {
             ),
         ),
     ],
-    "job: template is immutable": [
+    "job: completions are immutable, activeDeadlineSeconds is not": [
         ("POST", JOBS, job()),
         (
             "PATCH",
@@ -388,7 +388,11 @@ CASES: dict[str, list[Step]] = {
         ("PUT", SVCS + "/s", svc(clusterIP="10.0.0.124")),
     ],
     "service: bad clusterIP": [("POST", SVCS, svc(clusterIP="not-an-ip"))],
-    "service: bad name": [("POST", SVCS, svc(name="1abc"))],
+    "service: names are RFC 1123 labels": [
+        ("POST", SVCS, svc(name="1abc")),
+        ("POST", SVCS, svc(name="Bad_Svc")),
+        ("POST", SVCS, svc(name="x" * 64)),
+    ],
     # --- ConfigMap / Secret ------------------------------------------------------------------
     "configmap: bad keys": [
         ("POST", CMS, obj("v1", "ConfigMap", "cm", data={"bad key": "1", "ok": "2"})),
@@ -557,5 +561,142 @@ CASES: dict[str, list[Step]] = {
                 spec={"holderIdentity": "", "strategy": "Bogus"},
             ),
         ),
+    ],
+    "role: verbs errors come after all other rule errors": [
+        (
+            "POST",
+            ROLES,
+            obj(
+                "rbac.authorization.k8s.io/v1",
+                "Role",
+                "r",
+                rules=[{}, {"verbs": ["get"], "nonResourceURLs": ["/x"]}, {}],
+            ),
+        )
+    ],
+    "configmap: bad label on update": [
+        ("POST", CMS, obj("v1", "ConfigMap", "cm", data={"a": "1"})),
+        (
+            "PUT",
+            CMS + "/cm",
+            with_meta(obj("v1", "ConfigMap", "cm", data={"a": "1"}), labels={"k": "-"}),
+        ),
+    ],
+    "pod: bad label on patch": [
+        ("POST", PODS, pod([dict(C)])),
+        ("PATCH", PODS + "/p", {"metadata": {"labels": {"k": "-"}}}),
+    ],
+    "deployment: bad label on patch": [
+        ("POST", DEPLOYS, BASE_DEPLOY),
+        ("PATCH", DEPLOYS + "/d", {"metadata": {"labels": {"k": "-"}}}),
+    ],
+    "service: bad label on patch": [
+        ("POST", SVCS, svc()),
+        ("PATCH", SVCS + "/s", {"metadata": {"labels": {"k": "-"}}}),
+    ],
+    "role: bad label on patch": [
+        ("POST", ROLES, obj("rbac.authorization.k8s.io/v1", "Role", "r", rules=[RULE])),
+        ("PATCH", ROLES + "/r", {"metadata": {"labels": {"k": "-"}}}),
+    ],
+    "statefulset: bad container, negative replicas": [
+        (
+            "POST",
+            STSS,
+            workload(
+                "StatefulSet", template=template(containers=[{"name": "Bad_Name"}]), replicas=-1
+            ),
+        )
+    ],
+    "deployment: bad template label": [
+        ("POST", DEPLOYS, workload("Deployment", template=template({"app": "x", "k": "-"})))
+    ],
+    "pod: volume mount without name, repeated mountPath": [
+        (
+            "POST",
+            PODS,
+            pod(
+                [
+                    {
+                        **C,
+                        "volumeMounts": [
+                            {"name": "", "mountPath": "/x"},
+                            {"name": "v", "mountPath": "/x"},
+                        ],
+                    }
+                ],
+                volumes=[{"name": "v", "emptyDir": {}}],
+            ),
+        )
+    ],
+    "pod: bad terminationMessagePolicy": [
+        ("POST", PODS, pod([{**C, "terminationMessagePolicy": "X"}]))
+    ],
+    "pod: bad container names repeated, bad port name": [
+        (
+            "POST",
+            PODS,
+            pod(
+                [
+                    {
+                        "name": "Bad_Name",
+                        "image": "x",
+                        "ports": [{"containerPort": 1, "name": "a--b"}],
+                    },
+                    {"name": "Bad_Name", "image": "y"},
+                ]
+            ),
+        )
+    ],
+    "cronjob: name too long": [("POST", CJS, cronjob(name="a" * 53))],
+    "cronjob: schedules robfig/cron refuses": [
+        ("POST", CJS, cronjob(name=f"c{i}", schedule=s))
+        for i, s in enumerate(
+            [
+                "* * * * * *",
+                "*/0 * * * *",
+                "5-1 * * * *",
+                "x * * * *",
+                "@every 5m",
+                "@bogus",
+                "1-2-3 * * * *",
+                "1/2/3 * * * *",
+                "* * * * 7",
+                "TZ=UTC * * * * *",
+            ]
+        )
+    ],
+    "deployment: progressDeadlineSeconds not above minReadySeconds": [
+        ("POST", DEPLOYS, workload("Deployment", progressDeadlineSeconds=5, minReadySeconds=10))
+    ],
+    "deployment: bad maxSurge and maxUnavailable": [
+        (
+            "POST",
+            DEPLOYS,
+            workload(
+                "Deployment", strategy={"rollingUpdate": {"maxUnavailable": "150%", "maxSurge": -1}}
+            ),
+        )
+    ],
+    "service: nodePort on a ClusterIP service": [
+        ("POST", SVCS, svc(ports=[{"port": 80, "nodePort": 30001}]))
+    ],
+    "namespace: a name that is no label value either": [
+        ("POST", NSS, obj("v1", "Namespace", "-bad"))
+    ],
+    "secret: dockerconfigjson that is no object": [
+        (
+            "POST",
+            SECRETS,
+            obj(
+                "v1",
+                "Secret",
+                "dc3",
+                type="kubernetes.io/dockerconfigjson",
+                data={".dockerconfigjson": "W10="},
+            ),
+        )
+    ],
+    "job: bad template label becomes a bad job label": [
+        ("POST", JOBS, job(template=template({"bad key": "x"}, restartPolicy="Never")))
     ],
 }
