@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kctl.sandbox._catalog import ResourceType
-from kctl.sandbox._selectors import _label_value_errors, _qualified_name_errors
+from kctl.sandbox._selectors import _label_value_errors
 
 __all__ = [
     "field_cause",
@@ -29,23 +29,11 @@ __all__ = [
 _DNS1123_SUBDOMAIN = re.compile(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 )
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 
 _SUBDOMAIN_MSG = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
     "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
     "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-)
-_LABEL_MSG = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
-    "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
-    "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-)
-_DNS1035_MSG = (
-    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-    "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
-    "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
 )
 
 # Kinds whose strategies maintain metadata.generation (pods too since PodObservedGeneration).
@@ -120,14 +108,12 @@ def name_errors(rt: ResourceType, name: str) -> list[str]:
         if name in (".", ".."):
             return [f"may not be '{name}'"]
         return [f"may not contain '{s}'" for s in bad]
-    if rt.kind == "Service":
-        if len(name) > 63:
-            return ["must be no more than 63 characters"]
-        return [] if _DNS1035_LABEL.match(name) else [_DNS1035_MSG]
-    if rt.kind == "Namespace":
-        if len(name) > 63:
-            return ["must be no more than 63 characters"]
-        return [] if _DNS1123_LABEL.match(name) else [_LABEL_MSG]
+    if rt.kind in ("Service", "Namespace", "StatefulSet"):
+        # Services take RFC 1123 labels since RelaxedServiceNameValidation (GA in 1.37);
+        # a StatefulSet's name becomes its pods' hostnames.
+        from kctl.sandbox._validation import dns1123_label_errors
+
+        return dns1123_label_errors(name)
     errs = []
     if len(name) > 253:
         errs.append("must be no more than 253 characters")
@@ -153,24 +139,23 @@ def validate_metadata(rt: ResourceType, obj: dict[str, Any]) -> list[dict[str, s
         errs = name_errors(rt, name)
         if errs:
             causes.append(field_cause("metadata.name", name, "; ".join(errs)))
+    from kctl.sandbox._validation import label_key_errors
+
     labels = meta.get("labels") or {}
     if not isinstance(labels, dict):
         return causes
     for key, value in sorted(labels.items()):
-        kerrs = _qualified_name_errors(key)
-        if kerrs:
-            causes.append(field_cause("metadata.labels", key, "; ".join(kerrs)))
+        for msg in label_key_errors(key):
+            causes.append(field_cause("metadata.labels", key, msg))
         if not isinstance(value, str):
             continue
-        verrs = _label_value_errors(value)
-        if verrs:
-            causes.append(field_cause("metadata.labels", value, "; ".join(verrs)))
+        for msg in _label_value_errors(value):
+            causes.append(field_cause("metadata.labels", value, msg))
     annotations = meta.get("annotations") or {}
     if isinstance(annotations, dict):
         for key in sorted(annotations):
-            kerrs = _qualified_name_errors(key.lower())
-            if kerrs:
-                causes.append(field_cause("metadata.annotations", key, "; ".join(kerrs)))
+            for msg in label_key_errors(key.lower()):
+                causes.append(field_cause("metadata.annotations", key, msg))
     return causes
 
 

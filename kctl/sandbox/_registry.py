@@ -25,9 +25,9 @@ from kctl.sandbox._objects import (
     omit_empty_metadata,
     prepare_create,
     prepare_update,
-    validate_metadata,
 )
 from kctl.sandbox._store import Entry, Store
+from kctl.sandbox._validation import validate_object
 
 # (live or None on create, new) -> new with metadata.managedFields recorded; see _apply.
 Tracker = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]
@@ -248,7 +248,7 @@ class Registry:
             meta.pop("namespace", None)
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + generate_name_suffix()
-        causes = validate_metadata(rt, obj)
+        causes = validate_object(rt, obj)
         if causes:
             raise st.invalid(rt.group, rt.kind, meta.get("name") or "", causes)
         self._guard(rt, obj, None, admission)
@@ -315,7 +315,7 @@ class Registry:
             old = current.obj
             prepare_update(rt, obj, old, subresource=subresource)
             if not subresource:
-                causes = validate_metadata(rt, obj)
+                causes = validate_object(rt, obj, old, self._defaulter)
                 if causes:
                     raise st.invalid(rt.group, rt.kind, name, causes)
                 self._guard(rt, obj, old, admission)

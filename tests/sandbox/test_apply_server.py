@@ -225,55 +225,71 @@ def _smp(sb: Sandbox, path: str, patch: dict[str, Any]) -> Any:
 
 
 def test_strategic_merge_keys_and_directives(sandbox: Sandbox) -> None:
-    pod = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "p", "finalizers": ["a.example.com/x", "b.example.com/y"]},
+    # A Deployment's pod template: a Pod's own spec may not change this way after creation.
+    labels = {"app": "d"}
+    deploy = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d", "finalizers": ["a.example.com/x", "b.example.com/y"]},
         "spec": {
-            "containers": [
-                {
-                    "name": "app",
-                    "image": "nginx",
-                    "ports": [{"containerPort": 80}],
-                    "env": [{"name": "A", "value": "1"}],
-                    "volumeMounts": [{"name": "data", "mountPath": "/data"}],
-                }
-            ],
-            "volumes": [{"name": "data", "emptyDir": {}}],
-            "tolerations": [{"key": "k", "operator": "Exists"}],
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "app",
+                            "image": "nginx",
+                            "ports": [{"containerPort": 80}],
+                            "env": [{"name": "A", "value": "1"}],
+                            "volumeMounts": [{"name": "data", "mountPath": "/data"}],
+                        }
+                    ],
+                    "volumes": [{"name": "data", "emptyDir": {}}],
+                    "tolerations": [{"key": "k", "operator": "Exists"}],
+                },
+            },
         },
     }
-    path = "/api/v1/namespaces/default/pods/p"
-    assert call(sandbox, "POST", "/api/v1/namespaces/default/pods", pod).status == 201
+    path = "/apis/apps/v1/namespaces/default/deployments/d"
+    assert (
+        call(sandbox, "POST", "/apis/apps/v1/namespaces/default/deployments", deploy).status == 201
+    )
+
+    def template(spec: dict[str, Any]) -> dict[str, Any]:
+        return {"spec": {"template": {"spec": spec}}}
+
     patch = {
         "metadata": {"$deleteFromPrimitiveList/finalizers": ["a.example.com/x"]},
-        "spec": {
-            "containers": [
-                {
-                    "name": "app",
-                    "ports": [{"containerPort": 443}],
-                    "env": [{"name": "A", "value": "2"}, {"name": "B", "value": "3"}],
-                    "volumeMounts": [{"mountPath": "/cache", "name": "cache"}],
-                }
-            ],
-            "volumes": [{"name": "cache", "emptyDir": {}}],
-        },
+        **template(
+            {
+                "containers": [
+                    {
+                        "name": "app",
+                        "ports": [{"containerPort": 443}],
+                        "env": [{"name": "A", "value": "2"}, {"name": "B", "value": "3"}],
+                        "volumeMounts": [{"mountPath": "/cache", "name": "cache"}],
+                    }
+                ],
+                "volumes": [{"name": "cache", "emptyDir": {}}],
+            }
+        ),
     }
     reply = _smp(sandbox, path, patch)
     assert reply.status == 200, reply.body
-    spec = reply.json()["spec"]
+    spec = reply.json()["spec"]["template"]["spec"]
     (app,) = spec["containers"]
     assert [p["containerPort"] for p in app["ports"]] == [443, 80]
     assert {e["name"]: e["value"] for e in app["env"]} == {"A": "2", "B": "3"}
     assert {m["mountPath"] for m in app["volumeMounts"]} >= {"/data", "/cache"}
     assert {v["name"] for v in spec["volumes"]} >= {"data", "cache"}
     assert reply.json()["metadata"]["finalizers"] == ["b.example.com/y"]
-    replace = {"spec": {"tolerations": [{"key": "z", "operator": "Exists"}]}}
-    # Tolerations are atomic: the list is replaced (admission re-adds its defaults).
-    keys = [t["key"] for t in _smp(sandbox, path, replace).json()["spec"]["tolerations"]]
-    assert keys[0] == "z" and "k" not in keys
-    delete = {"spec": {"containers": [{"name": "app", "env": [{"name": "A", "$patch": "delete"}]}]}}
-    env = _smp(sandbox, path, delete).json()["spec"]["containers"][0]["env"]
+    # Tolerations are atomic: the list is replaced.
+    replace = template({"tolerations": [{"key": "z", "operator": "Exists"}]})
+    replaced = _smp(sandbox, path, replace).json()["spec"]["template"]["spec"]
+    assert [t["key"] for t in replaced["tolerations"]] == ["z"]
+    delete = template({"containers": [{"name": "app", "env": [{"name": "A", "$patch": "delete"}]}]})
+    env = _smp(sandbox, path, delete).json()["spec"]["template"]["spec"]["containers"][0]["env"]
     assert [e["name"] for e in env] == ["B"]
 
 
