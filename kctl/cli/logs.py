@@ -542,13 +542,57 @@ def _parallel(run: _Run, sources: list[_Source]) -> None:
         _write(line)
 
 
+# -- TAB completion: pod names, then the named pod's containers ----------------------------
+
+
+def _pod_containers(factory: Factory, pod: str) -> list[str]:
+    from kctl.kubernetes import new_for_config
+
+    namespace = factory.namespace()[0]
+    obj = new_for_config(factory.rest_config()).core_v1().pods(namespace).get(pod)
+    spec = obj.get("spec") or {}
+    return [
+        str(c.get("name", ""))
+        for key in ("containers", "initContainers", "ephemeralContainers")
+        for c in spec.get(key) or []  # type: ignore[attr-defined]
+    ]
+
+
+def _given(ctx: click.Context) -> tuple[str, ...]:
+    # An option still waiting for its value leaves the arguments unparsed, in ctx.args.
+    return tuple(ctx.params.get("args") or ()) or tuple(ctx.args)
+
+
+def _complete_args(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from kctl.cli import completion
+
+    given = _given(ctx)
+    if not given:
+        names = completion._quietly(ctx, lambda f: completion._names(f, "pods", False))
+    elif len(given) == 1 and "/" not in given[0]:
+        names = completion._quietly(ctx, lambda f: _pod_containers(f, given[0]))
+    else:
+        return []
+    return [item for item in names if str(item.value).startswith(incomplete)]
+
+
+def _complete_container(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from kctl.cli import completion
+
+    given = _given(ctx)
+    if len(given) != 1 or "/" in given[0]:
+        return []
+    names = completion._quietly(ctx, lambda f: _pod_containers(f, given[0]))
+    return [item for item in names if str(item.value).startswith(incomplete)]
+
+
 def _interrupted(signum: int, frame: Any) -> None:
     # kubectl's interrupt handler: stop streaming and exit 1, without a word.
     raise SilentExit(1)
 
 
 @kubectl_command("logs", short_help="Print the logs for a container in a pod")
-@click.argument("args", nargs=-1)
+@click.argument("args", nargs=-1, shell_complete=_complete_args)
 @click.option("--all-pods", is_flag=True, help="Get logs from all pod(s). Sets prefix to true.")
 @click.option("--all-containers", is_flag=True, help="Get all containers' logs in the pod(s).")
 @click.option("-f", "--follow", is_flag=True, help="Specify if the logs should be streamed.")
@@ -559,7 +603,13 @@ def _interrupted(signum: int, frame: Any) -> None:
 @click.option("--ignore-errors", is_flag=True, help="Following, make errors non-fatal.")
 @click.option("--since-time", default="", help="Only return logs after a date (RFC3339).")
 @click.option("--since", default=0.0, type=GoDuration(), help="Only logs newer than this (5s, 2m).")
-@click.option("-c", "--container", default=None, help="Print the logs of this container.")
+@click.option(
+    "-c",
+    "--container",
+    default=None,
+    help="Print the logs of this container.",
+    shell_complete=_complete_container,
+)
 @click.option(
     "--insecure-skip-tls-verify-backend",
     is_flag=True,

@@ -363,3 +363,24 @@ def test_follow_several_containers_at_once(
     ours, theirs = followers("two", "-f", "--all-containers", "--max-log-requests=2")
     assert ours.finish()[1:] == theirs.finish()[1:]
     assert ours.proc.returncode == theirs.proc.returncode == 1
+
+
+def _tab(sb: Sandbox, home: Path, words: str) -> list[str]:
+    env = cli_env(sb, home)
+    env.update(
+        _KCTL_COMPLETE="bash_complete", COMP_WORDS=words, COMP_CWORD=str(len(words.split(" ")) - 1)
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "kctl"], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return [line.partition(",")[2] for line in done.stdout.splitlines() if line]
+
+
+def test_tab_completes_pods_then_their_containers(pods: Sandbox, tmp_path: Path) -> None:
+    assert _tab(pods, tmp_path, "kctl logs t") == ["three", "two"]
+    assert _tab(pods, tmp_path, "kctl logs two ") == ["a", "b", "setup"]
+    assert _tab(pods, tmp_path, "kctl logs two -c ") == ["a", "b", "setup"]
+    assert _tab(pods, tmp_path, "kctl logs two --container s") == ["setup"]
+    assert _tab(pods, tmp_path, "kctl logs nope -c ") == []
+    assert "--max-log-requests" in _tab(pods, tmp_path, "kctl logs --max")
