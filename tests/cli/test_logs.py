@@ -4,6 +4,7 @@ followed logs read for a while, then ended by the server or by a signal."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,10 @@ from kctl.cli.logs import parse_rfc3339
 from kctl.sandbox import Sandbox
 
 from .conftest import KUBECTL, Parity, cli_env, normalise
+
+sys.path.insert(0, str(Path(__file__).parent))
+from helpers_proc import LineProc
+from helpers_relay import Relay
 
 STARTED = "2026-01-02T03:04:05Z"
 
@@ -249,34 +254,23 @@ def test_since_time_parsing() -> None:
 # -- followed logs -------------------------------------------------------------------------
 
 
-class Follower:
-    """A ``logs -f`` process of either tool, read line by line."""
+class Follower(LineProc):
+    """A ``logs -f`` process of either tool, read line by line (with deadlines)."""
 
     def __init__(self, tool: list[str], sb: Sandbox, home: Path, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [*tool, "logs", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=cli_env(sb, home),
-        )
-        self.lines: list[str] = []
+        super().__init__([*tool, "logs", *args], sb.kubeconfig_path, home)
+        self.read_lines: list[str] = []
 
-    def read(self, count: int, timeout: float = 30.0) -> list[str]:
-        assert self.proc.stdout is not None
-        deadline = time.monotonic() + timeout
-        while len(self.lines) < count and time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.lines.append(line)
-        return self.lines
+    def read(self, count: int) -> list[str]:
+        self.read_lines += self.take(count - len(self.read_lines))
+        return self.read_lines
 
-    def finish(self, sig: int | None = None) -> tuple[int, str, str]:
+    def end(self, sig: int | None = None) -> tuple[int, str, str]:
+        """Exit code, all of stdout, stderr."""
         if sig is not None:
             self.proc.send_signal(sig)
-        out, err = self.proc.communicate(timeout=30)
-        return self.proc.returncode, "".join(self.lines) + out, err
+        code, err = self.finish()
+        return code, "".join(self.read_lines + self.rest()), err
 
 
 @pytest.fixture
@@ -292,8 +286,7 @@ def followers(tmp_path: Path, pods: Sandbox) -> Iterator[Callable[..., tuple[Fol
     yield start
     for follower in started:
         if follower.proc.poll() is None:
-            follower.proc.kill()
-            follower.proc.communicate()
+            follower.kill()
 
 
 def _wait_for(cond: Callable[[], bool], timeout: float = 10.0) -> bool:
@@ -312,14 +305,13 @@ def test_follow_reads_new_lines_until_interrupted(
     results = []
     for follower in followers("one", "-f", "--tail=1", "--timestamps"):
         lines = follower.read(4)
-        assert len(lines) == 4
         assert lines[0].endswith(' level=info msg="ready to serve requests"\n')
         assert [line.rsplit(" ", 1)[1] for line in lines[1:]] == [
             "seq=1\n",
             "seq=2\n",
             "seq=3\n",
         ]
-        results.append(follower.finish(sig))
+        results.append(follower.end(sig))
     (our_code, _, our_err), (their_code, _, their_err) = results
     # kubectl's interrupt handler exits 1 without a word.
     assert (our_code, our_err) == (their_code, their_err) == (1, "")
@@ -331,7 +323,8 @@ def test_follow_ends_when_the_container_stops(
     pods: Sandbox, followers: Callable[..., tuple[Follower, Follower]]
 ) -> None:
     ours, theirs = followers("two", "-c", "b", "-f", "--tail=0")
-    assert len(ours.read(2)) == len(theirs.read(2)) == 2
+    ours.read(2)
+    theirs.read(2)
     status = pods.registry.store.get(("", "pods"), "default", "two")
     assert status is not None
     pod = json.loads(json.dumps(status.obj))
@@ -340,8 +333,8 @@ def test_follow_ends_when_the_container_stops(
     from kctl.kubernetes import new_for_config
 
     new_for_config(pods.rest_config()).core_v1().pods("default").update_status(pod)
-    our_code, our_out, our_err = ours.finish()
-    their_code, their_out, their_err = theirs.finish()
+    our_code, our_out, our_err = ours.end()
+    their_code, their_out, their_err = theirs.end()
     assert (our_code, our_err) == (their_code, their_err) == (0, "")
     assert normalise(our_err) == normalise(their_err)
     for out in (our_out, their_out):
@@ -354,14 +347,13 @@ def test_follow_several_containers_at_once(
     for follower in followers("two", "-f", "--all-containers", "--prefix", "--tail=1"):
         # setup has ended: its log is whole and its stream over; a and b go on.
         lines = follower.read(12)
-        assert len(lines) == 12
         seen = {line.split("]")[0] + "]" for line in lines}
         assert seen == {"[pod/two/setup]", "[pod/two/a]", "[pod/two/b]"}
         assert sum("[pod/two/setup]" in line for line in lines) == 1
-        code, _, err = follower.finish(signal.SIGTERM)
+        code, _, err = follower.end(signal.SIGTERM)
         assert (code, err) == (1, "")
     ours, theirs = followers("two", "-f", "--all-containers", "--max-log-requests=2")
-    assert ours.finish()[1:] == theirs.finish()[1:]
+    assert ours.end()[1:] == theirs.end()[1:]
     assert ours.proc.returncode == theirs.proc.returncode == 1
 
 
@@ -384,3 +376,33 @@ def test_tab_completes_pods_then_their_containers(pods: Sandbox, tmp_path: Path)
     assert _tab(pods, tmp_path, "kctl logs two --container s") == ["setup"]
     assert _tab(pods, tmp_path, "kctl logs nope -c ") == []
     assert "--max-log-requests" in _tab(pods, tmp_path, "kctl logs --max")
+
+
+@pytest.mark.parametrize("reset", [True, False], ids=["reset", "closed"])
+def test_a_followed_log_whose_connection_drops_fails_like_kubectl(
+    pods: Sandbox, tmp_path: Path, reset: bool
+) -> None:
+    relay = Relay(("127.0.0.1", int(pods.url.rsplit(":", 1)[1])))
+    try:
+        tools = {"ours": [sys.executable, "-m", "kctl"], "theirs": [str(KUBECTL)]}
+        running = {
+            name: Follower(tool, pods, tmp_path / name, "-s", relay.url, "one", "-f", "--tail=1")
+            for name, tool in tools.items()
+        }
+        for follower in running.values():
+            follower.read(3)
+        assert relay.cut(reset=reset) >= 2
+        ours, theirs = (running[name].end() for name in ("ours", "theirs"))
+    finally:
+        relay.close()
+        for follower in running.values():
+            follower.kill()
+    # Go's read error, printed by the retry loop and then as the error; no traceback.
+    cause = (
+        "read tcp 127.0.0.1:<port>->127.0.0.1:<port>: read: connection reset by peer"
+        if reset
+        else "unexpected EOF"
+    )
+    for code, _, err in (theirs, ours):
+        assert code == 1
+        assert re.sub(r":\d+", ":<port>", err) == f"{cause}\nerror: {cause}\n"
