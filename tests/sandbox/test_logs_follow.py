@@ -166,3 +166,20 @@ def test_stopping_the_sandbox_ends_a_followed_log() -> None:
         conn.close()
     assert time.monotonic() < deadline, "the stream went on after the sandbox stopped"
     assert wait_for(lambda: sandbox.api.log_followers.count == 0)
+
+
+def test_a_client_leaving_a_tls_stream_ends_it(capfd: pytest.CaptureFixture[str]) -> None:
+    from kctl.kubernetes import new_for_config
+
+    with Sandbox(tls=True) as sandbox:
+        sandbox.api.log_follow_interval = 60
+        sandbox.create(running_pod())
+        pods = new_for_config(sandbox.rest_config()).core_v1().pods("default")
+        for _ in range(2):
+            response = pods.get_logs("p", follow=True, tail_lines=1).stream()
+            assert response.readline() == b'level=info msg="ready to serve requests"\n'
+            assert wait_for(lambda: sandbox.api.log_followers.count == 1)
+            response.close()
+            assert wait_for(lambda: sandbox.api.log_followers.count == 0)
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err
