@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Delete resources by file names, stdin, resources and names, or by resources and label selector",
     ),
     "get": ("kctl.cli.get", "Display one or many resources"),
+    "logs": ("kctl.cli.logs", "Print the logs for a container in a pod"),
     "sandbox": ("kctl.cli.sandbox", "Run an embedded Kubernetes API server"),
     "watch": ("kctl.cli.watch", "Watch resources, resuming across drops"),
 }

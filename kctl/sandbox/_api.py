@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,6 +91,9 @@ class Request:
     header_lines: list[tuple[str, str]] = field(default_factory=list)
     # The verified TLS client certificate (ssl.getpeercert() form), if one was presented.
     client_cert: dict[str, Any] | None = None
+    # Waits up to the given seconds and tells whether the client has left: streams that
+    # produce on their own (followed logs) end with their client. Set by the HTTP side.
+    client_gone: Callable[[float], bool] | None = None
 
     @classmethod
     def build(
@@ -169,6 +173,11 @@ class ApiServer:
         self.bookmark_interval = bookmark_interval
         self.middlewares: list[Middleware] = []
         self.stopping = False
+        # A followed pod log's pace: one new synthetic line per interval (seconds).
+        self.log_follow_interval = 1.0
+        from kctl.sandbox._logs import Followers
+
+        self.log_followers = Followers()
         # The authorization policy, if any: access reviews answer with it.
         self.authorize: Callable[[Any], bool] | None = None
         # The bearer-token authenticators (kctl.sandbox._auth), which TokenReviews ask.
@@ -341,10 +350,7 @@ class ApiServer:
         if target.subresource == "token" and method == "POST":
             return self._token_request(req, target)
         if target.subresource == "log" and method == "GET":
-            from kctl.sandbox._logs import pod_log
-
-            pod = self.registry.get_entry(rt, target.namespace, target.name).obj
-            return Response(200, pod_log(pod, req.query), "text/plain")
+            return self._pod_log(req, target)
         if target.subresource in ("eviction", "binding") and method == "POST":
             return self._pod_action(req, target)
         if target.subresource in _KUBELET_STREAMS and method in ("GET", "POST"):
@@ -363,6 +369,34 @@ class ApiServer:
         if method == "DELETE" and not target.subresource:
             return self._delete(req, target, out)
         raise st.method_not_allowed()
+
+    def _pod_log(self, req: Request, target: _Target) -> Response:
+        from kctl.sandbox._logs import follow_log, pod_log
+
+        pod = self.registry.get_entry(target.rt, target.namespace, target.name).obj
+        if req.param("follow") not in ("true", "1"):
+            return Response(200, pod_log(pod, req.query), "text/plain")
+
+        def current() -> dict[str, Any] | None:
+            entry = self.store.get(storage_key(target.rt), target.namespace, target.name)
+            return entry.obj if entry is not None else None
+
+        def client_gone(timeout: float) -> bool:
+            if req.client_gone is not None:
+                return req.client_gone(timeout) or self.stopping
+            # Served in-process, without a socket: only a stopping server ends it.
+            time.sleep(timeout)
+            return self.stopping
+
+        lines = follow_log(
+            pod,
+            req.query,
+            current=current,
+            client_gone=client_gone,
+            interval=self.log_follow_interval,
+            followers=self.log_followers,
+        )
+        return Response(200, b"", "text/plain", [], lines)
 
     def _kubelet_stream(self, req: Request, target: _Target) -> Response:
         """pods/exec, attach and portforward: the apiserver's checks (streamLocation), then the

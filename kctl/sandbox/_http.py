@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import socket
 import ssl
 import struct
@@ -38,6 +39,7 @@ class _Handler(BaseHTTPRequestHandler):
         req = Request.build(self.command, self.path, self.headers.items(), body)
         if isinstance(self.connection, ssl.SSLSocket):
             req.client_cert = self.connection.getpeercert() or None
+        req.client_gone = self._client_gone
         resp = self.server.api.handle(req)
         self.send_response(resp.status)
         if resp.content_type:  # empty for bodiless answers Go sends without one (304, 406)
@@ -74,6 +76,16 @@ class _Handler(BaseHTTPRequestHandler):
             close = getattr(resp.stream, "close", None)
             if close is not None:
                 close()
+
+    def _client_gone(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` for the client to leave, while a response streams: no HTTP/1.1
+        client sends more before the response ends (Go's never pipelines; a TLS peer sends
+        only its close_notify), so anything readable means a FIN, a reset or a close."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], timeout)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

@@ -5,18 +5,26 @@ pkg/registry/core/pod/strategy.go); the kubelet answers 400 for a container that
 or has no previous instance. Logs themselves are a few plausible, fixed lines per container
 instance, time-stamped from its start, so ``--timestamps``, ``--tail``, ``--since`` and
 ``--limit-bytes`` have something to work on.
+
+With ``follow=true`` the stream stays open while the container instance runs: after those
+lines it goes on with a new synthetic line every ``interval`` seconds, and ends when the
+container stops (its state changes, the pod goes away or is replaced), when the client leaves,
+or when the byte limit is reached. No thread is started for it: the connection's own thread
+waits on the client's socket between lines, so a client that leaves ends the stream at once.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import itertools
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from kctl.sandbox import _status as st
 
-__all__ = ["pod_log"]
+__all__ = ["Followers", "follow_log", "pod_log"]
 
 
 _WAITING_TEXTS = {
@@ -104,6 +112,13 @@ def _waiting_reason(pod: dict[str, Any], container: str) -> str:
 
 def pod_log(pod: dict[str, Any], query: Mapping[str, Sequence[str]]) -> bytes:
     """The log body for GET pods/log with ``query``; raises the apiserver's/kubelet's errors."""
+    return _log(pod, query)[0]
+
+
+def _log(
+    pod: dict[str, Any], query: Mapping[str, Sequence[str]]
+) -> tuple[bytes, str, dict[str, Any] | None]:
+    """(body, container, the running instance's state if the container runs)."""
     meta = pod.get("metadata") or {}
     name = meta.get("name", "")
     names = _containers(pod)
@@ -119,7 +134,7 @@ def pod_log(pod: dict[str, Any], query: Mapping[str, Sequence[str]]) -> bytes:
         raise st.bad_request(f"container {container} is not valid for pod {name}")
     if not (pod.get("spec") or {}).get("nodeName"):
         # Not scheduled: the apiserver has no kubelet to ask and answers with nothing.
-        return b""
+        return b"", container, None
     previous = _param(query, "previous") in ("true", "1")
     instance = _instance(pod, container, previous)
     if instance is None:
@@ -159,4 +174,89 @@ def pod_log(pod: dict[str, Any], query: Mapping[str, Sequence[str]]) -> bytes:
     limit = _param(query, "limitBytes")
     if limit and limit.isdigit():
         body = body[: int(limit)]
-    return body
+    running = instance if "exitCode" not in instance else None
+    return body, container, running
+
+
+def _running_state(pod: dict[str, Any] | None, container: str) -> dict[str, Any] | None:
+    if pod is None:
+        return None
+    for key in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"):
+        for cs in (pod.get("status") or {}).get(key) or ():
+            if cs.get("name") == container:
+                running = (cs.get("state") or {}).get("running")
+                return running if isinstance(running, dict) else None
+    return None
+
+
+class Followers:
+    """How many followed logs are streaming now (tests wait for a left client's to end)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return self._count
+
+    def _add(self, n: int) -> None:
+        with self._lock:
+            self._count += n
+
+
+def follow_log(
+    pod: dict[str, Any],
+    query: Mapping[str, Sequence[str]],
+    *,
+    current: Callable[[], dict[str, Any] | None],
+    client_gone: Callable[[float], bool],
+    interval: float,
+    followers: Followers,
+) -> Iterator[bytes]:
+    """GET pods/log?follow=true: the body ``pod_log`` gives, then new lines while the
+    container instance runs. Errors are raised now, before the stream starts.
+
+    ``current()`` is the pod as stored now (None once deleted); ``client_gone(t)`` waits up
+    to ``t`` seconds and tells whether the client has left (or the server is stopping)."""
+    body, container, running = _log(pod, query)
+    uid = (pod.get("metadata") or {}).get("uid")
+    limit_text = _param(query, "limitBytes")
+    limit = int(limit_text) if limit_text and limit_text.isdigit() else None
+    stamps = _param(query, "timestamps") in ("true", "1")
+
+    def still_running() -> bool:
+        now = current()
+        if now is None or (now.get("metadata") or {}).get("uid") != uid:
+            return False
+        state = _running_state(now, container)
+        return state is not None and state == running
+
+    def lines() -> Iterator[bytes]:
+        followers._add(1)
+        try:
+            sent = len(body)
+            if body:
+                yield body
+            if running is None or (limit is not None and sent >= limit):
+                return
+            for seq in itertools.count(1):
+                if client_gone(interval) or not still_running():
+                    return
+                when = datetime.now(timezone.utc)
+                text = (
+                    'level=info msg="handled request" method=GET path=/healthz status=200 '
+                    f"seq={seq}\n"
+                )
+                line = ((_stamp(when) + " " if stamps else "") + text).encode()
+                if limit is not None:
+                    line = line[: limit - sent]
+                sent += len(line)
+                yield line
+                if limit is not None and sent >= limit:
+                    return
+        finally:
+            followers._add(-1)
+
+    return lines()
