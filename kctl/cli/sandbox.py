@@ -242,9 +242,18 @@ def down(purge: bool) -> None:
     click.echo(f"kctl-sandbox stopped (pid {info.pid})")
 
 
+# LSB's "program is not running", which ``systemctl status`` also uses; 1 stays an error.
+EXIT_NOT_RUNNING = 3
+
+
 @command.command(name="status")
 def status() -> None:
-    """Say whether a background sandbox is running, and where."""
+    """Say whether a background sandbox is running, and where.
+
+    Exit status: 0 when it runs, 3 when none is running (as `systemctl status`), 1 on an
+    error. So `kctl sandbox status >/dev/null || kctl sandbox up` starts one only if needed.
+    """
+    from kctl.cli._errors import SilentExit
     from kctl.sandbox._daemon import DaemonError, running
 
     try:
@@ -253,7 +262,7 @@ def status() -> None:
         _fail(str(err))
     if info is None:
         click.echo("no kctl-sandbox is running")
-        return
+        raise SilentExit(EXIT_NOT_RUNNING)
     click.echo(f"kctl-sandbox is running at {info.url} (pid {info.pid})")
     click.echo(f"state: {info.state}")
     click.echo(f"log: {info.log}")

@@ -237,3 +237,23 @@ def test_up_after_a_crash_then_down_restores_the_original(env: dict[str, str]) -
     assert yaml.safe_load(config.read_text())["current-context"] == "kctl-sandbox"
     assert kctl(env, "down").returncode == 0
     assert config.read_bytes() == original
+
+
+def test_status_exit_code_lets_scripts_start_only_when_needed(env: dict[str, str]) -> None:
+    """0 when running, 3 (LSB "not running", as systemctl status) when not."""
+    none = kctl(env, "status")
+    assert (none.returncode, none.stdout, none.stderr) == (3, "no kctl-sandbox is running\n", "")
+    script = f"{sys.executable} -m kctl sandbox status >/dev/null || {sys.executable} -m kctl sandbox up --seed empty"
+    first = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("kctl-sandbox is running at ")
+    running = kctl(env, "status")
+    assert running.returncode == 0
+    second = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert (second.returncode, second.stdout) == (0, "")
+    assert kctl(env, "down").returncode == 0
+    assert kctl(env, "status").returncode == 3
