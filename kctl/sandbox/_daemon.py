@@ -127,8 +127,16 @@ def _write_private(path: str, data: bytes) -> None:
 
 
 def _spawn(paths: dict[str, str], port: int, seed: str, tls: bool, timeout: float) -> Running:
+    if seed not in ("demo", "empty"):
+        # The server runs in the cache directory, not here.
+        seed = os.path.abspath(seed)
+    # ``-m`` puts the working directory first on sys.path, where a folder named kctl (a
+    # checkout, say) would shadow the installed package: the server runs in the cache
+    # directory, and with -P (3.11+) no directory is put first at all.
+    safe_path = ["-P"] if sys.version_info >= (3, 11) else []
     args = [
         sys.executable,
+        *safe_path,
         "-m",
         "kctl",
         "sandbox",
@@ -152,6 +160,7 @@ def _spawn(paths: dict[str, str], port: int, seed: str, tls: bool, timeout: floa
             stderr=log,
             start_new_session=True,
             close_fds=True,
+            cwd=cache_dir(),
         )
     deadline = time.monotonic() + timeout
     while True:

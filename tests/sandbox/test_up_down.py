@@ -257,3 +257,36 @@ def test_status_exit_code_lets_scripts_start_only_when_needed(env: dict[str, str
     assert (second.returncode, second.stdout) == (0, "")
     assert kctl(env, "down").returncode == 0
     assert kctl(env, "status").returncode == 3
+
+
+@pytest.mark.parametrize("shadow", ["namespace", "package"])
+def test_up_from_a_directory_holding_a_kctl_folder(
+    env: dict[str, str], tmp_path: Path, shadow: str
+) -> None:
+    """The server imports the installed kctl, not a ``kctl`` folder in the working directory
+    (a checkout, or a namespace-package directory that hides an editable install)."""
+    work = tmp_path / "work"
+    (work / "kctl").mkdir(parents=True)
+    if shadow == "package":
+        (work / "kctl" / "__init__.py").write_text("raise SystemExit('shadowed kctl imported')\n")
+    (work / "objs.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: mine\n")
+    entry = Path(sys.executable).parent / "kctl"
+    up = subprocess.run(
+        [str(entry), "sandbox", "up", "--seed", "objs.yaml"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+        timeout=120,
+        check=False,
+    )
+    assert up.returncode == 0, up.stderr
+    cache = Path(env["XDG_CACHE_HOME"]) / "kctl" / "sandbox"
+    pid = int((cache / "pid").read_text().split()[0])
+    # Away from the user's directory (3.10 has no -P), holding no mount point busy.
+    assert os.readlink(f"/proc/{pid}/cwd") == str(cache)
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    assert (b"-P" in argv) == (sys.version_info >= (3, 11))
+    # The relative seed was read from where ``up`` ran.
+    ns = kubectl(env, "get", "namespace", "mine", "-o", "name")
+    assert ns.stdout == "namespace/mine\n", ns.stderr
