@@ -191,7 +191,14 @@ def serve(
     "--seed",
     default="demo",
     show_default=True,
-    help="demo, empty, or a path to YAML/JSON objects (used when the state is new).",
+    help="demo, empty, or a path to YAML/JSON objects (used when the state is new; a saved "
+    "state filled from another seed is kept, with a warning).",
+)
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start over: a new state filled from --seed replaces the saved one (and a running "
+    "sandbox), which is removed only once the new one is ready.",
 )
 @click.option(
     "--tls/--no-tls",
@@ -207,16 +214,29 @@ def serve(
     show_default=True,
     help="Seconds to wait for it to be ready.",
 )
-def up(port: int, seed: str, tls: bool, timeout: float) -> None:
+@click.pass_context
+def up(ctx: click.Context, port: int, seed: str, tls: bool, timeout: float, fresh: bool) -> None:
     """Start a sandbox in the background and make it the current kubeconfig context.
 
     It serves HTTPS with a generated CA; its kubeconfig entries carry the CA and a random
-    token.
+    token. Its objects are kept across `down` and `up` in the cache directory.
     """
     from kctl.sandbox._daemon import DaemonError, start
 
+    def warn(text: str) -> None:
+        click.echo(f"warning: {text}", err=True)
+
+    given = ctx.get_parameter_source("seed") is not click.core.ParameterSource.DEFAULT
     try:
-        info, started = start(port=port, seed=seed, tls=tls, timeout=timeout)
+        info, started = start(
+            port=port,
+            seed=seed,
+            tls=tls,
+            timeout=timeout,
+            fresh=fresh,
+            check_seed=given,
+            warn=warn,
+        )
     except DaemonError as err:
         _fail(str(err))
     if not started:
