@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "get": ("kctl.cli.get", "Display one or many resources"),
     "sandbox": ("kctl.cli.sandbox", "Run an embedded Kubernetes API server"),
+    "version": ("kctl.cli.version", "Print the client and server version information"),
     "watch": ("kctl.cli.watch", "Watch resources, resuming across drops"),
 }
 
