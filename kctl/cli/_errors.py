@@ -128,7 +128,13 @@ def _transport_message(err: Exception) -> str:
             f"The connection to the server {host} was refused - "
             "did you specify the right host or port?"
         )
+    # kubectl's request context carries the same deadline as its http.Client and expires
+    # first, so Go reports the bare context error, not the client's timeout.
+    inner = inner.replace(_CLIENT_TIMEOUT_TAIL, "")
     return f"Unable to connect to the server: {inner}"
+
+
+_CLIENT_TIMEOUT_TAIL = " (Client.Timeout exceeded while awaiting headers)"
 
 
 def _is_context_not_found(text: str) -> bool:
@@ -183,6 +189,9 @@ def message_for(err: BaseException) -> str:
         return f"error: {err}"
     if isinstance(err, TransportError):
         return _transport_message(err)
+    if isinstance(err, RecursionError):
+        # Python's own words would name the interpreter's limit, not the input.
+        return "error: the input is nested too deeply for kctl"
     text = str(err)
     if isinstance(err, OSError) and err.strerror:
         # Go's *PathError: "open FILE: no such file or directory".

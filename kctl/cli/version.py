@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import click
 
     from kctl.cli._factory import Factory
+    from kctl.rest import RESTClient
 
 __all__ = ["FLAGS", "click_command", "client_version", "command", "run"]
 
@@ -94,10 +95,7 @@ def _version_info(data: Any) -> dict[str, str]:
     return info
 
 
-def _server_version(factory: Factory) -> dict[str, str]:
-    from kctl.rest import unversioned_rest_client_for
-
-    client = unversioned_rest_client_for(factory.rest_config())
+def _server_version(client: RESTClient) -> dict[str, str]:
     # Raw, as discovery's ServerVersion reads it: a failure is client-go's generic text
     # for the status code (a 401 asks for credentials), whatever Status the body holds.
     raw = client.get().abs_path("/version").do_raw()
@@ -120,8 +118,12 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
     versions: dict[str, Any] = {"clientVersion": client_version()}
     failure: KctlError | None = None
     if not client_only:
+        from kctl.rest import unversioned_rest_client_for
+
+        # A broken kubeconfig fails before anything is printed, as kubectl's Complete.
+        client = unversioned_rest_client_for(factory.rest_config())
         try:
-            versions["serverVersion"] = _server_version(factory)
+            versions["serverVersion"] = _server_version(client)
         except KctlError as err:
             # kubectl prints what it knows, then the error.
             failure = err
