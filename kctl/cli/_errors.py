@@ -128,13 +128,12 @@ def _transport_message(err: Exception) -> str:
             f"The connection to the server {host} was refused - "
             "did you specify the right host or port?"
         )
-    # kubectl's request context carries the same deadline as its http.Client and expires
-    # first, so Go reports the bare context error, not the client's timeout.
-    inner = inner.replace(_CLIENT_TIMEOUT_TAIL, "")
     return f"Unable to connect to the server: {inner}"
 
 
-_CLIENT_TIMEOUT_TAIL = " (Client.Timeout exceeded while awaiting headers)"
+# kctl's transport words a timeout with the request's deadline as both the context's and
+# the http.Client's; Go reports one of them (kubectl's request context, here), never both.
+_MIXED_TIMEOUT = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
 
 
 def _is_context_not_found(text: str) -> bool:
@@ -143,6 +142,10 @@ def _is_context_not_found(text: str) -> bool:
 
 def message_for(err: BaseException) -> str:
     """kubectl's CheckErr text for ``err`` (without the final newline)."""
+    return _message_for(err).replace(_MIXED_TIMEOUT, "context deadline exceeded")
+
+
+def _message_for(err: BaseException) -> str:
     from kctl.errors import (
         AuthConfigError,
         ConfigInvalidError,

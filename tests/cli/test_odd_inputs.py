@@ -5,6 +5,7 @@ certificate-authority file, and a request timeout shorter than the server's answ
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,27 @@ def test_request_timeout_is_a_context_deadline(
     )
     assert theirs.stderr in kubectl_texts
     assert ours.returncode == theirs.returncode == 1
+
+
+def test_request_timeout_inside_a_wrapped_error(run_kctl: Any, run_ref_kubectl: Any) -> None:
+    """api-versions quotes the request's error: the context deadline, with no tail."""
+    with Sandbox(faults=["latency=2s,path=/api"]) as slow:
+        args = ("api-versions", "--request-timeout", "1ms")
+        ours, theirs = run_kctl(slow, *args), run_ref_kubectl(slow, *args)
+        url = f"{slow.url}/api?timeout=1ms"
+    expected = (
+        f'error: couldn\'t get available api versions from server: Get "{url}": '
+        "context deadline exceeded\n"
+    )
+    assert ours.stderr == expected
+    assert ours.returncode == theirs.returncode == 1
+    # kubectl's own discovery log lines aside, its error is the same (or the client-timeout
+    # variant when its http.Client fires first).
+    last = re.sub(r"^[EWIF]\d{4} .*\n", "", theirs.stderr, flags=re.M)
+    assert last in (
+        expected,
+        expected.replace(
+            "context deadline exceeded",
+            "net/http: request canceled (Client.Timeout exceeded while awaiting headers)",
+        ),
+    )
