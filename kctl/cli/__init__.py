@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "get": ("kctl.cli.get", "Display one or many resources"),
     "logs": ("kctl.cli.logs", "Print the logs for a container in a pod"),
     "sandbox": ("kctl.cli.sandbox", "Run an embedded Kubernetes API server"),
+    "version": ("kctl.cli.version", "Print the client and server version information"),
     "watch": ("kctl.cli.watch", "Watch resources, resuming across drops"),
 }
 

@@ -131,12 +131,21 @@ def _transport_message(err: Exception) -> str:
     return f"Unable to connect to the server: {inner}"
 
 
+# kctl's transport words a timeout with the request's deadline as both the context's and
+# the http.Client's; Go reports one of them (kubectl's request context, here), never both.
+_MIXED_TIMEOUT = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+
+
 def _is_context_not_found(text: str) -> bool:
     return text == "no context chosen" or "context was not found for specified context" in text
 
 
 def message_for(err: BaseException) -> str:
     """kubectl's CheckErr text for ``err`` (without the final newline)."""
+    return _message_for(err).replace(_MIXED_TIMEOUT, "context deadline exceeded")
+
+
+def _message_for(err: BaseException) -> str:
     from kctl.errors import (
         AuthConfigError,
         ConfigInvalidError,
@@ -183,6 +192,9 @@ def message_for(err: BaseException) -> str:
         return f"error: {err}"
     if isinstance(err, TransportError):
         return _transport_message(err)
+    if isinstance(err, RecursionError):
+        # Python's own words would name the interpreter's limit, not the input.
+        return "error: the input is nested too deeply for kctl"
     text = str(err)
     if isinstance(err, OSError) and err.strerror:
         # Go's *PathError: "open FILE: no such file or directory".

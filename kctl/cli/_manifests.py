@@ -230,29 +230,82 @@ def _split_yaml(text: str) -> Iterator[tuple[str, str]]:
         yield "doc", "".join(buffer)
 
 
-def _json_values(text: str) -> Iterator[tuple[str, Any]]:
-    """Concatenated JSON values, each with its raw text (kubectl quotes the raw bytes)."""
+class _JSONStop(KctlError):
+    """A JSON value that does not decode, in Go's words; ``start`` is its byte offset."""
+
+    def __init__(self, message: str, start: int, *, offset: int = 0, final: bool = False) -> None:
+        super().__init__(message)
+        self.start = start
+        # A syntax error's offset; YAMLOrJSONDecoder names it unless JSON was certain.
+        self.offset = offset
+        # Too deep for kctl: no YAML reading of the rest can help.
+        self.final = final
+
+
+def _json_values(data: bytes) -> Iterator[tuple[str, Any]]:
+    """Concatenated JSON values, each with its raw text (kubectl quotes the raw bytes).
+
+    Go's scanner checks each value first, for encoding/json's texts, offsets and depth limit.
+    """
     import json
 
+    from kctl.cli._gojson_scan import GoJSONError, UnexpectedEOF, scan_value
     from kctl.util.goyaml import to_json
 
-    decoder = json.JSONDecoder(parse_float=lambda s: to_json(float(s)))
     pos = 0
-    size = len(text)
+    size = len(data)
     while True:
-        while pos < size and text[pos] in " \t\r\n":
+        while pos < size and data[pos] in b" \t\r\n":
             pos += 1
         if pos >= size:
             return
         try:
-            value, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as err:
-            if not text[err.pos :].strip() or err.msg.startswith("Unterminated string"):
-                # encoding/json's stream decoder: the input ended inside a value.
-                raise KctlError("unexpected EOF") from None
-            raise KctlError(f"invalid character in JSON at line {err.lineno}: {err.msg}") from None
-        yield text[pos:end], value
+            end = scan_value(data, pos)
+        except GoJSONError as err:
+            raise _JSONStop(err.msg, pos, offset=err.offset) from None
+        except UnexpectedEOF:
+            # encoding/json's stream decoder: the input ended inside a value.
+            raise _JSONStop("unexpected EOF", pos) from None
+        raw = data[pos:end].decode("utf-8", "replace")
+        try:
+            value = json.loads(raw, parse_float=lambda s: to_json(float(s)))
+        except RecursionError:
+            # Within Go's 10000 levels, but deeper than Python's decoder goes.
+            raise _JSONStop("json: nested too deeply for kctl to decode", pos, final=True) from None
+        yield raw, value
         pos = end
+
+
+def _json_stream(source: str, data: bytes, validate: bool) -> Iterator[Manifest | KctlError]:
+    """apimachinery's YAMLOrJSONDecoder on a stream that starts with ``{``: JSON values; when
+    one fails after at most one was read, the rest is read as YAML, and if that fails too
+    the JSON error is the one reported."""
+    count = 0
+    try:
+        for raw, value in _json_values(data):
+            count += 1
+            yield from _objects(source, raw, value, validate)
+        return
+    except _JSONStop as err:
+        if count > 1 or err.final:
+            # More than one object read: a JSON stream for sure, and Go's error as it is.
+            yield KctlError(f"error parsing {source}: {err}")
+            return
+        where = f"json: offset {err.offset}: " if err.offset else ""
+        failure = KctlError(f"error parsing {source}: {where}{err}")
+        start = err.start
+    # Whitespace left by the last JSON value, up to and including the first newline.
+    while start < len(data) and data[start] in b" \t\r\v\f":
+        start += 1
+    if start < len(data) and data[start] == 0x0A:
+        start += 1
+    first = True
+    for item in decode_stream(source, data[start:], validate, yaml_only=True):
+        if first and isinstance(item, KctlError) and str(item).startswith("error parsing "):
+            yield failure
+            return
+        first = False
+        yield item
 
 
 _GO_TYPES = {str: "string", list: "array", bool: "bool", int: "number", float: "number"}
@@ -333,7 +386,7 @@ def _control_character(data: bytes) -> bool:
 
 
 def decode_stream(
-    source: str, data: bytes, validate: bool = False
+    source: str, data: bytes, validate: bool = False, *, yaml_only: bool = False
 ) -> Iterator[Manifest | KctlError]:
     """The objects of one source, as kubectl's YAMLOrJSONDecoder reads it."""
     try:
@@ -346,14 +399,10 @@ def decode_stream(
                 "characters are not allowed"
             )
             return
-        yield KctlError(f"error parsing {source}: invalid UTF-8 input")
-        return
-    if text.lstrip().startswith("{"):
-        try:
-            for raw, value in _json_values(text):
-                yield from _objects(source, raw, value, validate)
-        except KctlError as err:
-            yield KctlError(f"error parsing {source}: {err}")
+        # kubectl takes invalid UTF-8 in: U+FFFD for each invalid sequence.
+        text = data.decode("utf-8-sig", "replace")
+    if not yaml_only and text.lstrip().startswith("{"):
+        yield from _json_stream(source, text.encode("utf-8"), validate)
         return
 
     from kctl.util import goyaml

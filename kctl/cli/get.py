@@ -6,7 +6,8 @@ objects through the streaming json/yaml/name printers, so 10k objects never sit 
 together. Only ``--sort-by`` and ``-o jsonpath`` need the whole list (as in kubectl).
 
 ``--limit N`` and ``--continue TOKEN`` are kctl's own: one page of N, and a note on stderr
-with the exact flags that fetch the next page.
+with the command that fetches the next page. With -o json|yaml|jsonpath the List also
+carries the page's ``metadata.continue`` and ``remainingItemCount``, for scripts.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ class _Options:
     watch: bool
     watch_only: bool
     output_watch_events: bool
+    # The command as invoked ("kctl get"), for the --limit note's next-page command.
+    path: str = "kctl get"
 
     @property
     def human(self) -> bool:
@@ -289,14 +292,54 @@ def _get_one(factory: Factory, target: _Target, name: str, table: bool, opts: _O
     return req.do().json()
 
 
-def _more_note(page: _Page, opts: _Options) -> None:
+def _more_note(factory: Factory, target: _Target, page: _Page, opts: _Options) -> None:
     if not page.more:
         return
     count = f"{page.remaining} more items" if page.remaining is not None else "more items"
-    sys.stderr.write(
-        f"There are {count} on the server; for the next page use: "
-        f"--limit {opts.limit} --continue {page.more}\n"
-    )
+    command = _next_page_command(factory, target, opts, page.more)
+    sys.stderr.write(f"There are {count} on the server; for the next page use: {command}\n")
+
+
+def _next_page_command(factory: Factory, target: _Target, opts: _Options, token: str) -> str:
+    """The command line that fetches the next page of the same query, ready to paste: the
+    flags that chose the cluster (never a credential), scope, filters and output."""
+    from shlex import quote
+
+    words = opts.path.split()
+    flags = factory.flags
+    for flag, value in (
+        ("--kubeconfig", flags.kubeconfig),
+        ("--context", flags.context),
+        ("--cluster", flags.cluster),
+        ("--user", flags.user),
+        ("--server", flags.server),
+    ):
+        if value:
+            words += [flag, value]
+    gvr = target.mapping.resource
+    words.append(f"{gvr.resource}.{gvr.group}" if gvr.group else gvr.resource)
+    if target.mapping.namespaced:
+        words += ["-A"] if opts.all_namespaces else ["-n", target.namespace]
+    if opts.selector:
+        words += ["-l", opts.selector]
+    if opts.field_selector:
+        words += ["--field-selector", opts.field_selector]
+    if opts.output:
+        words += ["-o", opts.output]
+    for flag, on in (
+        ("--no-headers", opts.no_headers),
+        ("--show-kind", opts.show_kind),
+        ("--show-labels", opts.show_labels),
+        ("--show-managed-fields", opts.show_managed_fields),
+    ):
+        if on:
+            words.append(flag)
+    if opts.label_columns:
+        words += ["-L", ",".join(opts.label_columns)]
+    if opts.sort_by:
+        words += ["--sort-by", opts.sort_by]
+    words += ["--limit", str(opts.limit), "--continue", token]
+    return " ".join(quote(word) for word in words)
 
 
 # -- human-readable output --------------------------------------------------------------------
@@ -333,7 +376,7 @@ def _print_human(
     all_namespaced = not opts.all_namespaces
     last: _Target | None = None
     printer: TablePrinter | None = None
-    notes: list[_Page] = []
+    notes: list[tuple[_Target, _Page]] = []
     for index, target in enumerate(targets):
         if target.names and not fetched[index]:
             continue
@@ -373,7 +416,7 @@ def _print_human(
                     printer.print_table(page.body)
                     progress.advance(len(page.body.get("rows") or []))
                     if opts.limit:
-                        notes.append(page)
+                        notes.append((target, page))
             except KctlError as err:
                 # kubectl's builder keeps the pages it got (an expired continue token, a
                 # reset mid-list) and reports the error after printing them.
@@ -384,8 +427,8 @@ def _print_human(
             sys.stderr.write(f"No resources found in {ns} namespace.\n")
         else:
             sys.stderr.write("No resources found\n")
-    for page in notes:
-        _more_note(page, opts)
+    for target, page in notes:
+        _more_note(factory, target, page, opts)
     _finish(errors, aggregate=True)
 
 
@@ -491,7 +534,20 @@ def _print_objects(
         single_source if targets[0].from_file else len(targets[0].names) == 1
     )
     errors: list[BaseException] = list(problems)
-    notes: list[_Page] = []
+    notes: list[tuple[_Target, _Page]] = []
+
+    def list_metadata() -> dict[str, Any]:
+        """--limit: the page's continue and remainingItemCount, as the server sent them, so a
+        script pages from stdout alone. Several listed types have no single next page."""
+        if len(notes) != 1:
+            return {}
+        page = notes[0][1]
+        meta: dict[str, Any] = {}
+        if page.more:
+            meta["continue"] = page.more
+        if page.remaining is not None:
+            meta["remainingItemCount"] = page.remaining
+        return meta
 
     def fetched() -> Iterator[list[Any]]:
         """Pages of objects across every target, in order."""
@@ -520,7 +576,7 @@ def _print_objects(
                             item.setdefault("kind", gv.kind)
                         progress.advance(len(items))
                         if opts.limit:
-                            notes.append(_Page({}, page.more, page.remaining))
+                            notes.append((target, _Page({}, page.more, page.remaining)))
                         yield items
                 except KctlError as err:
                     # As kubectl: the list printed holds what arrived; the error follows.
@@ -537,7 +593,7 @@ def _print_objects(
         elif objs or not opts.ignore_not_found:
             _print_list(printer, fmt, iter([objs]))
     elif not opts.ignore_not_found:
-        _print_list(printer, fmt, pages)
+        _print_list(printer, fmt, pages, list_metadata)
     else:
         # kubectl prints nothing at all when --ignore-not-found left no object.
         buffered: list[list[Any]] = []
@@ -546,10 +602,10 @@ def _print_objects(
             if page:
                 break
         if any(buffered):
-            _print_list(printer, fmt, _chain(buffered, pages))
+            _print_list(printer, fmt, _chain(buffered, pages), list_metadata)
     done()
-    for note in notes:
-        _more_note(note, opts)
+    for target, note in notes:
+        _more_note(factory, target, note, opts)
     # kubectl returns an aggregate: one error prints as ``error: ...``, several as plain lines.
     _finish(errors, aggregate=len(errors) > 1)
 
@@ -559,18 +615,24 @@ def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[A
     yield from rest
 
 
-def _print_list(printer: Any, fmt: str, pages: Iterator[list[Any]]) -> None:
+def _print_list(
+    printer: Any,
+    fmt: str,
+    pages: Iterator[list[Any]],
+    metadata: Callable[[], Mapping[str, Any]] | None = None,
+) -> None:
     if fmt in ("json", "yaml"):
-        printer.print_list(pages)
+        printer.print_list(pages, metadata)
         return
     if fmt.startswith("jsonpath"):
         items = [item for page in pages for item in page]
+        extra = metadata() if metadata is not None else {}
         printer.print_obj(
             {
                 "apiVersion": "v1",
                 "items": items,
                 "kind": "List",
-                "metadata": {"resourceVersion": ""},
+                "metadata": {"resourceVersion": "", **extra},
             }
         )
         return
@@ -759,7 +821,14 @@ FLAGS: tuple[Flag, ...] = (
         dest="output_watch_events",
         help="Print the event type of watch events.",
     ),
-    integer("--limit", dest="limit", help="kctl: return at most N objects (one page)."),
+    integer(
+        "--limit",
+        dest="limit",
+        help=(
+            "kctl: return at most N objects (one page); with -o json|yaml the List's "
+            "metadata.continue is the next page's --continue."
+        ),
+    ),
     string("--continue", dest="continue_token", help="kctl: resume a --limit listing."),
 )
 
@@ -838,6 +907,7 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
         watch=watch,
         watch_only=watch_only,
         output_watch_events=output_watch_events,
+        path=path,
     )
     if not opts.human:
         # Fail on a bad -o before any request, as kubectl's printer flags do.

@@ -222,7 +222,14 @@ def serve(
     "--seed",
     default="demo",
     show_default=True,
-    help="demo, empty, or a path to YAML/JSON objects (used when the state is new).",
+    help="demo, empty, or a path to YAML/JSON objects (used when the state is new; a saved "
+    "state filled from another seed is kept, with a warning).",
+)
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start over: a new state filled from --seed replaces the saved one (and a running "
+    "sandbox), which is removed only once the new one is ready.",
 )
 @click.option(
     "--tls/--no-tls",
@@ -238,16 +245,29 @@ def serve(
     show_default=True,
     help="Seconds to wait for it to be ready.",
 )
-def up(port: int, seed: str, tls: bool, timeout: float) -> None:
+@click.pass_context
+def up(ctx: click.Context, port: int, seed: str, tls: bool, timeout: float, fresh: bool) -> None:
     """Start a sandbox in the background and make it the current kubeconfig context.
 
     It serves HTTPS with a generated CA; its kubeconfig entries carry the CA and a random
-    token.
+    token. Its objects are kept across `down` and `up` in the cache directory.
     """
     from kctl.sandbox._daemon import DaemonError, start
 
+    def warn(text: str) -> None:
+        click.echo(f"warning: {text}", err=True)
+
+    given = ctx.get_parameter_source("seed") is not click.core.ParameterSource.DEFAULT
     try:
-        info, started = start(port=port, seed=seed, tls=tls, timeout=timeout)
+        info, started = start(
+            port=port,
+            seed=seed,
+            tls=tls,
+            timeout=timeout,
+            fresh=fresh,
+            check_seed=given,
+            warn=warn,
+        )
     except DaemonError as err:
         _fail(str(err))
     if not started:
@@ -273,9 +293,18 @@ def down(purge: bool) -> None:
     click.echo(f"kctl-sandbox stopped (pid {info.pid})")
 
 
+# LSB's "program is not running", which ``systemctl status`` also uses; 1 stays an error.
+EXIT_NOT_RUNNING = 3
+
+
 @command.command(name="status")
 def status() -> None:
-    """Say whether a background sandbox is running, and where."""
+    """Say whether a background sandbox is running, and where.
+
+    Exit status: 0 when it runs, 3 when none is running (as `systemctl status`), 1 on an
+    error. So `kctl sandbox status >/dev/null || kctl sandbox up` starts one only if needed.
+    """
+    from kctl.cli._errors import SilentExit
     from kctl.sandbox._daemon import DaemonError, running
 
     try:
@@ -284,7 +313,7 @@ def status() -> None:
         _fail(str(err))
     if info is None:
         click.echo("no kctl-sandbox is running")
-        return
+        raise SilentExit(EXIT_NOT_RUNNING)
     click.echo(f"kctl-sandbox is running at {info.url} (pid {info.pid})")
     click.echo(f"state: {info.state}")
     click.echo(f"log: {info.log}")

@@ -6,6 +6,11 @@ server's own) and ``record.json`` (what ``up`` changed in the user's kubeconfig,
 ``down`` can undo exactly that). One ``up``/``down`` at a time holds ``lock`` (flock), and
 every kubeconfig edit holds client-go's ``<file>.lock``.
 
+The state records its seed: ``up --seed X`` on a state filled from another seed warns and
+keeps it, and ``up --fresh`` builds a new state (served once on a spare port) before it
+replaces the old one. ``up`` and ``down`` also remove the temp directories of sandbox
+processes that died without cleaning up (``kctl.sandbox._tmp``).
+
 ``down`` writes the user's original bytes back when the file is still exactly what ``up``
 wrote; otherwise it removes only the ``kctl-sandbox`` entries and restores the previous
 current-context, keeping everything else someone changed in between.
@@ -18,11 +23,12 @@ import contextlib
 import hashlib
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,9 +118,30 @@ def running() -> Running | None:
     return _read_pid(_paths())
 
 
-def _spawn(paths: dict[str, str], port: int, seed: str, tls: bool, timeout: float) -> Running:
+def _seed_id(seed: str) -> str:
+    # The server runs in the cache directory, not here; the state records this form.
+    return seed if seed in ("demo", "empty") else os.path.abspath(seed)
+
+
+def _spawn(
+    paths: dict[str, str],
+    port: int,
+    seed: str,
+    tls: bool,
+    timeout: float,
+    state: str = "",
+    kubeconfig: bool = True,
+) -> Running:
+    """Start ``serve`` detached and wait for its ``ready`` line; ``state`` defaults to the
+    sandbox's own, and only the real server (``kubeconfig``) writes the kubeconfig."""
+    seed = _seed_id(seed)
+    state = state or paths["state.db"]
+    # ``-m`` puts the working directory first on sys.path, where a folder named kctl (a
+    # checkout, say) would shadow the installed package: the server runs in the cache
+    # directory, and -P puts no directory first at all.
     args = [
         sys.executable,
+        "-P",
         "-m",
         "kctl",
         "sandbox",
@@ -124,10 +151,10 @@ def _spawn(paths: dict[str, str], port: int, seed: str, tls: bool, timeout: floa
         "--seed",
         seed,
         "--state",
-        paths["state.db"],
-        "--kubeconfig-out",
-        paths["kubeconfig"],
+        state,
     ]
+    if kubeconfig:
+        args += ["--kubeconfig-out", paths["kubeconfig"]]
     args.append("--tls" if tls else "--no-tls")
     with open(paths["log"], "ab") as log:
         offset = log.tell()
@@ -138,6 +165,7 @@ def _spawn(paths: dict[str, str], port: int, seed: str, tls: bool, timeout: floa
             stderr=log,
             start_new_session=True,
             close_fds=True,
+            cwd=cache_dir(),
         )
     deadline = time.monotonic() + timeout
     while True:
@@ -146,9 +174,7 @@ def _spawn(paths: dict[str, str], port: int, seed: str, tls: bool, timeout: floa
             output = fh.read().decode("utf-8", "replace")
         for line in output.splitlines():
             if line.startswith("ready "):
-                return Running(
-                    proc.pid, line[len("ready ") :].strip(), paths["state.db"], paths["log"]
-                )
+                return Running(proc.pid, line[len("ready ") :].strip(), state, paths["log"])
         code = proc.poll()
         if code is not None:
             last = [ln for ln in output.splitlines() if ln.strip()]
@@ -299,13 +325,32 @@ def _save_record(paths: dict[str, str], record: dict[str, Any]) -> None:
 
 
 def start(
-    *, port: int = 0, seed: str = "demo", tls: bool = True, timeout: float = 30.0
+    *,
+    port: int = 0,
+    seed: str = "demo",
+    tls: bool = True,
+    timeout: float = 30.0,
+    fresh: bool = False,
+    check_seed: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[Running, bool]:
-    """Start the background sandbox; (info, False) when one was already running."""
+    """Start the background sandbox; (info, False) when one was already running.
+
+    ``fresh`` replaces the saved state (and a running sandbox) with a new one filled from
+    ``seed``; the old state is removed only once the new one was served. Otherwise an
+    existing state is kept, and ``check_seed`` has ``warn`` say so when it was filled from
+    another seed than ``seed``.
+    """
     with _exclusive() as paths:
+        _remove_orphans()
         current = _read_pid(paths)
-        if current is not None:
-            return current, False
+        if fresh:
+            _replace_state(paths, seed, tls, timeout, current)
+        else:
+            if check_seed and warn is not None:
+                _check_seed(paths, seed, warn)
+            if current is not None:
+                return current, False
         info = _spawn(paths, port, seed, tls, timeout)
         try:
             write_atomic(paths["pid"], f"{info.pid}\n{info.url}\n", mode=0o600)
@@ -316,6 +361,62 @@ def start(
                 os.unlink(paths["pid"])
             raise
         return Running(info.pid, info.url, info.state, info.log, filename), True
+
+
+def _check_seed(paths: dict[str, str], seed: str, warn: Callable[[str], None]) -> None:
+    from kctl.sandbox._persist import read_seed
+
+    was = read_seed(paths["state.db"])
+    wanted = _seed_id(seed)
+    if was is not None and was != wanted:
+        warn(
+            f"the saved sandbox state was seeded from {json.dumps(was)}, not "
+            f"{json.dumps(wanted)}; keeping it (kctl sandbox up --fresh --seed "
+            f"{shlex.quote(seed)} starts over)"
+        )
+
+
+def _remove_files(*names: str) -> None:
+    for name in names:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
+def _replace_state(
+    paths: dict[str, str], seed: str, tls: bool, timeout: float, current: Running | None
+) -> None:
+    """A new state filled from ``seed``, served once (port 0) to prove it ready, then put in
+    place of the old one; the running sandbox, if any, is stopped only then."""
+    import sqlite3
+
+    state = paths["state.db"]
+    new = state + ".fresh"
+    _remove_files(new, new + "-wal", new + "-shm")
+    try:
+        trial = _spawn(paths, 0, seed, tls, timeout, state=new, kubeconfig=False)
+        _terminate(trial.pid)
+        # A standalone file (no -wal beside it), so the rename below moves all of it.
+        db = sqlite3.connect(new, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            db.close()
+    except BaseException:
+        _remove_files(new, new + "-wal", new + "-shm", new + ".lock")
+        raise
+    if current is not None:
+        _terminate(current.pid)
+        _remove_files(paths["pid"])
+    # The old WAL first: a crash after the rename must not replay it into the new file.
+    _remove_files(state + "-wal", state + "-shm")
+    os.replace(new, state)
+    _remove_files(new + ".lock")
+
+
+def _remove_orphans() -> None:
+    from kctl.sandbox._tmp import remove_orphans
+
+    remove_orphans()
 
 
 def _terminate(pid: int, timeout: float = 10.0) -> None:
@@ -335,6 +436,7 @@ def _terminate(pid: int, timeout: float = 10.0) -> None:
 def stop(*, purge: bool = False) -> Running | None:
     """Stop the background sandbox and undo its kubeconfig changes; None if none ran."""
     with _exclusive() as paths:
+        _remove_orphans()
         info = _read_pid(paths)
         if info is not None:
             _terminate(info.pid)

@@ -19,7 +19,7 @@ from kctl.errors import StatusError
 from kctl.sandbox import _status as st
 from kctl.sandbox._store import Event
 
-__all__ = ["SQLiteBackend", "StateError"]
+__all__ = ["SQLiteBackend", "StateError", "read_seed"]
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS objects ("
@@ -71,6 +71,13 @@ class SQLiteBackend:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE name = 'rv'").fetchone()
         return row is None
+
+    def set_seed(self, seed: str) -> None:
+        """Remember what filled this state (inside a :meth:`batch`: with the seed's objects)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta (name, value) VALUES ('seed', ?)", (seed,)
+            )
 
     def load(self) -> tuple[int, list[tuple[tuple[str, str], dict[str, Any]]]]:
         """(last resourceVersion, [(resource, object)...]) as last committed."""
@@ -140,3 +147,25 @@ class SQLiteBackend:
                 self._db.close()
             # The lock file stays: unlinking it would race with a sandbox about to lock it.
             self._lockfile.close()
+
+
+def read_seed(path: str) -> str | None:
+    """The seed a state file was filled with; None when unknown (no file, a state from
+    before seeds were recorded, or not a sandbox database). Read-only, so it may run while
+    a sandbox holds the file."""
+    import os
+    from urllib.parse import quote
+
+    if not os.path.exists(path):
+        return None
+    try:
+        db = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        row = db.execute("SELECT value FROM meta WHERE name = 'seed'").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    return str(row[0]) if row else None

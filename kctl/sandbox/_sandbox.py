@@ -6,7 +6,6 @@ import base64
 import os
 import secrets
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
@@ -244,7 +243,8 @@ class Sandbox:
         self._server: HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tmpdir: str | None = None
-        self.kubeconfig_path: str = ""
+        self._kubeconfig_path = ""
+        self._kubeconfig_lock = threading.Lock()
         self.url = ""
 
     def _authenticators(self, token_file: str | None) -> list[Authenticator]:
@@ -327,10 +327,22 @@ class Sandbox:
             daemon=True,
         )
         self._thread.start()
-        self._tmpdir = tempfile.mkdtemp(prefix="kctl-sandbox-")
-        self.kubeconfig_path = os.path.join(self._tmpdir, "kubeconfig")
-        self.write_kubeconfig(self.kubeconfig_path)
         return self
+
+    @property
+    def kubeconfig_path(self) -> str:
+        """A kubeconfig for this running sandbox in a private temp directory, written on
+        first use ("" when not running) and removed by :meth:`stop`. ``kctl sandbox serve``
+        never asks, so a server killed with ``kill -9`` leaves no token behind here."""
+        with self._kubeconfig_lock:
+            if not self._kubeconfig_path and self._server is not None:
+                from kctl.sandbox._tmp import private_tempdir
+
+                self._tmpdir = private_tempdir("kubeconfig")
+                path = os.path.join(self._tmpdir, "kubeconfig")
+                self.write_kubeconfig(path)
+                self._kubeconfig_path = path
+            return self._kubeconfig_path
 
     def write_kubeconfig(self, path: str | os.PathLike[str]) -> None:
         """A kubeconfig for this sandbox (context ``kctl-sandbox``, mode 0600) at ``path``."""
@@ -353,6 +365,8 @@ class Sandbox:
             return
         with backend.batch():
             self._load_seed()
+            seed = self.seed if self.seed in ("demo", "empty") else os.path.abspath(self.seed)
+            backend.set_seed(seed)
 
     def stop(self) -> None:
         self.api.stopping = True
@@ -363,9 +377,11 @@ class Sandbox:
             self._server.server_close()
             self._server = None
         self.controllers.stop()
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
+        with self._kubeconfig_lock:
+            if self._tmpdir is not None:
+                shutil.rmtree(self._tmpdir, ignore_errors=True)
+                self._tmpdir = None
+            self._kubeconfig_path = ""
 
     def __enter__(self) -> Sandbox:
         return self.start()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import ssl
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -181,7 +180,9 @@ class Authority:
         """A server context for 127.0.0.1/localhost that asks for (optional) client certs."""
         pair = self.server_cert()
         if self._dir is None:
-            self._dir = tempfile.mkdtemp(prefix="kctl-sandbox-tls-")
+            from kctl.sandbox._tmp import private_tempdir
+
+            self._dir = private_tempdir("tls")
         cert_file = os.path.join(self._dir, "server.crt")
         key_file = os.path.join(self._dir, "server.key")
         try:

@@ -237,3 +237,56 @@ def test_up_after_a_crash_then_down_restores_the_original(env: dict[str, str]) -
     assert yaml.safe_load(config.read_text())["current-context"] == "kctl-sandbox"
     assert kctl(env, "down").returncode == 0
     assert config.read_bytes() == original
+
+
+def test_status_exit_code_lets_scripts_start_only_when_needed(env: dict[str, str]) -> None:
+    """0 when running, 3 (LSB "not running", as systemctl status) when not."""
+    none = kctl(env, "status")
+    assert (none.returncode, none.stdout, none.stderr) == (3, "no kctl-sandbox is running\n", "")
+    script = f"{sys.executable} -m kctl sandbox status >/dev/null || {sys.executable} -m kctl sandbox up --seed empty"
+    first = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("kctl-sandbox is running at ")
+    running = kctl(env, "status")
+    assert running.returncode == 0
+    second = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert (second.returncode, second.stdout) == (0, "")
+    assert kctl(env, "down").returncode == 0
+    assert kctl(env, "status").returncode == 3
+
+
+@pytest.mark.parametrize("shadow", ["namespace", "package"])
+def test_up_from_a_directory_holding_a_kctl_folder(
+    env: dict[str, str], tmp_path: Path, shadow: str
+) -> None:
+    """The server imports the installed kctl, not a ``kctl`` folder in the working directory
+    (a checkout, or a namespace-package directory that hides an editable install)."""
+    work = tmp_path / "work"
+    (work / "kctl").mkdir(parents=True)
+    if shadow == "package":
+        (work / "kctl" / "__init__.py").write_text("raise SystemExit('shadowed kctl imported')\n")
+    (work / "objs.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: mine\n")
+    entry = Path(sys.executable).parent / "kctl"
+    up = subprocess.run(
+        [str(entry), "sandbox", "up", "--seed", "objs.yaml"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+        timeout=120,
+        check=False,
+    )
+    assert up.returncode == 0, up.stderr
+    cache = Path(env["XDG_CACHE_HOME"]) / "kctl" / "sandbox"
+    pid = int((cache / "pid").read_text().split()[0])
+    # Away from the user's directory (3.10 has no -P), holding no mount point busy.
+    assert os.readlink(f"/proc/{pid}/cwd") == str(cache)
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    assert (b"-P" in argv) == (sys.version_info >= (3, 11))
+    # The relative seed was read from where ``up`` ran.
+    ns = kubectl(env, "get", "namespace", "mine", "-o", "name")
+    assert ns.stdout == "namespace/mine\n", ns.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from kctl.errors import PrinterError
@@ -20,6 +20,14 @@ __all__ = [
 ]
 
 _LIST_TAIL_FIELDS = {"kind": "List", "metadata": {"resourceVersion": ""}}
+# The pager's page metadata (continue, remainingItemCount), known only once every page was read.
+ListMeta = Callable[[], Mapping[str, Any]]
+
+
+def _list_metadata(extra: ListMeta | None) -> dict[str, Any] | None:
+    """The List's metadata when the pager adds to kubectl's ``{"resourceVersion": ""}``."""
+    added = extra() if extra is not None else {}
+    return {"resourceVersion": "", **added} if added else None
 
 
 class Writer(Protocol):
@@ -61,7 +69,9 @@ class JSONPrinter:
 
         self._out.write(marshal_indent(self._prep(obj)) + "\n")
 
-    def print_list(self, pages: Iterable[Iterable[Mapping[str, Any]]]) -> None:
+    def print_list(
+        self, pages: Iterable[Iterable[Mapping[str, Any]]], metadata: ListMeta | None = None
+    ) -> None:
         """The items of all pages wrapped in a ``kind: List``, written as they arrive."""
         from kctl.cli._printers._gojson import marshal_indent_at
 
@@ -82,6 +92,10 @@ class JSONPrinter:
             out.write('{\n    "apiVersion": "v1",\n    "items": [],\n')
         else:
             out.write("\n    ],\n")
+        meta = _list_metadata(metadata)
+        if meta is not None:
+            out.write(f'    "kind": "List",\n    "metadata": {marshal_indent_at(meta, 1)}\n}}\n')
+            return
         out.write(
             '    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n'
         )
@@ -109,8 +123,10 @@ class YAMLPrinter:
         self._separator()
         self._out.write(dump(self._prep(obj)))
 
-    def print_list(self, pages: Iterable[Iterable[Mapping[str, Any]]]) -> None:
-        from kctl.cli._printers._goyaml import dump_sequence_items
+    def print_list(
+        self, pages: Iterable[Iterable[Mapping[str, Any]]], metadata: ListMeta | None = None
+    ) -> None:
+        from kctl.cli._printers._goyaml import dump, dump_sequence_items
 
         self._separator()
         out = self._out
@@ -125,6 +141,10 @@ class YAMLPrinter:
                 first = False
         if first:
             out.write("items: []\n")
+        meta = _list_metadata(metadata)
+        if meta is not None:
+            out.write("kind: List\n" + dump({"metadata": meta}))
+            return
         out.write('kind: List\nmetadata:\n  resourceVersion: ""\n')
 
 
