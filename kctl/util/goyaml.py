@@ -340,7 +340,8 @@ def load(data: bytes | str) -> Any:
         # the json module does, duplicate keys included (the last one wins).
         try:
             return _load_json(data)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # Deeper than Python's decoder goes: go-yaml's own depth limit decides.
             pass
     import yaml
 

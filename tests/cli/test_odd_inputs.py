@@ -112,7 +112,8 @@ def test_too_deep_for_kctl_is_one_line(
 INVALID_UTF8 = {
     "bad-utf8.yaml": (
         b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\ndata:\n"
-        b'  k: "a\xffb\xfe\xfdc"\n  k2: x\xc3y\n  k3: p\xe2\x82q\n  k\xff4: v # c\xff\n'
+        b'  k: "a\xffb\xfe\xfdc"\n  k2: x\xc3y\n  k3: p\xe2\x82q\n  k4: v\xff # c\xff\n'
+        # An invalid byte in a key would now be refused by ConfigMap key validation.
     ),
     "bad-utf8.json": (
         b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s"},'

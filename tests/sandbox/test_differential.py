@@ -449,8 +449,6 @@ KNOWN: dict[str, str] = {
         "ipFamilyPolicy) as the creator's managed fields; the real server allocates after it "
         "has tracked fields"
     ),
-    "a Pod without containers": "the sandbox does not validate Pods yet (issue 15)",
-    "a Pod with a bad container": "the sandbox does not validate Pods yet (issue 15)",
 }
 
 
