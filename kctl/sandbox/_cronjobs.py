@@ -39,6 +39,7 @@ class CronJobs:
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
         self._unexpected: set[str] = set()
+        self._forbidden: set[tuple[str, str]] = set()
 
     def handle(self, event: Event) -> None:
         obj = event.entry.obj
@@ -133,6 +134,11 @@ class CronJobs:
             return active
         policy = spec.get("concurrencyPolicy", "Allow")
         if policy == "Forbid" and active:
+            # Said once per skipped time (the controller here syncs on every tick).
+            skipped = (cj["metadata"]["uid"], format_time(due))
+            if skipped in self._forbidden:
+                return active
+            self._forbidden.add(skipped)
             self.kit.event(
                 cj,
                 _API,

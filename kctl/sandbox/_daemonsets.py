@@ -114,7 +114,10 @@ class DaemonSets:
         spec = ds.get("spec") or {}
         collisions = (ds.get("status") or {}).get("collisionCount")
         digest = compute_hash(spec.get("template") or {}, collisions)
+        fresh = not self.revisions.owned(ds)
         self.revisions.ensure(ds, ds["metadata"].get("annotations"), digest)
+        if fresh:
+            self.revisions.adopt(ds, self.kit.owned(PODS, ns, ds["metadata"]["uid"]), digest)
         nodes = self._eligible(ds)
         pods = [
             p

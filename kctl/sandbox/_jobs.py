@@ -152,6 +152,12 @@ class Jobs:
             owner = controller_ref(obj, "Job")
             if owner is not None:
                 self.sync(ns, owner["name"])
+            if event.type != "DELETED" and TRACKING_FINALIZER in (meta.get("finalizers") or []):
+                job = self.kit.get(JOBS, ns, owner["name"]) if owner is not None else None
+                if job is None or owner is None or job["metadata"]["uid"] != owner.get("uid"):
+                    # An orphan (its Job deleted, or the pod released): nothing will count
+                    # it, so nothing may hold it.
+                    self._release(obj)
 
     def tick(self) -> None:
         now = self.kit.now()

@@ -93,6 +93,20 @@ class Revisions:
         }
         return self.kit.create(REVISIONS, meta["namespace"], revision)
 
+    def adopt(self, parent: Obj, pods: list[Obj], label: str) -> None:
+        """Pods made before the parent had any revision (a seed's, a restored state's) are
+        taken as made from the first one, instead of being rolled for want of a label."""
+        for pod in pods:
+            if (pod["metadata"].get("labels") or {}).get(HASH_LABEL) == label:
+                continue
+
+            def change(obj: Obj, label: str = label) -> Obj:
+                obj["metadata"].setdefault("labels", {})[HASH_LABEL] = label
+                return obj
+
+            meta = pod["metadata"]
+            self.kit.mutate(("", "pods"), meta["namespace"], meta["name"], change)
+
     def _renumber(self, rev: Obj, number: int) -> Obj:
         def change(obj: Obj) -> Obj:
             obj["revision"] = number

@@ -759,6 +759,8 @@ def _system(g: _Gen) -> None:
                     ],
                     "nodeSelector": {"kubernetes.io/os": "linux"},
                     "serviceAccountName": "kube-proxy",
+                    # kubeadm's kube-proxy runs on every node, tainted or not.
+                    "tolerations": [{"operator": "Exists"}],
                 },
             },
         },

@@ -62,7 +62,14 @@ class StatefulSets:
             return
         spec = sts.get("spec") or {}
         status = sts.get("status") or {}
+        fresh = not self.revisions.owned(sts)
         update_rev = self.revisions.ensure(sts, sts["metadata"].get("annotations"))
+        if fresh:
+            self.revisions.adopt(
+                sts,
+                self.kit.owned(PODS, ns, sts["metadata"]["uid"]),
+                update_rev["metadata"]["name"],
+            )
         revisions = {r["metadata"]["name"]: r for r in self.revisions.owned(sts)}
         current_name = status.get("currentRevision") or ""
         if current_name not in revisions:
