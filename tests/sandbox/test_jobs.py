@@ -1,0 +1,283 @@
+"""The Job controller and the TTL-after-finished controller, and the simulated run of a
+Job's pods: status shapes after kube-controller-manager 1.37's job controller, outcomes
+checked through real kubectl where it reads them (wait, get)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from helpers_batch import BATCH, CORE, Clock, condition_types, get, live_pods, poke, set_phase
+from helpers_http import call, node, wait_for
+
+from kctl.sandbox import Sandbox
+from kctl.sandbox._jobs import compress_indexes, parse_indexes
+
+JOB = """apiVersion: batch/v1
+kind: Job
+metadata: {{name: pi}}
+spec:
+  completions: {completions}
+  parallelism: {parallelism}
+  backoffLimit: {backoff}
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{{name: c, image: "busybox:1.36"}}]
+"""
+
+
+def job_body(name: str = "pi", **spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name},
+        "spec": {
+            **spec,
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "c", "image": "busybox:1.36"}],
+                }
+            },
+        },
+    }
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def frozen(clock: Clock) -> Iterator[Sandbox]:
+    """A sandbox whose clock only moves when the test says: pods run until then."""
+    with Sandbox(seed="empty", now=clock) as sb:
+        sb.create(node("node-1"))
+        yield sb
+
+
+@pytest.fixture
+def cluster(sandbox: Sandbox) -> Sandbox:
+    sandbox.create(node("node-1"))
+    return sandbox
+
+
+def _job(sb: Sandbox, name: str = "pi") -> Any:
+    return get(sb, f"{BATCH}/jobs/{name}")
+
+
+def _running(sb: Sandbox, count: int) -> list[dict[str, Any]]:
+    def check() -> list[dict[str, Any]] | None:
+        pods = [p for p in live_pods(sb) if p["status"].get("phase") == "Running"]
+        return pods if len(pods) == count else None
+
+    pods = wait_for(check)
+    assert pods, live_pods(sb)
+    return list(pods)
+
+
+def test_indexes_text() -> None:
+    assert compress_indexes({0, 1, 2, 4, 6, 7}) == "0-2,4,6-7"
+    assert compress_indexes(set()) == ""
+    assert parse_indexes("0-2,4,6-7") == {0, 1, 2, 4, 6, 7}
+
+
+def test_job_runs_to_completion(cluster: Sandbox, run_kubectl: Any) -> None:
+    manifest = JOB.format(completions=3, parallelism=2, backoff=6)
+    assert run_kubectl(cluster, "apply", "-f", "-", input=manifest).returncode == 0
+    done = run_kubectl(cluster, "wait", "--for=condition=complete", "job/pi", "--timeout=30s")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "job.batch/pi condition met\n"
+    job = _job(cluster)
+    status = job["status"]
+    assert list(status) == [
+        "conditions",
+        "startTime",
+        "completionTime",
+        "succeeded",
+        "terminating",
+        "uncountedTerminatedPods",
+        "ready",
+    ]
+    assert (status["succeeded"], status["terminating"], status["ready"]) == (3, 0, 0)
+    assert status["uncountedTerminatedPods"] == {}
+    # 1.37 writes the interim SuccessCriteriaMet, then Complete, with the same reason.
+    assert [(c["type"], c["status"], c["reason"], c["message"]) for c in status["conditions"]] == [
+        (
+            "SuccessCriteriaMet",
+            "True",
+            "CompletionsReached",
+            "Reached expected number of succeeded pods",
+        ),
+        ("Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods"),
+    ]
+    uid = job["metadata"]["uid"]
+    pods = [p for p in get(cluster, CORE + "/pods")["items"]]
+    assert len(pods) == 3
+    for pod in pods:
+        meta = pod["metadata"]
+        assert meta["name"].startswith("pi-")
+        assert meta["labels"] == {
+            "batch.kubernetes.io/controller-uid": uid,
+            "batch.kubernetes.io/job-name": "pi",
+            "controller-uid": uid,
+            "job-name": "pi",
+        }
+        assert "finalizers" not in meta
+        (owner,) = meta["ownerReferences"]
+        assert (owner["kind"], owner["name"], owner["uid"], owner["controller"]) == (
+            "Job",
+            "pi",
+            uid,
+            True,
+        )
+        assert pod["status"]["phase"] == "Succeeded"
+        (container,) = pod["status"]["containerStatuses"]
+        assert container["state"]["terminated"]["exitCode"] == 0
+        assert container["state"]["terminated"]["reason"] == "Completed"
+    table = run_kubectl(cluster, "get", "jobs", "--no-headers")
+    assert table.stdout.split()[:3] == ["pi", "Complete", "3/3"]
+    pod_table = run_kubectl(cluster, "get", "pods", "--no-headers")
+    assert [line.split()[2] for line in pod_table.stdout.splitlines()] == ["Completed"] * 3
+
+
+def test_parallelism_and_the_tracking_finalizer(frozen: Sandbox, clock: Clock) -> None:
+    call(frozen, "POST", BATCH + "/jobs", job_body(completions=3, parallelism=2))
+    pods = _running(frozen, 2)
+    for pod in pods:
+        assert pod["metadata"]["finalizers"] == ["batch.kubernetes.io/job-tracking"]
+    status = wait_for(lambda: (_job(frozen)["status"].get("ready") == 2) and _job(frozen)["status"])
+    assert status["active"] == 2
+    assert "conditions" not in status
+    assert status["startTime"] == "2026-12-05T10:00:30Z"
+    # One pod ends: it is counted once, released, and the last completion starts.
+    set_phase(frozen, pods[0]["metadata"]["name"], "Succeeded")
+    status = wait_for(
+        lambda: _job(frozen)["status"].get("succeeded") == 1 and _job(frozen)["status"]
+    )
+    assert status["uncountedTerminatedPods"] == {}
+    _running(frozen, 2)
+    done = get(frozen, f"{CORE}/pods/{pods[0]['metadata']['name']}")
+    assert "finalizers" not in done["metadata"]
+    # The simulated run: once a second has passed on the sandbox clock, pods exit 0.
+    clock.advance(2)
+    job = wait_for(lambda: "Complete" in condition_types(_job(frozen)) and _job(frozen))
+    assert job["status"]["succeeded"] == 3
+    assert job["status"]["completionTime"] == "2026-12-05T10:00:32Z"
+    assert len(get(frozen, CORE + "/pods")["items"]) == 3
+
+
+def test_backoff_limit_fails_the_job(frozen: Sandbox, run_kubectl: Any) -> None:
+    call(frozen, "POST", BATCH + "/jobs", job_body(backoffLimit=1))
+    (first,) = _running(frozen, 1)
+    set_phase(frozen, first["metadata"]["name"], "Failed")
+    # The failure is counted and a replacement starts.
+    wait_for(lambda: _job(frozen)["status"].get("failed") == 1)
+    (second,) = _running(frozen, 1)
+    assert second["metadata"]["name"] != first["metadata"]["name"]
+    assert "conditions" not in _job(frozen)["status"]
+    set_phase(frozen, second["metadata"]["name"], "Failed")
+    failed = run_kubectl(frozen, "wait", "--for=condition=failed", "job/pi", "--timeout=30s")
+    assert failed.returncode == 0, failed.stderr
+    status = _job(frozen)["status"]
+    assert [(c["type"], c["reason"], c["message"]) for c in status["conditions"]] == [
+        ("FailureTarget", "BackoffLimitExceeded", "Job has reached the specified backoff limit"),
+        ("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit"),
+    ]
+    assert status["failed"] == 2
+    assert "completionTime" not in status and "active" not in status
+    assert live_pods(frozen) and all(p["status"]["phase"] == "Failed" for p in live_pods(frozen))
+    table = run_kubectl(frozen, "get", "jobs", "--no-headers")
+    assert table.stdout.split()[:3] == ["pi", "Failed", "0/1"]
+    events = get(frozen, CORE + "/events")["items"]
+    assert any(e["reason"] == "BackoffLimitExceeded" and e["type"] == "Warning" for e in events), (
+        events
+    )
+
+
+def test_indexed_job(frozen: Sandbox, clock: Clock) -> None:
+    call(
+        frozen,
+        "POST",
+        BATCH + "/jobs",
+        job_body(completions=3, parallelism=3, completionMode="Indexed"),
+    )
+    pods = _running(frozen, 3)
+    by_index = {
+        p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"]: p for p in pods
+    }
+    assert sorted(by_index) == ["0", "1", "2"]
+    for index, pod in by_index.items():
+        assert pod["metadata"]["generateName"] == f"pi-{index}-"
+        assert pod["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == index
+        assert pod["spec"]["hostname"] == f"pi-{index}"
+        assert pod["spec"]["containers"][0]["env"] == [
+            {
+                "name": "JOB_COMPLETION_INDEX",
+                "valueFrom": {
+                    "fieldRef": {
+                        "apiVersion": "v1",
+                        "fieldPath": "metadata.labels['batch.kubernetes.io/job-completion-index']",
+                    }
+                },
+            }
+        ]
+    set_phase(frozen, by_index["1"]["metadata"]["name"], "Succeeded")
+    status = wait_for(
+        lambda: _job(frozen)["status"].get("completedIndexes") == "1" and _job(frozen)["status"]
+    )
+    assert status["succeeded"] == 1 and status["active"] == 2
+    clock.advance(2)
+    job = wait_for(lambda: "Complete" in condition_types(_job(frozen)) and _job(frozen))
+    assert job["status"]["completedIndexes"] == "0-2"
+    assert job["status"]["succeeded"] == 3
+
+
+def test_ttl_after_finished_deletes_job_and_pods(frozen: Sandbox, clock: Clock) -> None:
+    call(frozen, "POST", BATCH + "/jobs", job_body(ttlSecondsAfterFinished=30))
+    _running(frozen, 1)
+    clock.advance(2)
+    assert wait_for(lambda: "Complete" in condition_types(_job(frozen)))
+    clock.advance(20)
+    poke(frozen, BATCH + "/jobs/pi")
+    assert _job(frozen) is not None
+    clock.advance(11)
+    assert wait_for(lambda: _job(frozen) is None and not get(frozen, CORE + "/pods")["items"])
+
+
+def test_active_deadline(frozen: Sandbox, clock: Clock) -> None:
+    call(frozen, "POST", BATCH + "/jobs", job_body(activeDeadlineSeconds=10))
+    frozen.controllers.timed.jobs.pod_run_seconds = None
+    _running(frozen, 1)
+    clock.advance(11)
+    job = wait_for(lambda: "Failed" in condition_types(_job(frozen)) and _job(frozen))
+    assert job["status"]["conditions"][-1]["reason"] == "DeadlineExceeded"
+    assert job["status"]["conditions"][-1]["message"] == (
+        "Job was active longer than specified deadline"
+    )
+    assert wait_for(lambda: not live_pods(frozen))
+
+
+def test_deleting_a_job_releases_its_pods(frozen: Sandbox, run_kubectl: Any) -> None:
+    call(frozen, "POST", BATCH + "/jobs", job_body(completions=2, parallelism=2))
+    _running(frozen, 2)
+    deleted = run_kubectl(frozen, "delete", "job", "pi", "--timeout=30s")
+    assert deleted.returncode == 0, deleted.stderr
+    # The pods carried the tracking finalizer; nothing would count them now, so it goes.
+    assert wait_for(lambda: not get(frozen, CORE + "/pods")["items"])
+
+
+def test_deleting_a_running_pod_counts_a_failure(frozen: Sandbox) -> None:
+    call(frozen, "POST", BATCH + "/jobs", job_body())
+    (pod,) = _running(frozen, 1)
+    call(frozen, "DELETE", f"{CORE}/pods/{pod['metadata']['name']}")
+    status = wait_for(lambda: _job(frozen)["status"].get("failed") == 1 and _job(frozen)["status"])
+    assert status["failed"] == 1
+    (replacement,) = _running(frozen, 1)
+    assert replacement["metadata"]["name"] != pod["metadata"]["name"]
