@@ -129,6 +129,8 @@ def test_job_on_schedule(frozen: Sandbox, clock: Clock, run_kubectl: Any) -> Non
     assert table.stdout.split()[:9] == ["tick", "*/5", "*", "*", "*", "*", "<none>", "False", "1"]
     # The Job finishes: it leaves the active list and dates lastSuccessfulTime.
     frozen.controllers.timed.jobs.pod_run_seconds = 1.0
+    # Its pod runs first; then the clock moves past the simulated run.
+    assert wait_for(lambda: get(frozen, f"{BATCH}/jobs/{meta['name']}")["status"].get("ready"))
     clock.advance(2)
     status = wait_for(
         lambda: (
@@ -199,20 +201,25 @@ def test_history_limits(frozen: Sandbox, clock: Clock) -> None:
         BATCH + "/cronjobs",
         cronjob(successfulJobsHistoryLimit=1, failedJobsHistoryLimit=0),
     )
-    names = []
+    names: list[str] = []
     for _ in range(3):
         clock.advance(5 * 60)
-        assert wait_for(lambda: len(_jobs(frozen)) > min(len(names), 1))
-        clock.advance(2)  # the Job's pod runs its second
-        job = wait_for(
-            lambda: [
+
+        def started() -> list[dict[str, Any]]:
+            # A new Job whose pod runs: only then may the clock move on for it to finish.
+            return [
                 j
                 for j in _jobs(frozen)
-                if j["metadata"]["name"] not in names and "Complete" in condition_types(j)
+                if j["metadata"]["name"] not in names and (j.get("status") or {}).get("ready") == 1
             ]
+
+        (job,) = wait_for(started)
+        clock.advance(2)
+        name = job["metadata"]["name"]
+        assert wait_for(
+            lambda name=name: "Complete" in condition_types(get(frozen, f"{BATCH}/jobs/{name}"))
         )
-        assert job, _jobs(frozen)
-        names.append(job[0]["metadata"]["name"])
+        names.append(name)
     # Only the newest finished Job is kept.
     assert wait_for(lambda: [j["metadata"]["name"] for j in _jobs(frozen)] == names[-1:])
 
