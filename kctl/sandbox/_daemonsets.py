@@ -13,7 +13,7 @@ from kctl.sandbox._revisions import HASH_LABEL, REVISIONS, Revisions
 from kctl.sandbox._store import Event
 from kctl.sandbox._workloads import _int_or_percent, compute_hash
 
-__all__ = ["DaemonSets", "pinned_node"]
+__all__ = ["DaemonSets", "pinned_node", "stamp_template_generation"]
 
 DAEMONSETS = ("apps", "daemonsets")
 NODES = ("", "nodes")
@@ -42,6 +42,30 @@ def pinned_node(pod: Obj) -> str | None:
             if field.get("key") == "metadata.name" and field.get("operator") == "In" and values:
                 return str(values[0])
     return None
+
+
+TEMPLATE_GENERATION = "deprecated.daemonset.template.generation"
+
+
+def stamp_template_generation(obj: Obj, old: Obj | None) -> None:
+    """The daemonset strategy's templateGeneration, which apps/v1 shows as an annotation: 1
+    (or what a new object asks for) on create, one more whenever the template changes."""
+    meta = obj.setdefault("metadata", {})
+    annotations = meta.get("annotations") or {}
+    if old is None:
+        try:
+            generation = max(1, int(annotations.get(TEMPLATE_GENERATION, "")))
+        except ValueError:
+            generation = 1
+    else:
+        try:
+            generation = int((old["metadata"].get("annotations") or {})[TEMPLATE_GENERATION])
+        except (KeyError, ValueError):
+            generation = 1
+        old_template = (old.get("spec") or {}).get("template")
+        if (obj.get("spec") or {}).get("template") != old_template:
+            generation += 1
+    meta["annotations"] = {**annotations, TEMPLATE_GENERATION: str(generation)}
 
 
 def _tolerates(tolerations: list[Obj], taint: Obj) -> bool:
