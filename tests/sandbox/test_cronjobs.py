@@ -150,6 +150,19 @@ def test_job_on_schedule(frozen: Sandbox, clock: Clock, run_kubectl: Any) -> Non
     assert ("SawCompletedJob", f"Saw completed job: {meta['name']}, condition: Complete") in reasons
 
 
+def test_time_zone(frozen: Sandbox, clock: Clock) -> None:
+    # 11:05 in Berlin is 10:05 UTC in December.
+    call(frozen, "POST", BATCH + "/cronjobs", cronjob("5 11 * * *", timeZone="Europe/Berlin"))
+    frozen.controllers.timed.jobs.pod_run_seconds = None
+    clock.advance(5 * 60)
+    (job,) = wait_for(lambda: _jobs(frozen))
+    assert job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"] == (
+        "2026-12-05T11:05:00+01:00"
+    )
+    status = wait_for(lambda: (_cronjob(frozen).get("status") or {}).get("lastScheduleTime"))
+    assert status == "2026-12-05T10:05:00Z"
+
+
 def test_missed_times_start_only_the_latest(frozen: Sandbox, clock: Clock) -> None:
     call(frozen, "POST", BATCH + "/cronjobs", cronjob("* * * * *"))
     frozen.controllers.timed.jobs.pod_run_seconds = None

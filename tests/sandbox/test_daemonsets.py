@@ -114,6 +114,15 @@ def test_rolling_update(cluster: Sandbox, run_kubectl: Any) -> None:
     ds = get(cluster, APPS + "/daemonsets/agent")
     assert ds["status"]["observedGeneration"] == 2
     assert ds["status"]["updatedNumberScheduled"] == 2
+    # The strategy's templateGeneration, as apps/v1 shows it (and new pods are labelled).
+    assert ds["metadata"]["annotations"]["deprecated.daemonset.template.generation"] == "2"
+    assert {p["metadata"]["labels"]["pod-template-generation"] for p in live_pods(cluster)} == {"2"}
+    # A change outside the template moves the generation, not the template generation.
+    patch = '{"spec":{"minReadySeconds":0,"revisionHistoryLimit":5}}'
+    assert run_kubectl(cluster, "patch", "ds/agent", "-p", patch).returncode == 0
+    ds = get(cluster, APPS + "/daemonsets/agent")
+    assert ds["metadata"]["generation"] == 3
+    assert ds["metadata"]["annotations"]["deprecated.daemonset.template.generation"] == "2"
     history = run_kubectl(cluster, "rollout", "history", "ds/agent")
     assert history.returncode == 0, history.stderr
     assert [line.split()[0] for line in history.stdout.splitlines()[2:] if line.strip()] == [

@@ -281,3 +281,46 @@ def test_deleting_a_running_pod_counts_a_failure(frozen: Sandbox) -> None:
     assert status["failed"] == 1
     (replacement,) = _running(frozen, 1)
     assert replacement["metadata"]["name"] != pod["metadata"]["name"]
+
+
+def test_suspend_and_resume(frozen: Sandbox, run_kubectl: Any) -> None:
+    call(frozen, "POST", BATCH + "/jobs", job_body(completions=2, parallelism=2))
+    _running(frozen, 2)
+    patch = '{"spec":{"suspend":true}}'
+    assert run_kubectl(frozen, "patch", "job/pi", "-p", patch).returncode == 0
+    suspended = run_kubectl(frozen, "wait", "--for=condition=suspended", "job/pi", "--timeout=30s")
+    assert suspended.returncode == 0, suspended.stderr
+    assert wait_for(lambda: not live_pods(frozen))
+    (cond,) = _job(frozen)["status"]["conditions"]
+    assert (cond["type"], cond["status"], cond["reason"], cond["message"]) == (
+        "Suspended",
+        "True",
+        "JobSuspended",
+        "Job suspended",
+    )
+    table = run_kubectl(frozen, "get", "job", "pi", "--no-headers")
+    assert table.stdout.split()[:3] == ["pi", "Suspended", "0/2"]
+    patch = '{"spec":{"suspend":false}}'
+    assert run_kubectl(frozen, "patch", "job/pi", "-p", patch).returncode == 0
+    _running(frozen, 2)
+    (cond,) = _job(frozen)["status"]["conditions"]
+    assert (cond["status"], cond["reason"], cond["message"]) == (
+        "False",
+        "JobResumed",
+        "Job resumed",
+    )
+
+
+def test_kubectl_describe_job(cluster: Sandbox, run_kubectl: Any) -> None:
+    manifest = JOB.format(completions=2, parallelism=1, backoff=6)
+    assert run_kubectl(cluster, "apply", "-f", "-", input=manifest).returncode == 0
+    done = run_kubectl(cluster, "wait", "--for=condition=complete", "job/pi", "--timeout=30s")
+    assert done.returncode == 0, done.stderr
+    described = run_kubectl(cluster, "describe", "job", "pi")
+    assert described.returncode == 0, described.stderr
+    lines = [" ".join(line.split()) for line in described.stdout.splitlines()]
+    assert "Pods Statuses: 0 Active (0 Ready) / 2 Succeeded / 0 Failed" in lines
+    assert "Completions: 2" in lines and "Parallelism: 1" in lines
+    events = [line for line in lines if line.startswith("Normal ")]
+    assert [e.split()[1] for e in events] == ["SuccessfulCreate", "SuccessfulCreate", "Completed"]
+    assert events[-1].endswith("job-controller Job completed")
