@@ -122,10 +122,15 @@ class StatefulSets:
                     return
                 continue
             if pod is None:
-                if rolling:
+                # newVersionedStatefulSetPod: below the partition (or, for a RollingUpdate
+                # without rollingUpdate, the current replicas) pods keep the current
+                # revision; OnDelete replaces a deleted pod with the update revision.
+                if strategy.get("rollingUpdate") is not None:
                     use_current = ordinal < wanted.start + partition
-                else:
+                elif rolling:
                     use_current = ordinal < wanted.start + int(status.get("currentReplicas") or 0)
+                else:
+                    use_current = False
                 revision = current_name if use_current else update_name
                 self._create_pod(sts, ordinal, revision, revisions[revision])
                 if ordered:

@@ -233,3 +233,37 @@ def test_failed_pod_is_replaced(cluster: Sandbox, run_kubectl: Any) -> None:
         return bool(now and now["metadata"]["uid"] != uid and _ready(now))
 
     assert wait_for(replaced)
+
+
+def test_on_delete(cluster: Sandbox, run_kubectl: Any) -> None:
+    _apply(cluster, run_kubectl, 2)
+    _rollout(cluster, run_kubectl)
+    patch = '{"spec":{"updateStrategy":{"type":"OnDelete","rollingUpdate":null}}}'
+    patched = run_kubectl(cluster, "patch", "sts/web", "-p", patch)
+    assert patched.returncode == 0, patched.stderr
+    assert run_kubectl(cluster, "set", "image", "sts/web", "nginx=nginx:1.28").returncode == 0
+    status = run_kubectl(cluster, "rollout", "status", "sts/web", "--timeout=10s")
+    assert status.returncode == 1
+    assert status.stderr == (
+        "error: rollout status is only available for RollingUpdate strategy type\n"
+    )
+    assert wait_for(lambda: _sts(cluster)["status"]["observedGeneration"] == 3)
+    # Nothing rolls by itself; a deleted pod comes back at the update revision.
+    images = {
+        p["metadata"]["name"]: p["spec"]["containers"][0]["image"] for p in live_pods(cluster)
+    }
+    assert images == {"web-0": "nginx:1.27", "web-1": "nginx:1.27"}
+    uid = get(cluster, CORE + "/pods/web-1")["metadata"]["uid"]
+    assert call(cluster, "DELETE", CORE + "/pods/web-1").status == 200
+
+    def recreated() -> dict[str, Any] | None:
+        pod = get(cluster, CORE + "/pods/web-1")
+        return pod if pod and pod["metadata"]["uid"] != uid else None
+
+    pod = wait_for(recreated)
+    assert pod["spec"]["containers"][0]["image"] == "nginx:1.28"
+    assert (
+        pod["metadata"]["labels"]["controller-revision-hash"]
+        == _sts(cluster)["status"]["updateRevision"]
+    )
+    assert get(cluster, CORE + "/pods/web-0")["spec"]["containers"][0]["image"] == "nginx:1.27"
