@@ -850,6 +850,20 @@ _DEV_APPS: tuple[tuple[str, str, int, int, float, dict[str, int]], ...] = (
 )
 
 
+def _nightly_status(g: _Gen) -> Obj:
+    """The status of a CronJob scheduled "0 2 * * *" that has kept its schedule: its last
+    run is the latest 02:00 UTC, so the CronJob controller has nothing to catch up on."""
+    last = g.now.replace(hour=2, minute=0, second=0, microsecond=0)
+    if last > g.now:
+        last -= timedelta(days=1)
+    status: Obj = {"lastScheduleTime": g.ts(last)}
+    finished = last + timedelta(minutes=5)
+    status["lastSuccessfulTime"] = g.ts(
+        finished if finished <= g.now else finished - timedelta(days=1)
+    )
+    return status
+
+
 def _dev(g: _Gen) -> None:
     ns = "dev"
     for i, (name, image, replicas, port, age, states) in enumerate(_DEV_APPS):
@@ -984,10 +998,7 @@ def _dev(g: _Gen) -> None:
                 }
             },
         },
-        status={
-            "lastScheduleTime": g.ts(g.ago(hours=2)),
-            "lastSuccessfulTime": g.ts(g.ago(hours=1, minutes=55)),
-        },
+        status=_nightly_status(g),
     )
     # Stand-alone pods someone left around.
     _pod(

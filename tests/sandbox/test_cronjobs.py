@@ -265,3 +265,17 @@ def test_kubectl_create_job_from_cronjob(sandbox: Sandbox, run_kubectl: Any) -> 
     )
     assert "active" not in status
     assert status["lastSuccessfulTime"] == job["status"]["completionTime"]
+
+
+@pytest.mark.parametrize("hour", [0, 1, 2, 3, 12, 23])
+def test_demo_seed_cronjob_has_nothing_to_catch_up(hour: int) -> None:
+    from kctl.sandbox._cronjobs import _most_recent
+    from kctl.sandbox._seed import demo_objects
+
+    now = datetime(2026, 12, 5, hour, 30, tzinfo=UTC)
+    (cj,) = [o for o in demo_objects(now) if o["kind"] == "CronJob"]
+    status = cj["status"]
+    assert status["lastScheduleTime"].endswith("T02:00:00Z")
+    assert status["lastScheduleTime"] <= status["lastSuccessfulTime"] <= "2026-12-05T23:59:59Z"
+    # Started by the CronJob controller at any hour, the demo's nightly job is not due.
+    assert _most_recent(cj, status, parse_schedule(cj["spec"]["schedule"]), UTC, now) is None
