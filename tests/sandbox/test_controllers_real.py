@@ -139,7 +139,7 @@ def _typed(item: dict[str, Any], kind: str) -> dict[str, Any]:
 def _pod_spec_without_admission(pod: dict[str, Any]) -> dict[str, Any]:
     """The sandbox's ServiceAccount admission adds the token volume; envtest runs without
     that plugin (no controller makes the ``default`` ServiceAccount there)."""
-    spec = copy.deepcopy(pod["spec"])
+    spec: dict[str, Any] = copy.deepcopy(pod["spec"])
     spec["volumes"] = [
         v for v in spec.get("volumes") or [] if not v["name"].startswith("kube-api-access-")
     ]

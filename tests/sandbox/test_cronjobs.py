@@ -228,11 +228,13 @@ def test_history_limits(frozen: Sandbox, clock: Clock) -> None:
 
         (job,) = wait_for(started)
         clock.advance(2)
-        name = job["metadata"]["name"]
-        assert wait_for(
-            lambda name=name: "Complete" in condition_types(get(frozen, f"{BATCH}/jobs/{name}"))
-        )
-        names.append(name)
+        path = f"{BATCH}/jobs/{job['metadata']['name']}"
+
+        def complete(path: str = path) -> bool:
+            return "Complete" in condition_types(get(frozen, path))
+
+        assert wait_for(complete)
+        names.append(job["metadata"]["name"])
     # Only the newest finished Job is kept.
     assert wait_for(lambda: [j["metadata"]["name"] for j in _jobs(frozen)] == names[-1:])
 

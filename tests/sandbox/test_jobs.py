@@ -16,7 +16,7 @@ from helpers_batch import BATCH, CORE, Clock, condition_types, get, live_pods, p
 from helpers_http import call, node, wait_for
 
 from kctl.sandbox import Sandbox
-from kctl.sandbox._jobs import compress_indexes, parse_indexes
+from kctl.sandbox._jobs import compress_indexes, parse_indexes, terminated_status
 
 JOB = """apiVersion: batch/v1
 kind: Job
@@ -324,3 +324,33 @@ def test_kubectl_describe_job(cluster: Sandbox, run_kubectl: Any) -> None:
     events = [line for line in lines if line.startswith("Normal ")]
     assert [e.split()[1] for e in events] == ["SuccessfulCreate", "SuccessfulCreate", "Completed"]
     assert events[-1].endswith("job-controller Job completed")
+
+
+def test_through_kctl_clientset(frozen: Sandbox, clock: Clock) -> None:
+    """The everyday path of an operator's test: create, watch until done, read pods."""
+    from kctl import kubernetes
+
+    cs = kubernetes.new_for_config(frozen.rest_config())
+    jobs = cs.batch_v1().jobs("default")
+    made = jobs.create(job_body(completions=2, parallelism=1, backoffLimit=0))  # type: ignore[arg-type]
+    watcher = jobs.watch(
+        field_selector="metadata.name=pi", resource_version=made["metadata"]["resourceVersion"]
+    )
+    pods = cs.core_v1().pods("default")
+    try:
+        (first,) = _running(frozen, 1)
+        # A kubelet's report through the library: the pod exited 0.
+        pod = pods.get(first["metadata"]["name"])
+        pod["status"] = terminated_status(dict(pod), 0, "2026-12-05T10:00:31Z")  # type: ignore[typeddict-item]
+        pods.update_status(pod)
+        _running(frozen, 1)
+        clock.advance(2)
+        for event in watcher:
+            if "Complete" in condition_types(event.object):
+                break
+    finally:
+        watcher.stop()
+    job = jobs.get("pi")
+    assert job["status"]["succeeded"] == 2
+    listed = pods.list(label_selector="batch.kubernetes.io/job-name=pi")
+    assert sorted(p["status"]["phase"] for p in listed["items"]) == ["Succeeded", "Succeeded"]
