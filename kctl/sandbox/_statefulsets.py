@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from kctl.sandbox._ctlkit import PODS, Kit, controller_ref, pod_finished, pod_ready
+from kctl.sandbox._ctlkit import PODS, Kit, controller_ref, owner_ref, pod_finished, pod_ready
 from kctl.sandbox._revisions import HASH_LABEL, REVISIONS, Revisions
 from kctl.sandbox._store import Event
 
@@ -148,7 +148,7 @@ class StatefulSets:
                     if ordered:
                         return
                     continue
-                self._delete_pod(sts, pod)
+                self._condemn(sts, pod)
                 if ordered:
                     return
             return
@@ -213,10 +213,14 @@ class StatefulSets:
             return
         labels = dict(((sts.get("spec") or {}).get("selector") or {}).get("matchLabels") or {})
         labels.update((claim.get("metadata") or {}).get("labels") or {})
+        claim_meta: Obj = {"name": claim_name, "namespace": ns, "labels": labels}
+        refs = _claim_owners(sts, None)
+        if refs:
+            claim_meta["ownerReferences"] = refs
         body: Obj = {
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
-            "metadata": {"name": claim_name, "namespace": ns, "labels": labels},
+            "metadata": claim_meta,
             "spec": copy.deepcopy(claim.get("spec") or {}),
         }
         self.kit.create(CLAIMS, ns, body)
@@ -228,6 +232,35 @@ class StatefulSets:
             f"create Claim {claim_name} Pod {pod_name} in StatefulSet "
             f"{sts['metadata']['name']} success",
         )
+
+    def _condemn(self, sts: Obj, pod: Obj) -> None:
+        """Scale-down: the pod's claims follow whenScaled (owned by the pod, so they go
+        with it, or kept), then the pod goes."""
+        ns = sts["metadata"]["namespace"]
+        refs = _claim_owners(sts, pod)
+        for claim in (sts.get("spec") or {}).get("volumeClaimTemplates") or []:
+            name = f"{claim['metadata']['name']}-{pod['metadata']['name']}"
+            current = self.kit.get(CLAIMS, ns, name)
+            if current is None:
+                continue
+            ours = {sts["metadata"]["uid"], pod["metadata"]["uid"]}
+            kept = [
+                r
+                for r in current["metadata"].get("ownerReferences") or []
+                if r.get("uid") not in ours
+            ]
+            if kept + refs == (current["metadata"].get("ownerReferences") or []):
+                continue
+
+            def change(obj: Obj, owners: list[Obj] = kept + refs) -> Obj:
+                if owners:
+                    obj["metadata"]["ownerReferences"] = owners
+                else:
+                    obj["metadata"].pop("ownerReferences", None)
+                return obj
+
+            self.kit.mutate(CLAIMS, ns, name, change)
+        self._delete_pod(sts, pod)
 
     def _delete_pod(self, sts: Obj, pod: Obj) -> None:
         meta = pod["metadata"]
@@ -285,3 +318,16 @@ class StatefulSets:
             return obj
 
         self.kit.mutate(STATEFULSETS, meta["namespace"], meta["name"], change, "status")
+
+
+def _claim_owners(sts: Obj, condemned: Obj | None) -> list[Obj]:
+    """updateClaimOwnerRefForSetAndPod: the owners persistentVolumeClaimRetentionPolicy
+    gives a claim, for a pod in range (``condemned`` None) or one being scaled away."""
+    policy = (sts.get("spec") or {}).get("persistentVolumeClaimRetentionPolicy") or {}
+    deleted = policy.get("whenDeleted", "Retain") == "Delete"
+    scaled = policy.get("whenScaled", "Retain") == "Delete"
+    if condemned is not None and scaled:
+        return [owner_ref(condemned, "v1", "Pod")]
+    if deleted and (condemned is None or not scaled):
+        return [owner_ref(sts, _API, "StatefulSet")]
+    return []

@@ -267,3 +267,26 @@ def test_on_delete(cluster: Sandbox, run_kubectl: Any) -> None:
         == _sts(cluster)["status"]["updateRevision"]
     )
     assert get(cluster, CORE + "/pods/web-0")["spec"]["containers"][0]["image"] == "nginx:1.27"
+
+
+def test_claim_retention_policy(cluster: Sandbox, run_kubectl: Any) -> None:
+    manifest = STS.format(replicas=3, policy="Parallel") + (
+        "  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, whenScaled: Delete}\n"
+    )
+    assert run_kubectl(cluster, "apply", "-f", "-", input=manifest).returncode == 0
+    _rollout(cluster, run_kubectl)
+
+    def claims() -> dict[str, list[str]]:
+        return {
+            c["metadata"]["name"]: [r["kind"] for r in c["metadata"].get("ownerReferences", [])]
+            for c in items(cluster, CORE + "/persistentvolumeclaims")
+        }
+
+    # In range, a claim belongs to the set (whenDeleted: Delete).
+    assert claims() == {f"www-web-{i}": ["StatefulSet"] for i in range(3)}
+    assert run_kubectl(cluster, "scale", "sts/web", "--replicas=1").returncode == 0
+    # Scaled away, it belongs to its pod (whenScaled: Delete) and goes with it.
+    assert wait_for(lambda: claims() == {"www-web-0": ["StatefulSet"]})
+    deleted = run_kubectl(cluster, "delete", "sts", "web", "--timeout=30s")
+    assert deleted.returncode == 0, deleted.stderr
+    assert wait_for(lambda: claims() == {})
