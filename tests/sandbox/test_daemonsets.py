@@ -140,3 +140,24 @@ def test_nodes_come_and_go(cluster: Sandbox, run_kubectl: Any) -> None:
     assert wait_for(lambda: sorted(_placement(cluster)) == ["node-2", "node-3"])
     assert _rollout(cluster, run_kubectl) == 'daemon set "agent" successfully rolled out'
     assert get(cluster, APPS + "/daemonsets/agent")["status"]["desiredNumberScheduled"] == 2
+
+
+def test_rollout_restart_and_undo(cluster: Sandbox, run_kubectl: Any) -> None:
+    assert run_kubectl(cluster, "apply", "-f", "-", input=DS).returncode == 0
+    _rollout(cluster, run_kubectl)
+    first = {p["metadata"]["name"] for p in live_pods(cluster)}
+    restarted = run_kubectl(cluster, "rollout", "restart", "ds/agent")
+    assert restarted.returncode == 0, restarted.stderr
+    assert restarted.stdout == "daemonset.apps/agent restarted\n"
+    assert _rollout(cluster, run_kubectl) == 'daemon set "agent" successfully rolled out'
+    assert wait_for(lambda: len(_placement(cluster)) == 2)
+    assert not first & {p["metadata"]["name"] for p in live_pods(cluster)}
+    assert run_kubectl(cluster, "set", "image", "ds/agent", "a=busybox:1.37").returncode == 0
+    _rollout(cluster, run_kubectl)
+    undo = run_kubectl(cluster, "rollout", "undo", "ds/agent")
+    assert undo.returncode == 0, undo.stderr
+    assert undo.stdout == "daemonset.apps/agent rolled back\n"
+    _rollout(cluster, run_kubectl)
+    assert wait_for(
+        lambda: _placement(cluster) == {"node-1": "busybox:1.36", "node-2": "busybox:1.36"}
+    )

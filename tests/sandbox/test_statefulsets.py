@@ -290,3 +290,23 @@ def test_claim_retention_policy(cluster: Sandbox, run_kubectl: Any) -> None:
     deleted = run_kubectl(cluster, "delete", "sts", "web", "--timeout=30s")
     assert deleted.returncode == 0, deleted.stderr
     assert wait_for(lambda: claims() == {})
+
+
+def test_rollout_restart(cluster: Sandbox, run_kubectl: Any) -> None:
+    _apply(cluster, run_kubectl, 2)
+    _rollout(cluster, run_kubectl)
+    uids = {p["metadata"]["uid"] for p in live_pods(cluster)}
+    restarted = run_kubectl(cluster, "rollout", "restart", "sts/web")
+    assert restarted.returncode == 0, restarted.stderr
+    _rollout(cluster, run_kubectl)
+
+    def rolled() -> bool:
+        pods = live_pods(cluster)
+        status = _sts(cluster)["status"]
+        return (
+            len(pods) == 2
+            and not uids & {p["metadata"]["uid"] for p in pods}
+            and status["currentRevision"] == status["updateRevision"]
+        )
+
+    assert wait_for(rolled)
