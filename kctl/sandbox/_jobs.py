@@ -16,7 +16,7 @@ pod started it exits 0 and is ``Succeeded``. A client that sets a pod's phase th
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from kctl.errors import StatusError
@@ -105,6 +105,28 @@ def terminated_status(pod: Obj, exit_code: int, now: str) -> Obj:
     return status
 
 
+def _finished_at(pod: Obj) -> datetime:
+    """getFinishedTime: the last container's finish, else when Ready turned False, else
+    the deletion (less its grace period), else the creation."""
+    status = pod.get("status") or {}
+    finishes = [
+        parse_time(((cs.get("state") or {}).get("terminated") or {}).get("finishedAt"))
+        for cs in status.get("containerStatuses") or []
+    ]
+    if finishes and all(f is not None for f in finishes):
+        return max(f for f in finishes if f is not None)
+    for cond in status.get("conditions") or []:
+        if cond.get("type") == "Ready" and cond.get("status") == "False":
+            when = parse_time(cond.get("lastTransitionTime"))
+            if when is not None:
+                return when
+    meta = pod["metadata"]
+    deleted = parse_time(meta.get("deletionTimestamp"))
+    if deleted is not None:
+        return deleted - timedelta(seconds=int(meta.get("deletionGracePeriodSeconds") or 0))
+    return parse_time(meta.get("creationTimestamp")) or datetime.min.replace(tzinfo=timezone.utc)
+
+
 def _condition(job: Obj, ctype: str) -> Obj | None:
     for cond in (job.get("status") or {}).get("conditions") or []:
         if cond.get("type") == ctype and cond.get("status") == "True":
@@ -141,6 +163,13 @@ class Jobs:
         # The simulated run of a Job's pod (sandbox clock); None leaves pods running until
         # something else (a process runtime, a client) sets their phase.
         self.pod_run_seconds: float | None = 1.0
+        # DefaultJobPodFailureBackOff: a failed pod's replacement waits this long, doubled
+        # for each further failure since the last success, up to MaxJobPodFailureBackOff.
+        self.pod_failure_backoff = 10.0
+        self.max_pod_failure_backoff = 600.0
+        # The backoff store: per Job uid, failures since the last success and the last one's
+        # time, built from the pods as they are counted.
+        self._backoff: dict[str, tuple[int, datetime | None]] = {}
 
     def handle(self, event: Event) -> None:
         obj = event.entry.obj
@@ -169,7 +198,8 @@ class Jobs:
             done = finished(job)
             spec = job.get("spec") or {}
             if done is None:
-                if spec.get("activeDeadlineSeconds") is not None:
+                backing_off = self._backoff.get(meta["uid"], (0, None))[0] > 0
+                if backing_off or spec.get("activeDeadlineSeconds") is not None:
                     self.sync(meta["namespace"], meta["name"])
                 continue
             ttl = spec.get("ttlSecondsAfterFinished")
@@ -218,6 +248,7 @@ class Jobs:
         pods = self.kit.owned(PODS, ns, job["metadata"]["uid"])
         if job["metadata"].get("deletionTimestamp") or finished(job) is not None:
             # Nothing more to count: the pods are free to go.
+            self._backoff.pop(job["metadata"]["uid"], None)
             for pod in pods:
                 self._release(pod)
             return
@@ -252,6 +283,7 @@ class Jobs:
         completions = spec.get("completions")
         succeeded = int(status.get("succeeded") or 0) + len(counted_ok) + len(new_ok)
         failed = int(status.get("failed") or 0) + len(counted_bad) + len(new_bad)
+        self._record_backoff(job["metadata"]["uid"], new_ok, new_bad)
         done_indexes: set[int] = set()
         if indexed:
             done_indexes = parse_indexes(status.get("completedIndexes"))
@@ -364,11 +396,10 @@ class Jobs:
         stamp: str,
     ) -> list[Obj]:
         """manageJob: create or delete pods toward the wanted number of active ones."""
-        ns = job["metadata"]["namespace"]
         spec = job.get("spec") or {}
         if spec.get("suspend"):
             for pod in active:
-                self.kit.delete(PODS, ns, pod["metadata"]["name"])
+                self._delete_uncounted(pod)
             if _set_suspended(conditions, "True", "JobSuspended", "Job suspended", stamp):
                 self.kit.event(job, _API, "Job", "Suspended", "Job suspended")
             return []
@@ -388,8 +419,11 @@ class Jobs:
             )
             extra = ranked[: len(active) - want]
             for pod in extra:
-                self.kit.delete(PODS, ns, pod["metadata"]["name"])
+                self._delete_uncounted(pod)
             return [p for p in active if p not in extra]
+        if want > len(active) and self._backing_off(job["metadata"]["uid"]):
+            # The tick comes back for it once the backoff is over.
+            return active
         template = copy.deepcopy(spec.get("template") or {})
         made = list(active)
         if spec.get("completionMode") == "Indexed":
@@ -403,6 +437,27 @@ class Jobs:
             for _ in range(want - len(active)):
                 made.append(self._create_pod(job, template, None))
         return made
+
+    def _record_backoff(self, uid: str, succeeded: list[Obj], failed: list[Obj]) -> None:
+        """newBackoffRecord: count the failures that finished after the last success."""
+        count, last = self._backoff.get(uid, (0, None))
+        if not succeeded and not failed:
+            return
+        failed_at = sorted(_finished_at(p) for p in failed)
+        if succeeded:
+            success = max(_finished_at(p) for p in succeeded)
+            later = [t for t in failed_at if t > success]
+            count, last = len(later), (later[-1] if later else None)
+        else:
+            count, last = count + len(failed_at), failed_at[-1]
+        self._backoff[uid] = (count, last)
+
+    def _backing_off(self, uid: str) -> bool:
+        count, last = self._backoff.get(uid, (0, None))
+        if count == 0 or last is None:
+            return False
+        delay = min(self.pod_failure_backoff * 2 ** (count - 1), self.max_pod_failure_backoff)
+        return bool(self.kit.now() < last + timedelta(seconds=delay))
 
     def _create_pod(self, job: Obj, template: Obj, index: int | None) -> Obj:
         meta = job["metadata"]
@@ -439,6 +494,13 @@ class Jobs:
             job, _API, "Job", "SuccessfulCreate", f"Created pod: {made['metadata']['name']}"
         )
         return made
+
+    def _delete_uncounted(self, pod: Obj) -> None:
+        """deleteJobPods: a pod the controller removes itself (suspension, parallelism
+        lowered) loses its finalizer first, so it is never counted as a failure."""
+        self._release(pod)
+        meta = pod["metadata"]
+        self.kit.delete(PODS, meta["namespace"], meta["name"])
 
     def _release(self, pod: Obj) -> None:
         if TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or []):

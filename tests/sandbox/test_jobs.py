@@ -173,16 +173,28 @@ def test_parallelism_and_the_tracking_finalizer(frozen: Sandbox, clock: Clock) -
     assert len(get(frozen, CORE + "/pods")["items"]) == 3
 
 
-def test_backoff_limit_fails_the_job(frozen: Sandbox, run_kubectl: Any) -> None:
-    call(frozen, "POST", BATCH + "/jobs", job_body(backoffLimit=1))
+def test_backoff_limit_fails_the_job(frozen: Sandbox, clock: Clock, run_kubectl: Any) -> None:
+    call(frozen, "POST", BATCH + "/jobs", job_body(backoffLimit=2))
     (first,) = _running(frozen, 1)
     set_phase(frozen, first["metadata"]["name"], "Failed")
-    # The failure is counted and a replacement starts.
+    # The failure is counted; the replacement waits out the pod failure backoff (10 s).
     wait_for(lambda: _job(frozen)["status"].get("failed") == 1)
+    clock.advance(9)
+    poke(frozen, BATCH + "/jobs/pi")
+    assert [p["metadata"]["name"] for p in live_pods(frozen)] == [first["metadata"]["name"]]
+    clock.advance(1)
     (second,) = _running(frozen, 1)
     assert second["metadata"]["name"] != first["metadata"]["name"]
-    assert "conditions" not in _job(frozen)["status"]
+    # The second failure doubles the wait.
     set_phase(frozen, second["metadata"]["name"], "Failed")
+    wait_for(lambda: _job(frozen)["status"].get("failed") == 2)
+    clock.advance(19)
+    poke(frozen, BATCH + "/jobs/pi")
+    assert len(live_pods(frozen)) == 2
+    clock.advance(1)
+    (third,) = _running(frozen, 1)
+    assert "conditions" not in _job(frozen)["status"]
+    set_phase(frozen, third["metadata"]["name"], "Failed")
     failed = run_kubectl(frozen, "wait", "--for=condition=failed", "job/pi", "--timeout=30s")
     assert failed.returncode == 0, failed.stderr
     status = _job(frozen)["status"]
@@ -190,7 +202,7 @@ def test_backoff_limit_fails_the_job(frozen: Sandbox, run_kubectl: Any) -> None:
         ("FailureTarget", "BackoffLimitExceeded", "Job has reached the specified backoff limit"),
         ("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit"),
     ]
-    assert status["failed"] == 2
+    assert status["failed"] == 3
     assert "completionTime" not in status and "active" not in status
     assert live_pods(frozen) and all(p["status"]["phase"] == "Failed" for p in live_pods(frozen))
     table = run_kubectl(frozen, "get", "jobs", "--no-headers")
@@ -273,12 +285,13 @@ def test_deleting_a_job_releases_its_pods(frozen: Sandbox, run_kubectl: Any) -> 
     assert wait_for(lambda: not get(frozen, CORE + "/pods")["items"])
 
 
-def test_deleting_a_running_pod_counts_a_failure(frozen: Sandbox) -> None:
+def test_deleting_a_running_pod_counts_a_failure(frozen: Sandbox, clock: Clock) -> None:
     call(frozen, "POST", BATCH + "/jobs", job_body())
     (pod,) = _running(frozen, 1)
     call(frozen, "DELETE", f"{CORE}/pods/{pod['metadata']['name']}")
     status = wait_for(lambda: _job(frozen)["status"].get("failed") == 1 and _job(frozen)["status"])
     assert status["failed"] == 1
+    clock.advance(10)
     (replacement,) = _running(frozen, 1)
     assert replacement["metadata"]["name"] != pod["metadata"]["name"]
 
@@ -298,6 +311,8 @@ def test_suspend_and_resume(frozen: Sandbox, run_kubectl: Any) -> None:
         "JobSuspended",
         "Job suspended",
     )
+    # The pods a suspension removes lose their finalizer first: they are not failures.
+    assert "failed" not in _job(frozen)["status"]
     table = run_kubectl(frozen, "get", "job", "pi", "--no-headers")
     assert table.stdout.split()[:3] == ["pi", "Suspended", "0/2"]
     patch = '{"spec":{"suspend":false}}'
