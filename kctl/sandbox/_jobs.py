@@ -319,9 +319,13 @@ class Jobs:
                 stamp,
             )
         if ending is not None and ending["type"] == "FailureTarget":
+            # deleteActivePods keeps the finalizers: once the Job has failed, every pod
+            # that had not finished counts as failed too.
             for pod in active:
                 self.kit.delete(PODS, ns, pod["metadata"]["name"])
                 terminating += 1
+                if TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or []):
+                    new_bad.append(pod)
             active = []
         elif ending is None:
             active = self._manage(job, active, succeeded, done_indexes, conditions, stamp)

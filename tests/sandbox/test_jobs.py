@@ -270,6 +270,8 @@ def test_active_deadline(frozen: Sandbox, clock: Clock) -> None:
     clock.advance(11)
     job = wait_for(lambda: "Failed" in condition_types(_job(frozen)) and _job(frozen))
     assert job["status"]["conditions"][-1]["reason"] == "DeadlineExceeded"
+    # The pod it stopped counts as failed; it is on its way out.
+    assert (job["status"]["failed"], job["status"]["terminating"]) == (1, 1)
     assert job["status"]["conditions"][-1]["message"] == (
         "Job was active longer than specified deadline"
     )
