@@ -8,9 +8,11 @@ test with a fake clock moves time forward and polls.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
+from kctl.errors import StatusError
 from kctl.sandbox._ctlkit import Kit
 from kctl.sandbox._registry import Registry
 from kctl.sandbox._store import Event
@@ -18,6 +20,17 @@ from kctl.sandbox._store import Event
 __all__ = ["TICK", "TimedControllers"]
 
 TICK = 0.2
+
+_log = logging.getLogger("kctl.sandbox")
+
+
+def _where(err: BaseException) -> str:
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "?"
+    return f"{tb.tb_frame.f_code.co_filename.rpartition('/')[2]}:{tb.tb_lineno}"
 
 
 class TimedControllers:
@@ -32,17 +45,31 @@ class TimedControllers:
         self.statefulsets = StatefulSets(Kit(registry, "statefulset-controller"))
         self.daemonsets = DaemonSets(Kit(registry, "daemonset-controller"))
         self._tick_queued = threading.Event()
+        self._logged: set[str] = set()
 
     def handle(self, event: Event) -> None:
-        self.jobs.handle(event)
-        self.cronjobs.handle(event)
-        self.statefulsets.handle(event)
-        self.daemonsets.handle(event)
+        for controller in (self.jobs, self.cronjobs, self.statefulsets, self.daemonsets):
+            self._guarded(controller.handle, event)
 
     def tick(self) -> None:
         self._tick_queued.clear()
-        self.jobs.tick()
-        self.cronjobs.tick()
+        self._guarded(self.jobs.tick)
+        self._guarded(self.cronjobs.tick)
+
+    def _guarded(self, step: Callable[..., None], *args: Event) -> None:
+        """Run one controller's step; a bug it meets on some object must not stop the
+        worker thread that every controller shares. Conflicts go on to the worker, which
+        expects them."""
+        try:
+            step(*args)
+        except StatusError:
+            raise
+        except Exception as err:
+            where = _where(err)
+            if where not in self._logged:
+                self._logged.add(where)
+                # Neither the exception's text nor the object: they can carry its content.
+                _log.error("controller error: %s at %s", type(err).__name__, where)
 
     def run_ticker(
         self, submit: Callable[[Callable[[], None]], None], stopping: threading.Event
