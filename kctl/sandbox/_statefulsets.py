@@ -12,6 +12,7 @@ from typing import Any
 from kctl.sandbox._ctlkit import PODS, Kit, controller_ref, owner_ref, pod_finished, pod_ready
 from kctl.sandbox._revisions import HASH_LABEL, REVISIONS, Revisions
 from kctl.sandbox._store import Event
+from kctl.sandbox._workloads import _int_or_percent
 
 __all__ = ["StatefulSets"]
 
@@ -154,16 +155,61 @@ class StatefulSets:
             return
         if not rolling:
             return
-        # Rolling update: highest ordinal first, down to the partition, one at a time.
-        for ordinal in sorted(wanted, reverse=True):
-            if ordinal < wanted.start + partition:
-                break
-            pod = by_ordinal.get(ordinal)
-            if pod is None or not _healthy(pod):
-                return
-            if (pod["metadata"].get("labels") or {}).get(HASH_LABEL) != update_name:
+        self._roll(sts, by_ordinal, wanted, ordered, partition, update_name)
+
+    def _roll(
+        self,
+        sts: Obj,
+        by_ordinal: dict[int, Obj],
+        wanted: range,
+        ordered: bool,
+        partition: int,
+        update_name: str,
+    ) -> None:
+        """updateStatefulSetAfterInvariantEstablished (MaxUnavailableStatefulSet is on in
+        1.37): from the highest ordinal down to the partition, delete outdated pods while
+        no more than maxUnavailable are unavailable."""
+        rolling = ((sts.get("spec") or {}).get("updateStrategy") or {}).get("rollingUpdate")
+        budget = 1
+        if rolling is not None:
+            value = rolling.get("maxUnavailable", 1)
+            budget = max(1, _int_or_percent(value, len(wanted), False))
+
+        def outdated(pod: Obj) -> bool:
+            return (pod["metadata"].get("labels") or {}).get(HASH_LABEL) != update_name
+
+        pods = [by_ordinal.get(o) for o in wanted]
+        unavailable = sum(1 for p in pods if p is None or not _healthy(p))
+        # Parallel: old pods that are down anyway can go without spending the budget.
+        stuck = [
+            p
+            for p in pods
+            if not ordered
+            and p is not None
+            and not _healthy(p)
+            and outdated(p)
+            and not p["metadata"].get("deletionTimestamp")
+        ]
+        if unavailable >= budget and not stuck:
+            return
+        candidates = [
+            by_ordinal[o]
+            for o in sorted(wanted, reverse=True)
+            if o >= wanted.start + partition and o in by_ordinal
+        ]
+        for pod in candidates:
+            if pod in stuck:
                 self._delete_pod(sts, pod)
-                return
+        remaining = budget - unavailable
+        for pod in candidates:
+            if remaining <= 0:
+                break
+            if pod in stuck or not outdated(pod) or pod["metadata"].get("deletionTimestamp"):
+                continue
+            if not ordered and not _healthy(pod):
+                continue
+            self._delete_pod(sts, pod)
+            remaining -= 1
 
     def _create_pod(self, sts: Obj, ordinal: int, revision: str, rev: Obj) -> None:
         meta = sts["metadata"]

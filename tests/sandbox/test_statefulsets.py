@@ -4,6 +4,7 @@ with a partition, ControllerRevisions, claims, and the status ``kubectl rollout 
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -310,3 +311,34 @@ def test_rollout_restart(cluster: Sandbox, run_kubectl: Any) -> None:
         )
 
     assert wait_for(rolled)
+
+
+@pytest.mark.parametrize(("max_unavailable", "together"), [(1, 1), (2, 2), ("50%", 2)])
+def test_max_unavailable(
+    cluster: Sandbox, run_kubectl: Any, max_unavailable: int | str, together: int
+) -> None:
+    _apply(cluster, run_kubectl, 4)
+    _rollout(cluster, run_kubectl)
+    patch = json.dumps(
+        {"spec": {"updateStrategy": {"rollingUpdate": {"maxUnavailable": max_unavailable}}}}
+    )
+    assert run_kubectl(cluster, "patch", "sts/web", "-p", patch).returncode == 0
+    rv = get(cluster, CORE + "/pods")["metadata"]["resourceVersion"]
+    conn, resp = watch_lines(cluster, f"{CORE}/pods?watch=1&resourceVersion={rv}")
+    try:
+        assert run_kubectl(cluster, "set", "image", "sts/web", "nginx=nginx:1.28").returncode == 0
+        seen: list[tuple[str, str]] = []
+        while [t for t, _ in seen].count("DELETED") < 4:
+            event = next_event(resp)
+            assert event is not None
+            if event["type"] in ("ADDED", "DELETED"):
+                seen.append((event["type"], event["object"]["metadata"]["name"]))
+    finally:
+        conn.close()
+    # The highest ordinals go first, as many at a time as maxUnavailable allows.
+    first_added = [t for t, _ in seen].index("ADDED")
+    assert seen[:first_added] == [("DELETED", f"web-{3 - i}") for i in range(together)]
+    _rollout(cluster, run_kubectl)
+    assert wait_for(
+        lambda: {p["spec"]["containers"][0]["image"] for p in live_pods(cluster)} == {"nginx:1.28"}
+    )
