@@ -322,7 +322,7 @@ class Jobs:
             # deleteActivePods keeps the finalizers: once the Job has failed, every pod
             # that had not finished counts as failed too.
             for pod in active:
-                self.kit.delete(PODS, ns, pod["metadata"]["name"])
+                self._delete_pod(job, pod)
                 terminating += 1
                 if TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or []):
                     new_bad.append(pod)
@@ -403,7 +403,7 @@ class Jobs:
         spec = job.get("spec") or {}
         if spec.get("suspend"):
             for pod in active:
-                self._delete_uncounted(pod)
+                self._delete_uncounted(job, pod)
             if _set_suspended(conditions, "True", "JobSuspended", "Job suspended", stamp):
                 self.kit.event(job, _API, "Job", "Suspended", "Job suspended")
             return []
@@ -423,7 +423,7 @@ class Jobs:
             )
             extra = ranked[: len(active) - want]
             for pod in extra:
-                self._delete_uncounted(pod)
+                self._delete_uncounted(job, pod)
             return [p for p in active if p not in extra]
         if want > len(active) and self._backing_off(job["metadata"]["uid"]):
             # The tick comes back for it once the backoff is over.
@@ -499,12 +499,16 @@ class Jobs:
         )
         return made
 
-    def _delete_uncounted(self, pod: Obj) -> None:
+    def _delete_uncounted(self, job: Obj, pod: Obj) -> None:
         """deleteJobPods: a pod the controller removes itself (suspension, parallelism
         lowered) loses its finalizer first, so it is never counted as a failure."""
         self._release(pod)
+        self._delete_pod(job, pod)
+
+    def _delete_pod(self, job: Obj, pod: Obj) -> None:
         meta = pod["metadata"]
-        self.kit.delete(PODS, meta["namespace"], meta["name"])
+        if self.kit.delete(PODS, meta["namespace"], meta["name"]):
+            self.kit.event(job, _API, "Job", "SuccessfulDelete", f"Deleted pod: {meta['name']}")
 
     def _release(self, pod: Obj) -> None:
         if TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or []):

@@ -315,6 +315,12 @@ def test_suspend_and_resume(frozen: Sandbox, run_kubectl: Any) -> None:
     )
     # The pods a suspension removes lose their finalizer first: they are not failures.
     assert "failed" not in _job(frozen)["status"]
+    deleted = [
+        e["message"]
+        for e in get(frozen, CORE + "/events")["items"]
+        if e["reason"] == "SuccessfulDelete"
+    ]
+    assert len(deleted) == 2 and all(m.startswith("Deleted pod: pi-") for m in deleted)
     table = run_kubectl(frozen, "get", "job", "pi", "--no-headers")
     assert table.stdout.split()[:3] == ["pi", "Suspended", "0/2"]
     patch = '{"spec":{"suspend":false}}'
