@@ -329,6 +329,8 @@ def _job_spec(spec: Obj) -> None:
     spec.setdefault("suspend", False)
     if spec.get("podFailurePolicy") is None:
         spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    else:
+        spec.setdefault("podReplacementPolicy", "Failed")
     _template(spec, "template", "spec")
 
 

@@ -127,6 +127,71 @@ def _finished_at(pod: Obj) -> datetime:
     return parse_time(meta.get("creationTimestamp")) or datetime.min.replace(tzinfo=timezone.utc)
 
 
+def match_pod_failure_policy(policy: Obj, pod: Obj) -> tuple[str | None, bool, str | None]:
+    """matchPodFailurePolicy: (the FailJob message, whether the failure counts, the action)
+    of the first rule a failed pod matches."""
+    status = pod.get("status") or {}
+    meta = pod["metadata"]
+    for index, rule in enumerate(policy.get("rules") or []):
+        action = str(rule.get("action", ""))
+        if rule.get("onExitCodes") is not None:
+            container = _matching_container(status, rule["onExitCodes"])
+            if container is None:
+                continue
+            code = container["state"]["terminated"]["exitCode"]
+            message = (
+                f"Container {container['name']} for pod {meta['namespace']}/{meta['name']} "
+                f"failed with exit code {code} matching {action} rule at index {index}"
+            )
+        elif rule.get("onPodConditions") is not None:
+            patterns = {(c.get("type"), c.get("status")) for c in rule["onPodConditions"]}
+            condition = next(
+                (
+                    c
+                    for c in status.get("conditions") or []
+                    if (c.get("type"), c.get("status")) in patterns
+                ),
+                None,
+            )
+            if condition is None:
+                continue
+            message = (
+                f"Pod {meta['namespace']}/{meta['name']} has condition {condition['type']} "
+                f"matching {action} rule at index {index}"
+            )
+        else:
+            continue
+        if action == "Ignore":
+            return None, False, action
+        return (message if action == "FailJob" else None), True, action
+    return None, True, None
+
+
+def _matching_container(status: Obj, requirement: Obj) -> Obj | None:
+    values = requirement.get("values") or []
+    for key in ("containerStatuses", "initContainerStatuses"):
+        for cs in status.get(key) or []:
+            terminated = (cs.get("state") or {}).get("terminated")
+            if terminated is None or not terminated.get("exitCode"):
+                continue
+            if requirement.get("containerName") not in (None, cs.get("name")):
+                continue
+            inside = terminated["exitCode"] in values
+            if inside == (requirement.get("operator") == "In"):
+                return dict(cs)
+    return None
+
+
+def _fail_job_message(policy: Obj, pods: list[Obj]) -> str | None:
+    """getFailJobMessage: the first failed pod a FailJob rule matches ends the Job."""
+    for pod in pods:
+        if (pod.get("status") or {}).get("phase") == "Failed":
+            message = match_pod_failure_policy(policy, pod)[0]
+            if message is not None:
+                return message
+    return None
+
+
 def _condition(job: Obj, ctype: str) -> Obj | None:
     for cond in (job.get("status") or {}).get("conditions") or []:
         if cond.get("type") == ctype and cond.get("status") == "True":
@@ -282,8 +347,12 @@ class Jobs:
         indexed = spec.get("completionMode") == "Indexed"
         completions = spec.get("completions")
         succeeded = int(status.get("succeeded") or 0) + len(counted_ok) + len(new_ok)
-        failed = int(status.get("failed") or 0) + len(counted_bad) + len(new_bad)
         self._record_backoff(job["metadata"]["uid"], new_ok, new_bad)
+        policy = spec.get("podFailurePolicy")
+        # Pods an Ignore rule matches are released without being counted.
+        ignored = [p for p in new_bad if policy and not match_pod_failure_policy(policy, p)[1]]
+        new_bad = [p for p in new_bad if p not in ignored]
+        failed = int(status.get("failed") or 0) + len(counted_bad) + len(new_bad)
         done_indexes: set[int] = set()
         if indexed:
             done_indexes = parse_indexes(status.get("completedIndexes"))
@@ -304,6 +373,8 @@ class Jobs:
             ending = _condition(job, "SuccessCriteriaMet")
         elif _condition(job, "FailureTarget") is not None:
             ending = _condition(job, "FailureTarget")
+        elif policy and (message := _fail_job_message(policy, pods)) is not None:
+            ending = _new_condition("FailureTarget", "PodFailurePolicy", message, stamp)
         elif failed > int(spec.get("backoffLimit", 6)):
             ending = _new_condition(
                 "FailureTarget",
@@ -357,9 +428,10 @@ class Jobs:
             status["completedIndexes"] = compress_indexes(done_indexes)
         self._write(ns, name, status)
         # 2. Release the counted pods (and every pod of a Job that has ended).
+        released = uncounted["succeeded"] + uncounted["failed"]
+        released += [p["metadata"]["uid"] for p in ignored]
         for pod in pods:
-            uid = pod["metadata"]["uid"]
-            if uid in uncounted["succeeded"] or uid in uncounted["failed"] or ending is not None:
+            if pod["metadata"]["uid"] in released or ending is not None:
                 self._release(pod)
         # 3. Move them to the counters; an ended Job gets its final condition.
         status["succeeded"] = int(status.get("succeeded") or 0) + (

@@ -57,13 +57,14 @@ def live_pods(sb: Sandbox, selector: str = "") -> list[dict[str, Any]]:
     )
 
 
-def set_phase(sb: Sandbox, name: str, phase: str) -> None:
-    """What a kubelet reports when the pod's containers exit (0 or 1)."""
+def set_phase(sb: Sandbox, name: str, phase: str, exit_code: int | None = None) -> None:
+    """What a kubelet reports when the pod's containers exit (0, or ``exit_code``, else 1)."""
     from kctl.sandbox._jobs import terminated_status
     from kctl.sandbox._objects import format_time
 
     pod = get(sb, f"{CORE}/pods/{name}")
-    status = terminated_status(pod, 0 if phase == "Succeeded" else 1, format_time(sb.now()))
+    code = 0 if phase == "Succeeded" else (exit_code or 1)
+    status = terminated_status(pod, code, format_time(sb.now()))
     pod["status"] = status
     reply = call(sb, "PUT", f"{CORE}/pods/{name}/status", pod)
     assert reply.status == 200, reply.body

@@ -342,3 +342,42 @@ def test_daemonset_and_pods(
         _replay(real, namespace, APPS + "/controllerrevisions", _typed(rev, "ControllerRevision"))
     for pod in items(sandbox, CORE + "/pods"):
         _replay_pod(real, namespace, _typed(pod, "Pod"))
+
+
+def test_pod_failure_policy_job(frozen: Sandbox, real: _Real, namespace: str) -> None:
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "pfp"},
+        "spec": {
+            "podFailurePolicy": {
+                "rules": [{"action": "FailJob", "onExitCodes": {"operator": "In", "values": [42]}}]
+            },
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "c", "image": "busybox:1.36"}],
+                }
+            },
+        },
+    }
+    call(frozen, "POST", BATCH + "/jobs", job)
+    (pod,) = wait_for(
+        lambda: [p for p in items(frozen, CORE + "/pods") if p["status"].get("phase") == "Running"]
+    )
+    # The defaults (podReplacementPolicy: Failed with a podFailurePolicy) as the real ones.
+    _replay(real, namespace, BATCH + "/jobs", get(frozen, BATCH + "/jobs/pfp"))
+    set_phase(frozen, pod["metadata"]["name"], "Failed", exit_code=42)
+    failed = wait_for(
+        lambda: (
+            "Failed" in condition_types(get(frozen, BATCH + "/jobs/pfp"))
+            and get(frozen, BATCH + "/jobs/pfp")
+        )
+    )
+    code, current = real.send("GET", f"/apis/batch/v1/namespaces/{namespace}/jobs/pfp", None)
+    current["status"] = failed["status"]
+    code, updated = real.send(
+        "PUT", f"/apis/batch/v1/namespaces/{namespace}/jobs/pfp/status", current
+    )
+    assert code == 200, updated
+    assert updated["status"] == failed["status"]

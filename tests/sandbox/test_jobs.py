@@ -377,3 +377,40 @@ def test_through_kctl_clientset(frozen: Sandbox, clock: Clock) -> None:
     assert job["status"]["succeeded"] == 2
     listed = pods.list(label_selector="batch.kubernetes.io/job-name=pi")
     assert sorted(p["status"]["phase"] for p in listed["items"]) == ["Succeeded", "Succeeded"]
+
+
+def test_pod_failure_policy(frozen: Sandbox, clock: Clock, run_kubectl: Any) -> None:
+    body = job_body(backoffLimit=6)
+    body["spec"]["podFailurePolicy"] = {
+        "rules": [
+            {"action": "FailJob", "onExitCodes": {"operator": "In", "values": [42]}},
+            {"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}},
+        ]
+    }
+    assert call(frozen, "POST", BATCH + "/jobs", body).status == 201
+    assert _job(frozen)["spec"]["podReplacementPolicy"] == "Failed"
+    (first,) = _running(frozen, 1)
+    # Exit code 1 is ignored: not counted, and replaced (after the back-off).
+    set_phase(frozen, first["metadata"]["name"], "Failed", exit_code=1)
+    assert wait_for(
+        lambda: (
+            "finalizers" not in get(frozen, f"{CORE}/pods/{first['metadata']['name']}")["metadata"]
+        )
+    )
+    clock.advance(10)
+    (second,) = _running(frozen, 1)
+    assert "failed" not in _job(frozen)["status"]
+    # Exit code 42 fails the Job at once, whatever the backoffLimit.
+    set_phase(frozen, second["metadata"]["name"], "Failed", exit_code=42)
+    failed = run_kubectl(frozen, "wait", "--for=condition=failed", "job/pi", "--timeout=30s")
+    assert failed.returncode == 0, failed.stderr
+    status = _job(frozen)["status"]
+    message = (
+        f"Container c for pod default/{second['metadata']['name']} failed with exit code 42 "
+        "matching FailJob rule at index 0"
+    )
+    assert [(c["type"], c["reason"], c["message"]) for c in status["conditions"]] == [
+        ("FailureTarget", "PodFailurePolicy", message),
+        ("Failed", "PodFailurePolicy", message),
+    ]
+    assert status["failed"] == 1
