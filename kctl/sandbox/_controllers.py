@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import queue
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from kctl.errors import StatusError
@@ -54,8 +55,12 @@ class Controllers:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.store = registry.store
-        self._queue: queue.Queue[Event | None] = queue.Queue()
+        # Events, and the periodic ticks of the timed controllers (callables), in one queue
+        # so every controller runs on the one worker thread.
+        self._queue: queue.Queue[Event | Callable[[], None] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._ticker: threading.Thread | None = None
+        self._stopping = threading.Event()
         self._next_node = 0
         self._next_ip = 0
         # The PEM the root-CA publisher writes into every namespace (the serving CA with TLS).
@@ -68,6 +73,10 @@ class Controllers:
 
         self.workloads = Workloads(registry)
         self.crds = CustomResources(registry)
+        from kctl.sandbox._timed import TimedControllers
+
+        # Job, CronJob, StatefulSet and DaemonSet (each in its own module).
+        self.timed = TimedControllers(registry)
         registry.admission.append(self.crds.admit)
 
     def start(self) -> None:
@@ -77,8 +86,18 @@ class Controllers:
             target=self._loop, name="kctl-sandbox-controllers", daemon=True
         )
         self._thread.start()
+        self._ticker = threading.Thread(
+            target=self.timed.run_ticker,
+            args=(self._queue.put, self._stopping),
+            name="kctl-sandbox-ticker",
+            daemon=True,
+        )
+        self._ticker.start()
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=5)
         self._queue.put(None)
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -92,7 +111,10 @@ class Controllers:
             try:
                 if event is None:
                     return
-                self._handle(event)
+                if callable(event):
+                    event()
+                else:
+                    self._handle(event)
             except StatusError:
                 # A conflict or a vanished object: a newer event will bring us back.
                 continue
@@ -114,6 +136,7 @@ class Controllers:
             from kctl.sandbox._rbac import aggregate_cluster_roles
 
             aggregate_cluster_roles(self.registry)
+        self.timed.handle(event)
         if event.type == "DELETED":
             self._collect_dependents(meta.get("uid", ""))
             self.workloads.handle(event)
@@ -173,7 +196,13 @@ class Controllers:
         if status.get("phase") != "Pending":
             return
         if not spec.get("nodeName"):
+            from kctl.sandbox._daemonsets import pinned_node
+
             nodes = self._ready_nodes()
+            pinned = pinned_node(pod)
+            if pinned is not None:
+                # A daemon pod names its node; it tolerates the node's not being ready.
+                nodes = [pinned] if self.store.get(_NODES, "", pinned) is not None else []
             if not nodes:
                 return
             node = nodes[self._next_node % len(nodes)]

@@ -289,9 +289,15 @@ def _statefulset(obj: Obj) -> None:
     spec.setdefault("replicas", 1)
     spec.setdefault("podManagementPolicy", "OrderedReady")
     strategy = _sub(spec, "updateStrategy")
-    strategy.setdefault("type", "RollingUpdate")
-    if strategy["type"] == "RollingUpdate":
-        _sub(strategy, "rollingUpdate").setdefault("partition", 0)
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+        _sub(strategy, "rollingUpdate")
+    rolling = strategy.get("rollingUpdate")
+    if strategy["type"] == "RollingUpdate" and isinstance(rolling, dict):
+        # Only a rollingUpdate that is there (or was made with the type just above).
+        rolling.setdefault("partition", 0)
+        # MaxUnavailableStatefulSet is beta and on in 1.37.
+        rolling.setdefault("maxUnavailable", 1)
     spec.setdefault("revisionHistoryLimit", 10)
     retention = _sub(spec, "persistentVolumeClaimRetentionPolicy")
     retention.setdefault("whenDeleted", "Retain")
@@ -323,12 +329,15 @@ def _job_spec(spec: Obj) -> None:
     spec.setdefault("suspend", False)
     if spec.get("podFailurePolicy") is None:
         spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    else:
+        spec.setdefault("podReplacementPolicy", "Failed")
     _template(spec, "template", "spec")
 
 
 def _job(obj: Obj) -> None:
     spec = _sub(obj, "spec")
     _job_spec(spec)
+    spec.setdefault("manualSelector", False)
     meta = obj.get("metadata") or {}
     uid = meta.get("uid")
     if uid and not spec.get("manualSelector") and not spec.get("selector"):
@@ -339,6 +348,12 @@ def _job(obj: Obj) -> None:
         labels.setdefault("batch.kubernetes.io/job-name", meta.get("name", ""))
         labels.setdefault("controller-uid", uid)
         labels.setdefault("job-name", meta.get("name", ""))
+    template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    if template_labels and not meta.get("labels"):
+        # SetDefaults_Job: a Job without labels takes its template's. The real server also
+        # defaults what it reads back from etcd, so the labels generated above show too.
+        meta["labels"] = dict(template_labels)
+        obj["metadata"] = meta
 
 
 def _cronjob(obj: Obj) -> None:

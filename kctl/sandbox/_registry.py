@@ -263,6 +263,10 @@ class Registry:
             if keep_status and status is not None:
                 obj["status"] = status
             self._defaults(rt, obj, admission)
+            if (rt.group, rt.kind) == ("apps", "DaemonSet"):
+                from kctl.sandbox._daemonsets import stamp_template_generation
+
+                stamp_template_generation(obj, None)
             if tracker is not None:
                 obj = tracker(None, obj)
             obj = self._reorder(obj)
@@ -320,6 +324,10 @@ class Registry:
                     raise st.invalid(rt.group, rt.kind, name, causes)
                 self._guard(rt, obj, old, admission)
                 self._defaults(rt, obj, admission)
+                if (rt.group, rt.kind) == ("apps", "DaemonSet"):
+                    from kctl.sandbox._daemonsets import stamp_template_generation
+
+                    stamp_template_generation(obj, old)
                 if "generation" in old["metadata"]:
                     # Judged after defaulting and pruning: a write that only spells out
                     # defaults (kubectl replace) or fields the schema drops changes nothing.

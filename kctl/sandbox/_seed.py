@@ -759,6 +759,8 @@ def _system(g: _Gen) -> None:
                     ],
                     "nodeSelector": {"kubernetes.io/os": "linux"},
                     "serviceAccountName": "kube-proxy",
+                    # kubeadm's kube-proxy runs on every node, tainted or not.
+                    "tolerations": [{"operator": "Exists"}],
                 },
             },
         },
@@ -846,6 +848,20 @@ _DEV_APPS: tuple[tuple[str, str, int, int, float, dict[str, int]], ...] = (
     ("cache", "redis:7.4.2", 3, 6379, 8.6, {}),
     ("reports", "ghcr.io/acme/reports:latest", 4, 8080, 0.2, {"CrashLoopBackOff": 1}),
 )
+
+
+def _nightly_status(g: _Gen) -> Obj:
+    """The status of a CronJob scheduled "0 2 * * *" that has kept its schedule: its last
+    run is the latest 02:00 UTC, so the CronJob controller has nothing to catch up on."""
+    last = g.now.replace(hour=2, minute=0, second=0, microsecond=0)
+    if last > g.now:
+        last -= timedelta(days=1)
+    status: Obj = {"lastScheduleTime": g.ts(last)}
+    finished = last + timedelta(minutes=5)
+    status["lastSuccessfulTime"] = g.ts(
+        finished if finished <= g.now else finished - timedelta(days=1)
+    )
+    return status
 
 
 def _dev(g: _Gen) -> None:
@@ -982,10 +998,7 @@ def _dev(g: _Gen) -> None:
                 }
             },
         },
-        status={
-            "lastScheduleTime": g.ts(g.ago(hours=2)),
-            "lastSuccessfulTime": g.ts(g.ago(hours=1, minutes=55)),
-        },
+        status=_nightly_status(g),
     )
     # Stand-alone pods someone left around.
     _pod(

@@ -120,10 +120,17 @@ def test_workload_defaults() -> None:
     sts: dict[str, Any] = {"spec": {}}
     apply_defaults(_rt("apps", "v1", "statefulsets"), sts)
     assert sts["spec"]["podManagementPolicy"] == "OrderedReady"
+    # maxUnavailable: MaxUnavailableStatefulSet is on in 1.37 (checked against envtest by
+    # test_controllers_real).
     assert sts["spec"]["updateStrategy"] == {
         "type": "RollingUpdate",
-        "rollingUpdate": {"partition": 0},
+        "rollingUpdate": {"partition": 0, "maxUnavailable": 1},
     }
+    # A type given without rollingUpdate gets none: SetDefaults_StatefulSet only fills in
+    # the one it made itself.
+    explicit: dict[str, Any] = {"spec": {"updateStrategy": {"type": "RollingUpdate"}}}
+    apply_defaults(_rt("apps", "v1", "statefulsets"), explicit)
+    assert explicit["spec"]["updateStrategy"] == {"type": "RollingUpdate"}
     ds: dict[str, Any] = {"spec": {}}
     apply_defaults(_rt("apps", "v1", "daemonsets"), ds)
     assert ds["spec"]["updateStrategy"]["rollingUpdate"] == {"maxUnavailable": 1, "maxSurge": 0}
@@ -140,6 +147,22 @@ def test_workload_defaults() -> None:
     assert job["spec"]["completionMode"] == "NonIndexed"
     assert job["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": "u-1"}}
     assert job["spec"]["template"]["metadata"]["labels"]["job-name"] == "j"
+    assert job["spec"]["manualSelector"] is False
+    labelled: dict[str, Any] = {
+        "metadata": {"name": "j", "uid": "u-1"},
+        "spec": {"template": {"metadata": {"labels": {"app": "x"}}, "spec": {}}},
+    }
+    apply_defaults(_rt("batch", "v1", "jobs"), labelled)
+    # SetDefaults_Job gives a Job without labels its template's; the real server defaults
+    # what it reads back from etcd, so the generated ones show too (as envtest answers).
+    assert labelled["metadata"]["labels"] == {
+        "app": "x",
+        "batch.kubernetes.io/controller-uid": "u-1",
+        "batch.kubernetes.io/job-name": "j",
+        "controller-uid": "u-1",
+        "job-name": "j",
+    }
+    assert job["metadata"]["labels"] == job["spec"]["template"]["metadata"]["labels"]
     cj: dict[str, Any] = {"spec": {"schedule": "* * * * *"}}
     apply_defaults(_rt("batch", "v1", "cronjobs"), cj)
     assert cj["spec"]["concurrencyPolicy"] == "Allow"
