@@ -64,15 +64,18 @@ class Controllers:
         self.publish_root_ca = True
         self.store.add_listener(self._queue.put)
         from kctl.sandbox._crd import CustomResources
+        from kctl.sandbox._endpoints import EndpointsControllers
         from kctl.sandbox._workloads import Workloads
 
         self.workloads = Workloads(registry)
         self.crds = CustomResources(registry)
         registry.admission.append(self.crds.admit)
+        self.endpoints = EndpointsControllers(registry)
 
     def start(self) -> None:
         # Objects restored from persistence arrive without events: serve their CRDs now.
         self.crds.resync()
+        self.endpoints.resync()
         self._thread = threading.Thread(
             target=self._loop, name="kctl-sandbox-controllers", daemon=True
         )
@@ -109,6 +112,7 @@ class Controllers:
         obj = event.entry.obj
         meta = obj["metadata"]
         self.crds.handle(event)
+        self.endpoints.handle(event)
         self._recheck_foreground_owners(event)
         if event.resource == _CLUSTER_ROLES:
             from kctl.sandbox._rbac import aggregate_cluster_roles
