@@ -71,6 +71,9 @@ class Controllers:
         self.crds = CustomResources(registry)
         registry.admission.append(self.crds.admit)
         self.endpoints = EndpointsControllers(registry)
+        from kctl.sandbox._events import PodEvents
+
+        self.pod_events = PodEvents(registry)
 
     def start(self) -> None:
         # Objects restored from persistence arrive without events: serve their CRDs now.
@@ -172,6 +175,7 @@ class Controllers:
         status = pod.get("status") or {}
         if meta.get("deletionTimestamp"):
             if spec.get("nodeName") and not meta.get("finalizers"):
+                self.pod_events.killing(pod)
                 self.registry.force_remove(rt, ns, name)
             return
         if status.get("phase") != "Pending":
@@ -187,11 +191,12 @@ class Controllers:
                 obj["spec"]["nodeName"] = node
                 return obj
 
-            self.registry.mutate(rt, ns, name, bind, subresource="binding")
+            bound = self.registry.mutate(rt, ns, name, bind, subresource="binding")
+            self.pod_events.scheduled(bound, node)
             return
         from kctl.sandbox._apply import update_tracker
 
-        self.registry.mutate(
+        running = self.registry.mutate(
             rt,
             ns,
             name,
@@ -199,6 +204,7 @@ class Controllers:
             subresource="status",
             tracker=update_tracker(rt, "kubelet", "status", self.registry.now),
         )
+        self.pod_events.started(running)
 
     def _run_pod(self, pod: dict[str, Any]) -> dict[str, Any]:
         now = format_time(self.registry.now())
