@@ -39,6 +39,7 @@ from kctl.sandbox._selectors import (
     parse_label_selector,
 )
 from kctl.sandbox._store import Entry, Store, encode, encode_value
+from kctl.sandbox._versions import needs_conversion, to_served
 
 if TYPE_CHECKING:
     from kctl.sandbox._auth import Authenticator
@@ -467,6 +468,8 @@ class ApiServer:
         raise st.not_acceptable(f"only the following media types are accepted: {_MEDIA_TYPES}")
 
     def _served(self, rt: ResourceType, obj: dict[str, Any], raw: bytes | None) -> bytes:
+        if needs_conversion(rt):
+            obj, raw = to_served(rt, obj), None
         if (
             raw is not None
             and obj.get("apiVersion") == rt.api_version
