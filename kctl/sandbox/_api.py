@@ -363,7 +363,7 @@ class ApiServer:
             return self._pod_action(req, target)
         if target.subresource in _KUBELET_STREAMS and method in ("GET", "POST"):
             return self._kubelet_stream(req, target)
-        if target.subresource not in ("", "status", "approval"):
+        if target.subresource not in ("", "status", "approval", "ephemeralcontainers"):
             raise st.method_not_allowed()
         if method == "GET":
             if watching:

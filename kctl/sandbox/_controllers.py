@@ -179,6 +179,7 @@ class Controllers:
                 self.registry.force_remove(rt, ns, name)
             return
         if status.get("phase") != "Pending":
+            self._run_ephemeral(pod)
             return
         if not spec.get("nodeName"):
             nodes = self._ready_nodes()
@@ -205,6 +206,27 @@ class Controllers:
             tracker=update_tracker(rt, "kubelet", "status", self.registry.now),
         )
         self.pod_events.started(running)
+
+    def _run_ephemeral(self, pod: dict[str, Any]) -> None:
+        from kctl.sandbox._ephemeral import not_started, start_ephemeral
+
+        waiting = not_started(pod)
+        if not waiting:
+            return
+        from kctl.sandbox._apply import update_tracker
+
+        rt = self._rt(*_PODS)
+        meta = pod["metadata"]
+        now = format_time(self.registry.now())
+        running = self.registry.mutate(
+            rt,
+            meta["namespace"],
+            meta["name"],
+            lambda obj: start_ephemeral(obj, now),
+            subresource="status",
+            tracker=update_tracker(rt, "kubelet", "status", self.registry.now),
+        )
+        self.pod_events.started(running, ("ephemeralContainers",), waiting)
 
     def _run_pod(self, pod: dict[str, Any]) -> dict[str, Any]:
         now = format_time(self.registry.now())

@@ -117,12 +117,20 @@ class PodEvents:
             },
         )
 
-    def started(self, pod: dict[str, Any]) -> None:
-        """Pulled, Created and Started for every container, in the kubelet's order."""
+    def started(
+        self,
+        pod: dict[str, Any],
+        kinds: tuple[str, ...] = ("initContainers", "containers"),
+        only: frozenset[str] | None = None,
+    ) -> None:
+        """Pulled, Created and Started for every container of ``kinds`` (those named in
+        ``only`` if given), in the kubelet's order."""
         spec = pod.get("spec") or {}
-        for kind in ("initContainers", "containers"):
+        for kind in kinds:
             for c in spec.get(kind) or []:
                 name = c.get("name", "")
+                if only is not None and name not in only:
+                    continue
                 path = f"spec.{kind}"
                 self._kubelet(
                     pod,

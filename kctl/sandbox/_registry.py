@@ -324,8 +324,22 @@ class Registry:
                 raise st.conflict(rt.group, rt.plural, name, _CONFLICT_MODIFIED)
             meta["resourceVersion"] = current.obj["metadata"]["resourceVersion"]
             old = current.obj
-            prepare_update(rt, obj, old, subresource=subresource)
-            if not subresource:
+            ephemeral = subresource == "ephemeralcontainers"
+            if ephemeral:
+                from kctl.sandbox._ephemeral import ephemeral_only
+
+                # The rest of the pod is the stored one: an update of it, as far as the
+                # generation and status go.
+                obj = ephemeral_only(obj, old)
+            prepare_update(rt, obj, old, subresource="" if ephemeral else subresource)
+            if ephemeral:
+                from kctl.sandbox._ephemeral import ephemeral_update_causes
+
+                self._defaults(rt, obj, admission)
+                causes = ephemeral_update_causes(obj, old)
+                if causes:
+                    raise st.invalid(rt.group, rt.kind, name, causes)
+            elif not subresource:
                 causes = validate_object(rt, obj, old, self._defaulter)
                 causes += event_causes(rt, obj, old)
                 if causes:
