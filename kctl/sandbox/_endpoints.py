@@ -513,8 +513,9 @@ class EndpointsControllers:
                         "ownerReferences": [_controller_ref(svc)],
                     },
                     "addressType": address_type,
-                    "endpoints": endpoints,
-                    "ports": ports,
+                    # Empty lists are stored as nil (protobuf has no empty list): null.
+                    "endpoints": endpoints or None,
+                    "ports": ports or None,
                 }
                 if trigger:
                     body["metadata"]["annotations"] = {TRIGGER_TIME: trigger}
@@ -561,8 +562,8 @@ class EndpointsControllers:
                 obj["metadata"].pop("annotations", None)
             if not obj["metadata"].get("ownerReferences"):
                 obj["metadata"]["ownerReferences"] = [_controller_ref(svc)]
-            obj["endpoints"] = endpoints
-            obj["ports"] = ports
+            obj["endpoints"] = endpoints or None
+            obj["ports"] = ports or None
             return obj
 
         self.registry.mutate(rt, meta["namespace"], meta["name"], change, tracker=self._tracker(rt))
