@@ -529,7 +529,7 @@ class ApiServer:
         try:
             labels = parse_label_selector(req.param("labelSelector") or "")
             fields = parse_field_selector(req.param("fieldSelector") or "")
-            getter = field_getter(storage_key(rt)[0], rt.plural, fields)
+            getter = field_getter(rt.group, rt.plural, fields)
         except SelectorError as err:
             raise st.bad_request(str(err)) from None
         return labels, fields, getter

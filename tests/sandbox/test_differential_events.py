@@ -6,6 +6,8 @@ test_differential covers for other kinds)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.sandbox.test_differential import Req, Server, assert_same, run_case, servers
@@ -40,6 +42,7 @@ FIELDS = (
     "reportingController",
     "reportingInstance",
 )
+LIST = ("kind", "apiVersion", "items")
 KUBELET_EVENT = {
     "apiVersion": "v1",
     "kind": "Event",
@@ -141,9 +144,31 @@ CASES: dict[str, list[Req]] = {
             },
         ),
     ],
+    "field selectors of each API": [
+        Req("POST", CORE, KUBELET_EVENT, keys=("kind",)),
+        Req("POST", NEW, SCHEDULER_EVENT, keys=("kind",)),
+        Req("GET", NEW, params={"fieldSelector": "regarding.name=p,reason=Pulled"}, keys=LIST),
+        Req(
+            "GET", NEW, params={"fieldSelector": "reportingController=default-scheduler"}, keys=LIST
+        ),
+        Req("GET", NEW, params={"fieldSelector": "involvedObject.name=p"}),
+        Req("GET", CORE, params={"fieldSelector": "reportingComponent=kubelet"}, keys=LIST),
+        Req("GET", CORE, params={"fieldSelector": "regarding.name=p"}),
+    ],
 }
+
+
+def _without_managed_fields(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_managed_fields(v) for k, v in value.items() if k != "managedFields"}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_without_managed_fields(v) for v in value)
+    return value
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_same_answers(servers: tuple[Server, Server], name: str) -> None:
-    assert_same(run_case(servers, CASES[name]))
+    # List items carry their managedFields, whose Event-specific shapes (an atomic
+    # involvedObject) are not what this module compares.
+    pairs = run_case(servers, CASES[name])
+    assert_same([_without_managed_fields(pair) for pair in pairs])
