@@ -90,3 +90,20 @@ def test_kubectl_get_raw_says_the_same(
     assert outs[0][2] == (
         'Error from server (ServiceUnavailable): no endpoints available for service "raw"\n'
     )
+
+
+def test_the_kubernetes_service_is_the_real_servers(servers: tuple[Server, Server]) -> None:
+    """kube-apiserver keeps the `kubernetes` Service in default itself; the sandbox's is the
+    same but for the addresses (its targetPort is each server's own port)."""
+    specs = []
+    for server in servers:
+        code, body, _ = server.send(
+            Req("GET", "/api/v1/namespaces/default/services/kubernetes"), ""
+        )
+        assert code == 200
+        ports = body["spec"].pop("ports")
+        assert [p.pop("targetPort") for p in ports] == [int(server.url.rsplit(":", 1)[1])]
+        body["spec"].pop("clusterIP")
+        body["spec"].pop("clusterIPs")
+        specs.append((body["metadata"]["labels"], ports, body["spec"], body["status"]))
+    assert specs[0] == specs[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kctl.sandbox import Sandbox
-from tests.sandbox.helpers_http import call, node, pod, wait_for
+from tests.sandbox.helpers_http import call, next_event, node, pod, wait_for, watch_lines
 
 EVENTS = "/api/v1/namespaces/default/events"
 NEW_EVENTS = "/apis/events.k8s.io/v1/namespaces/default/events"
@@ -95,3 +95,19 @@ def test_kubectl_describe_and_events_show_them(sandbox: Sandbox, run_kubectl: An
     reasons = [line.split()[2] for line in lines[1:]]
     assert sorted(reasons) == ["Created", "Pulled", "Scheduled", "Started"]
     assert all(line.split()[3] == "Pod/p" for line in lines[1:])
+
+
+def test_a_watch_through_events_k8s_io_sees_its_own_fields(sandbox: Sandbox) -> None:
+    conn, resp = watch_lines(sandbox, f"{NEW_EVENTS}?watch=true")
+    try:
+        _running_pod(sandbox)
+        first = next_event(resp)
+        assert first is not None
+        event = first["object"]
+        assert event["apiVersion"] == "events.k8s.io/v1"
+        assert event["reason"] == "Scheduled"
+        assert event["note"] == "Successfully assigned default/p to n1"
+        assert event["reportingController"] == "default-scheduler"
+        assert "message" not in event and "involvedObject" not in event
+    finally:
+        conn.close()
