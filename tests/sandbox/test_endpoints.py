@@ -245,3 +245,46 @@ def test_kubectl_reads_endpoints_and_slices(sandbox: Sandbox, run_kubectl: Any) 
     assert out.returncode == 0, out.stderr
     fields = out.stdout.split()
     assert fields[1:4] == ["IPv4", "8080,9100", ",".join(p["status"]["podIP"] for p in pods)]
+
+
+def test_a_terminating_pod_leaves_endpoints_but_stays_in_slices(sandbox: Sandbox) -> None:
+    assert call(sandbox, "POST", "/api/v1/nodes", node("n1")).status == 201
+    assert call(sandbox, "POST", "/api/v1/namespaces/default/services", _service()).status == 201
+    body = _pod("web-0")
+    body["metadata"]["finalizers"] = ["example.com/hold"]
+    assert call(sandbox, "POST", PODS, body).status == 201
+    assert wait_for(lambda: len(_addresses(sandbox, "web")) == 1)
+    assert call(sandbox, "DELETE", f"{PODS}/web-0").status == 200
+    assert wait_for(lambda: _addresses(sandbox, "web") == [])
+    (es,) = _slices(sandbox, "web")
+    (endpoint,) = es["endpoints"]
+    assert endpoint["conditions"] == {"ready": False, "serving": True, "terminating": True}
+    release = {"metadata": {"finalizers": None}}
+    reply = call(
+        sandbox, "PATCH", f"{PODS}/web-0", release, content_type="application/merge-patch+json"
+    )
+    assert reply.status == 200
+    assert wait_for(lambda: _slices(sandbox, "web")[0].get("endpoints") is None)
+
+
+def test_a_headless_service_is_labelled_so(sandbox: Sandbox) -> None:
+    body = _service("db", clusterIP="None")
+    assert call(sandbox, "POST", "/api/v1/namespaces/default/services", body).status == 201
+    assert wait_for(lambda: _endpoints(sandbox, "db") is not None and _slices(sandbox, "db"))
+    eps = _endpoints(sandbox, "db") or {}
+    assert eps["metadata"]["labels"]["service.kubernetes.io/headless"] == ""
+    assert _slices(sandbox, "db")[0]["metadata"]["labels"]["service.kubernetes.io/headless"] == ""
+
+
+def test_kubectl_describe_service_lists_its_endpoints(sandbox: Sandbox, run_kubectl: Any) -> None:
+    pods = _start(sandbox, 1)
+    out = run_kubectl(sandbox, "describe", "service", "web")
+    assert out.returncode == 0, out.stderr
+    ip = pods[0]["status"]["podIP"]
+    # One Endpoints line per service port, with that port's address:port pairs.
+    shown = [
+        line.split(":", 1)[1].strip()
+        for line in out.stdout.splitlines()
+        if line.startswith("Endpoints:")
+    ]
+    assert shown == [f"{ip}:8080", f"{ip}:9100"]
