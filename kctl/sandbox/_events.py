@@ -66,6 +66,14 @@ class PodEvents:
             # A terminating namespace refuses new events; the recorder gives up on it.
             return
 
+    def _scheduler_host(self) -> str:
+        """Where the scheduler runs, which names its reportingInstance: the control plane."""
+        for entry in self.registry.store.items(("", "nodes")):
+            labels = entry.obj["metadata"].get("labels") or {}
+            if "node-role.kubernetes.io/control-plane" in labels:
+                return str(entry.obj["metadata"]["name"])
+        return "kctl-sandbox"
+
     def scheduled(self, pod: dict[str, Any], node: str) -> None:
         """The scheduler's ``Scheduled`` event (events.k8s.io/v1 recorder)."""
         now = self.registry.now()
@@ -86,7 +94,7 @@ class PodEvents:
                 "eventTime": micro_time(now),
                 "action": "Binding",
                 "reportingComponent": _SCHEDULER,
-                "reportingInstance": f"{_SCHEDULER}-{node}",
+                "reportingInstance": f"{_SCHEDULER}-{self._scheduler_host()}",
             },
         )
 

@@ -33,7 +33,8 @@ def test_a_pod_is_scheduled_pulled_created_started(sandbox: Sandbox) -> None:
     scheduled, pulled, created, started = events
     assert scheduled["message"] == "Successfully assigned default/p to n1"
     assert scheduled["reportingComponent"] == "default-scheduler"
-    assert scheduled["reportingInstance"] == "default-scheduler-n1"
+    # The scheduler's own host, with no control-plane node the sandbox's name.
+    assert scheduled["reportingInstance"] == "default-scheduler-kctl-sandbox"
     assert scheduled["action"] == "Binding"
     assert scheduled["source"] == {}
     assert scheduled["firstTimestamp"] is None and scheduled["eventTime"]
@@ -111,3 +112,12 @@ def test_a_watch_through_events_k8s_io_sees_its_own_fields(sandbox: Sandbox) -> 
         assert "message" not in event and "involvedObject" not in event
     finally:
         conn.close()
+
+
+def test_the_scheduler_reports_from_the_control_plane() -> None:
+    # A demo cluster of its own: the shared one's events are other tests' business.
+    with Sandbox(seed="demo") as sb:
+        assert call(sb, "POST", "/api/v1/namespaces/default/pods", pod("probe")).status == 201
+        assert wait_for(lambda: "Scheduled" in [e["reason"] for e in _reasons(sb, "probe")])
+        (event,) = [e for e in _reasons(sb, "probe") if e["reason"] == "Scheduled"]
+        assert event["reportingInstance"] == "default-scheduler-demo-control-plane"
