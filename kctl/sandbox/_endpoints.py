@@ -39,6 +39,8 @@ SKIP_MIRROR = "endpointslice.kubernetes.io/skip-mirror"
 TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
 ZONE = "topology.kubernetes.io/zone"
 _RESERVED = (SERVICE_NAME, SLICE_MANAGED_BY, HEADLESS)
+# Events after which marked services are synced even while more keep coming.
+_FLUSH_AT = 200
 # discovery/v1's default maxEndpointsPerSlice (kube-controller-manager flag).
 _MAX_PER_SLICE = 100
 
@@ -273,6 +275,9 @@ class EndpointsControllers:
         # (namespace, service) -> (service creationTimestamp, {pod: Ready transition time}):
         # the trigger-time tracker's memory of what it last saw.
         self._seen: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+        # Services to sync at the next flush, and events handled since the last one.
+        self._dirty: set[tuple[str, str]] = set()
+        self._pending_events = 0
 
     def _rt(self, group: str, plural: str) -> ResourceType:
         rt = self.registry.catalog.get(group, "v1", plural)
@@ -282,11 +287,22 @@ class EndpointsControllers:
     def _tracker(self, rt: ResourceType) -> Any:
         return update_tracker(rt, _MANAGER, "", self.registry.now)
 
+    def flush(self, *, force: bool) -> None:
+        """Sync the services marked since the last flush: when the event queue has run dry
+        (``force``), or once enough piled up that clients should see progress."""
+        if not force and len(self._dirty) < _FLUSH_AT and self._pending_events < _FLUSH_AT:
+            return
+        self._pending_events = 0
+        while self._dirty:
+            self.sync(*self._dirty.pop())
+
     def handle(self, event: Event) -> None:
+        """Note which services an event concerns; :meth:`flush` syncs them."""
+        self._pending_events += 1
         meta = event.entry.obj["metadata"]
         ns = meta.get("namespace", "")
         if event.resource == _SERVICES:
-            self.sync(ns, meta["name"])
+            self._dirty.add((ns, meta["name"]))
         elif event.resource == _PODS:
             label_sets = [meta.get("labels") or {}]
             if event.prev is not None:
@@ -294,14 +310,14 @@ class EndpointsControllers:
             for entry in self.store.items(_SERVICES, ns):
                 selector = (entry.obj.get("spec") or {}).get("selector") or {}
                 if selector and any(_selector_matches(selector, lab) for lab in label_sets):
-                    self.sync(ns, entry.obj["metadata"]["name"])
+                    self._dirty.add((ns, entry.obj["metadata"]["name"]))
         elif event.resource in (_ENDPOINTS, _SLICES):
             # Someone else changed (or deleted) what the controllers own: they put it back.
             labels = meta.get("labels") or {}
             if event.resource == _ENDPOINTS and labels.get(ENDPOINTS_MANAGED_BY):
-                self.sync(ns, meta["name"])
+                self._dirty.add((ns, meta["name"]))
             elif labels.get(SLICE_MANAGED_BY) == SLICE_CONTROLLER and labels.get(SERVICE_NAME):
-                self.sync(ns, labels[SERVICE_NAME])
+                self._dirty.add((ns, labels[SERVICE_NAME]))
 
     def apiserver(self, host: str, port: int) -> None:
         """kube-apiserver's own reconcilers: the ``kubernetes`` Service in ``default`` and its
