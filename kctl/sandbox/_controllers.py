@@ -99,13 +99,14 @@ class Controllers:
                 if event is None:
                     return
                 self._handle(event)
-                # Services touched by a burst of events are synced once, after it (as the
-                # real controllers' work queues fold repeated keys).
-                self.endpoints.flush(force=self._queue.empty())
             except StatusError:
                 # A conflict or a vanished object: a newer event will bring us back.
                 continue
             finally:
+                if event is not None:
+                    # Services touched by a burst of events are synced once, after it (as
+                    # the real controllers' work queues fold repeated keys).
+                    self.endpoints.flush(force=self._queue.empty())
                 self._queue.task_done()
 
     def _rt(self, group: str, plural: str) -> Any:

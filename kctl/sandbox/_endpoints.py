@@ -294,7 +294,11 @@ class EndpointsControllers:
             return
         self._pending_events = 0
         while self._dirty:
-            self.sync(*self._dirty.pop())
+            try:
+                self.sync(*self._dirty.pop())
+            except StatusError:
+                # A write refused for another reason: the service's next event retries it.
+                continue
 
     def handle(self, event: Event) -> None:
         """Note which services an event concerns; :meth:`flush` syncs them."""
