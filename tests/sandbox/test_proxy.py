@@ -29,7 +29,8 @@ class _Echo(BaseHTTPRequestHandler):
                 "body": self.rfile.read(length).decode(),
             }
         ).encode()
-        self.send_response(418)
+        # /healthz is fine; anything else is a teapot, which the tests can tell from 200.
+        self.send_response(200 if self.path.startswith("/healthz") else 418)
         self.send_header("Content-Type", "application/x-echo")
         self.send_header("X-Upstream", "yes")
         self.send_header("Content-Length", str(len(body)))
@@ -159,4 +160,18 @@ def test_a_loopback_pod_with_nothing_listening_refuses(sandbox: Sandbox) -> None
     assert reply.status == 503
     assert reply.json()["message"] == (
         f"error trying to reach service: dial tcp 127.0.0.1:{port}: connect: connection refused"
+    )
+
+
+def test_kubectl_get_raw_reaches_the_pod(sandbox: Sandbox, upstream: int, run_kubectl: Any) -> None:
+    _loopback_pod(sandbox, upstream)
+    out = run_kubectl(sandbox, "get", "--raw", "/api/v1/namespaces/default/pods/p/proxy/healthz")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["path"] == "/healthz"
+    # Any other status is an error to kubectl, which has no Status to show.
+    out = run_kubectl(sandbox, "get", "--raw", "/api/v1/namespaces/default/pods/p/proxy/teapot")
+    assert out.returncode == 1
+    assert out.stderr == (
+        "Error from server: the server responded with the status code 418 but did not return "
+        "more information\n"
     )
