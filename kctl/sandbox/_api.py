@@ -39,6 +39,7 @@ from kctl.sandbox._selectors import (
     parse_label_selector,
 )
 from kctl.sandbox._store import Entry, Store, encode, encode_value
+from kctl.sandbox._versions import needs_conversion, to_served
 
 if TYPE_CHECKING:
     from kctl.sandbox._auth import Authenticator
@@ -182,6 +183,9 @@ class ApiServer:
         self.authorize: Callable[[Any], bool] | None = None
         # The bearer-token authenticators (kctl.sandbox._auth), which TokenReviews ask.
         self.token_authenticators: list[Authenticator] = []
+        # Takes a proxy subresource's request to its upstream (kctl.sandbox._proxy.Dialer);
+        # None: the default, which reaches loopback addresses only.
+        self.proxy_dialer: Callable[[Request, Any], Response] | None = None
 
     @property
     def now(self) -> datetime:
@@ -328,6 +332,10 @@ class ApiServer:
         return _Target(rt, namespace, name, sub), watch_prefix
 
     def _resource(self, req: Request, group: str, version: str, segs: list[str]) -> Response:
+        if not group:
+            proxied = self._proxy(req, version, segs)
+            if proxied is not None:
+                return proxied
         target, watch_prefix = self._resolve(group, version, segs)
         assert target is not None
         out = self._negotiate(req)
@@ -355,7 +363,7 @@ class ApiServer:
             return self._pod_action(req, target)
         if target.subresource in _KUBELET_STREAMS and method in ("GET", "POST"):
             return self._kubelet_stream(req, target)
-        if target.subresource not in ("", "status", "approval"):
+        if target.subresource not in ("", "status", "approval", "ephemeralcontainers"):
             raise st.method_not_allowed()
         if method == "GET":
             if watching:
@@ -369,6 +377,24 @@ class ApiServer:
         if method == "DELETE" and not target.subresource:
             return self._delete(req, target, out)
         raise st.method_not_allowed()
+
+    def _proxy(self, req: Request, version: str, segs: list[str]) -> Response | None:
+        """``{services,pods,nodes}/ID/proxy[/path]``, any method; None for other paths."""
+        namespace, rest = "", segs
+        if segs[:1] == ["namespaces"] and len(segs) >= 5:
+            namespace, rest = segs[1], segs[2:]
+        if len(rest) < 3 or rest[0] not in ("services", "pods", "nodes") or rest[2] != "proxy":
+            return None
+        if (rest[0] == "nodes") != (namespace == ""):
+            return None
+        from kctl.sandbox._proxy import forward, locate
+
+        # The path after .../proxy as sent, its trailing slash kept.
+        head = "/".join(["", "api", version, *(["namespaces", namespace] if namespace else [])])
+        head += "/" + "/".join(rest[:3])
+        path = req.path[len(head) :] if req.path.startswith(head) else ""
+        upstream = locate(self.registry, rest[0], namespace, rest[1], path)
+        return (self.proxy_dialer or forward)(req, upstream)
 
     def _pod_log(self, req: Request, target: _Target) -> Response:
         from kctl.sandbox._logs import follow_log, pod_log
@@ -467,6 +493,8 @@ class ApiServer:
         raise st.not_acceptable(f"only the following media types are accepted: {_MEDIA_TYPES}")
 
     def _served(self, rt: ResourceType, obj: dict[str, Any], raw: bytes | None) -> bytes:
+        if needs_conversion(rt):
+            obj, raw = to_served(rt, obj), None
         if (
             raw is not None
             and obj.get("apiVersion") == rt.api_version
@@ -501,7 +529,7 @@ class ApiServer:
         try:
             labels = parse_label_selector(req.param("labelSelector") or "")
             fields = parse_field_selector(req.param("fieldSelector") or "")
-            getter = field_getter(storage_key(rt)[0], rt.plural, fields)
+            getter = field_getter(rt.group, rt.plural, fields)
         except SelectorError as err:
             raise st.bad_request(str(err)) from None
         return labels, fields, getter

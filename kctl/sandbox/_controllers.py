@@ -69,6 +69,7 @@ class Controllers:
         self.publish_root_ca = True
         self.store.add_listener(self._queue.put)
         from kctl.sandbox._crd import CustomResources
+        from kctl.sandbox._endpoints import EndpointsControllers
         from kctl.sandbox._workloads import Workloads
 
         self.workloads = Workloads(registry)
@@ -78,10 +79,15 @@ class Controllers:
         # Job, CronJob, StatefulSet and DaemonSet (each in its own module).
         self.timed = TimedControllers(registry)
         registry.admission.append(self.crds.admit)
+        self.endpoints = EndpointsControllers(registry)
+        from kctl.sandbox._events import PodEvents
+
+        self.pod_events = PodEvents(registry)
 
     def start(self) -> None:
         # Objects restored from persistence arrive without events: serve their CRDs now.
         self.crds.resync()
+        self.endpoints.resync()
         self._thread = threading.Thread(
             target=self._loop, name="kctl-sandbox-controllers", daemon=True
         )
@@ -119,6 +125,10 @@ class Controllers:
                 # A conflict or a vanished object: a newer event will bring us back.
                 continue
             finally:
+                if event is not None:
+                    # Services touched by a burst of events are synced once, after it (as
+                    # the real controllers' work queues fold repeated keys).
+                    self.endpoints.flush(force=self._queue.empty())
                 self._queue.task_done()
 
     def _rt(self, group: str, plural: str) -> Any:
@@ -131,6 +141,7 @@ class Controllers:
         obj = event.entry.obj
         meta = obj["metadata"]
         self.crds.handle(event)
+        self.endpoints.handle(event)
         self._recheck_foreground_owners(event)
         if event.resource == _CLUSTER_ROLES:
             from kctl.sandbox._rbac import aggregate_cluster_roles
@@ -191,9 +202,11 @@ class Controllers:
         status = pod.get("status") or {}
         if meta.get("deletionTimestamp"):
             if spec.get("nodeName") and not meta.get("finalizers"):
+                self.pod_events.killing(pod)
                 self.registry.force_remove(rt, ns, name)
             return
         if status.get("phase") != "Pending":
+            self._run_ephemeral(pod)
             return
         if not spec.get("nodeName"):
             from kctl.sandbox._daemonsets import pinned_node
@@ -212,11 +225,12 @@ class Controllers:
                 obj["spec"]["nodeName"] = node
                 return obj
 
-            self.registry.mutate(rt, ns, name, bind, subresource="binding")
+            bound = self.registry.mutate(rt, ns, name, bind, subresource="binding")
+            self.pod_events.scheduled(bound, node)
             return
         from kctl.sandbox._apply import update_tracker
 
-        self.registry.mutate(
+        running = self.registry.mutate(
             rt,
             ns,
             name,
@@ -224,6 +238,28 @@ class Controllers:
             subresource="status",
             tracker=update_tracker(rt, "kubelet", "status", self.registry.now),
         )
+        self.pod_events.started(running)
+
+    def _run_ephemeral(self, pod: dict[str, Any]) -> None:
+        from kctl.sandbox._ephemeral import not_started, start_ephemeral
+
+        waiting = not_started(pod)
+        if not waiting:
+            return
+        from kctl.sandbox._apply import update_tracker
+
+        rt = self._rt(*_PODS)
+        meta = pod["metadata"]
+        now = format_time(self.registry.now())
+        running = self.registry.mutate(
+            rt,
+            meta["namespace"],
+            meta["name"],
+            lambda obj: start_ephemeral(obj, now),
+            subresource="status",
+            tracker=update_tracker(rt, "kubelet", "status", self.registry.now),
+        )
+        self.pod_events.started(running, ("ephemeralContainers",), waiting)
 
     def _run_pod(self, pod: dict[str, Any]) -> dict[str, Any]:
         now = format_time(self.registry.now())

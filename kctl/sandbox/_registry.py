@@ -28,6 +28,7 @@ from kctl.sandbox._objects import (
 )
 from kctl.sandbox._store import Entry, Store
 from kctl.sandbox._validation import validate_object
+from kctl.sandbox._versions import event_causes, needs_conversion, to_served, to_storage
 
 # (live or None on create, new) -> new with metadata.managedFields recorded; see _apply.
 Tracker = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]
@@ -159,10 +160,17 @@ class Registry:
             guard(rt.kind, rt.plural, obj, old, user)
 
     def get_entry(self, rt: ResourceType, namespace: str, name: str) -> Entry:
+        """The object as ``rt``'s version shows it (its stored bytes only when they are)."""
         entry = self.store.get(storage_key(rt), namespace, name)
         if entry is None:
             raise st.not_found(rt.group, rt.plural, name)
+        if needs_conversion(rt):
+            return Entry(to_served(rt, entry.obj), b"")
         return entry
+
+    def _put(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        stored = self.store.put(storage_key(rt), to_storage(rt, obj)).obj
+        return copy.deepcopy(to_served(rt, stored))
 
     def get(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any]:
         return copy.deepcopy(self.get_entry(rt, namespace, name).obj)
@@ -248,9 +256,12 @@ class Registry:
             meta.pop("namespace", None)
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + generate_name_suffix()
-        causes = validate_object(rt, obj)
+        causes = validate_object(rt, obj) + event_causes(rt, obj, None)
         if causes:
-            raise st.invalid(rt.group, rt.kind, meta.get("name") or "", causes)
+            # Converted kinds are validated as their internal (stored) type, whose group the
+            # error names.
+            group = "" if needs_conversion(rt) else rt.group
+            raise st.invalid(group, rt.kind, meta.get("name") or "", causes)
         self._guard(rt, obj, None, admission)
         with self._write_lock:
             if rt.namespaced:
@@ -272,7 +283,7 @@ class Registry:
             obj = self._reorder(obj)
             if dry_run:
                 return obj
-            return copy.deepcopy(self.store.put(key, obj).obj)
+            return self._put(rt, obj)
 
     # --- update --------------------------------------------------------------------------
 
@@ -317,11 +328,27 @@ class Registry:
                 raise st.conflict(rt.group, rt.plural, name, _CONFLICT_MODIFIED)
             meta["resourceVersion"] = current.obj["metadata"]["resourceVersion"]
             old = current.obj
-            prepare_update(rt, obj, old, subresource=subresource)
-            if not subresource:
-                causes = validate_object(rt, obj, old, self._defaulter)
+            ephemeral = subresource == "ephemeralcontainers"
+            if ephemeral:
+                from kctl.sandbox._ephemeral import ephemeral_only
+
+                # The rest of the pod is the stored one: an update of it, as far as the
+                # generation and status go.
+                obj = ephemeral_only(obj, old)
+            prepare_update(rt, obj, old, subresource="" if ephemeral else subresource)
+            if ephemeral:
+                from kctl.sandbox._ephemeral import ephemeral_update_causes
+
+                self._defaults(rt, obj, admission)
+                causes = ephemeral_update_causes(obj, old)
                 if causes:
                     raise st.invalid(rt.group, rt.kind, name, causes)
+            elif not subresource:
+                causes = validate_object(rt, obj, old, self._defaulter)
+                causes += event_causes(rt, obj, old)
+                if causes:
+                    group = "" if needs_conversion(rt) else rt.group
+                    raise st.invalid(group, rt.kind, name, causes)
                 self._guard(rt, obj, old, admission)
                 self._defaults(rt, obj, admission)
                 if (rt.group, rt.kind) == ("apps", "DaemonSet"):
@@ -358,7 +385,7 @@ class Registry:
         if meta.get("deletionTimestamp") and not meta.get("finalizers"):
             entry = self.store.remove(storage_key(rt), meta.get("namespace", ""), meta["name"])
             return copy.deepcopy(entry.obj) if entry else obj
-        return copy.deepcopy(self.store.put(storage_key(rt), obj).obj)
+        return self._put(rt, obj)
 
     def mutate(
         self,
@@ -472,7 +499,7 @@ class Registry:
     def _write(self, rt: ResourceType, obj: dict[str, Any], dry_run: bool) -> dict[str, Any]:
         if dry_run:
             return obj
-        return copy.deepcopy(self.store.put(storage_key(rt), obj).obj)
+        return self._put(rt, obj)
 
     def _remove(self, rt: ResourceType, obj: dict[str, Any], dry_run: bool) -> dict[str, Any]:
         if dry_run:

@@ -319,6 +319,10 @@ class Sandbox:
         # The seed's namespaces get their default objects before the first request is served,
         # so what a client first sees does not depend on how fast the controllers ran.
         self.controllers.namespace_defaults()
+        if self.seed != "demo":
+            # The demo seed's `kubernetes` Service and endpoints are those of its own
+            # (fictional) control plane; elsewhere they name this server, as on a real one.
+            self.controllers.endpoints.apiserver(host_text, port)
         self.controllers.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever,

@@ -810,22 +810,14 @@ def _system(g: _Gen) -> None:
             "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
         },
     )
-    g.add(
-        "v1",
-        "Endpoints",
-        g.meta(
-            "kubernetes",
-            "default",
-            born,
-            labels={"endpointslice.kubernetes.io/skip-mirror": "true"},
-        ),
-        subsets=[
-            {
-                "addresses": [{"ip": _NODES[0][1]}],
-                "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
-            }
-        ],
-    )
+    from kctl.sandbox._endpoints import apiserver_endpoints
+
+    for obj in apiserver_endpoints(_NODES[0][1], 6443):
+        meta = obj.pop("metadata")
+        api_version, kind = obj.pop("apiVersion"), obj.pop("kind")
+        g.add(
+            api_version, kind, g.meta("kubernetes", "default", born, labels=meta["labels"]), **obj
+        )
 
 
 # name, image, replicas, port, age in days, unhealthy pods by state

@@ -404,6 +404,24 @@ _KIND_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# events.k8s.io/v1 field labels and the core Event fields they select on (its Events are
+# stored, and selected, as core ones).
+_EVENTS_V1_FIELDS = {
+    "reason": "reason",
+    "regarding.kind": "involvedObject.kind",
+    "regarding.namespace": "involvedObject.namespace",
+    "regarding.name": "involvedObject.name",
+    "regarding.uid": "involvedObject.uid",
+    "regarding.apiVersion": "involvedObject.apiVersion",
+    "regarding.resourceVersion": "involvedObject.resourceVersion",
+    "regarding.fieldPath": "involvedObject.fieldPath",
+    "reportingController": "reportingComponent",
+    "type": "type",
+    "metadata.namespace": "metadata.namespace",
+    "metadata.name": "metadata.name",
+}
+
+
 def _dig(obj: Mapping[str, Any], path: str) -> Any:
     cur: Any = obj
     for part in path.split("."):
@@ -428,6 +446,17 @@ def field_getter(
 
     Raises SelectorError with ``field label not supported: X`` for an unknown field.
     """
+    if (group, plural) == ("events.k8s.io", "events"):
+        for name in selector.fields():
+            if name not in _EVENTS_V1_FIELDS:
+                raise SelectorError(f"field label not supported: {name}")
+        core = field_getter("", "events", FieldSelector())
+
+        def bind_v1(obj: Mapping[str, Any]) -> Callable[[str], str]:
+            get = core(obj)
+            return lambda name: get(_EVENTS_V1_FIELDS.get(name, name))
+
+        return bind_v1
     extra = _KIND_FIELDS.get((group, plural))
     allowed = {"metadata.name", "metadata.namespace", *(extra or ())}
     for name in selector.fields():
