@@ -11,7 +11,7 @@ take ``limit=100`` as well as ``ListOptions(limit=100)``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
@@ -34,6 +34,7 @@ __all__ = [
     "Preconditions",
     "UpdateKwargs",
     "UpdateOptions",
+    "label_selector_string",
     "merge_options",
 ]
 
@@ -305,3 +306,24 @@ def merge_options(cls: type[_O], opts: _O | None, kwargs: Any) -> _O:
     if not isinstance(opts, cls):
         raise TypeError(f"expected {cls.__name__}, got {type(opts).__name__}")
     return replace(opts, **kwargs) if kwargs else opts
+
+
+def label_selector_string(selector: Mapping[str, Any] | None) -> str:
+    """A LabelSelector object as metav1.LabelSelectorAsSelector(...).String() writes it:
+    requirements sorted by key, "" for an empty or absent selector."""
+    if not selector:
+        return ""
+    reqs: list[tuple[str, str]] = []
+    for key, value in (selector.get("matchLabels") or {}).items():
+        reqs.append((key, f"{key}={value}"))
+    for expr in selector.get("matchExpressions") or []:
+        key, op = str(expr.get("key", "")), str(expr.get("operator", ""))
+        values = ",".join(sorted(str(v) for v in expr.get("values") or []))
+        text = {
+            "In": f"{key} in ({values})",
+            "NotIn": f"{key} notin ({values})",
+            "Exists": key,
+            "DoesNotExist": f"!{key}",
+        }.get(op, key)
+        reqs.append((key, text))
+    return ",".join(text for _, text in sorted(reqs, key=lambda r: r[0]))

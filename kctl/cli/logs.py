@@ -27,6 +27,7 @@ from kctl.cli._delete_flags import GoDuration
 from kctl.cli._errors import SilentExit, usage_errorf
 from kctl.cli._globals import Factory, GoInt, kubectl_command
 from kctl.errors import KctlError, StatusError
+from kctl.metav1 import label_selector_string
 
 if TYPE_CHECKING:
     from kctl.kubernetes._extras import PodClient
@@ -301,26 +302,6 @@ def _by_logging(a: dict[str, Any], b: dict[str, Any]) -> int:
     return -1 if less(a, b) else 1 if less(b, a) else 0
 
 
-def _selector_string(label_selector: dict[str, Any] | None) -> str:
-    """metav1.LabelSelectorAsSelector(...).String(): requirements sorted by key."""
-    if not label_selector:
-        return ""
-    reqs: list[tuple[str, str]] = []
-    for key, value in (label_selector.get("matchLabels") or {}).items():
-        reqs.append((key, f"{key}={value}"))
-    for expr in label_selector.get("matchExpressions") or []:
-        key, op = str(expr.get("key", "")), str(expr.get("operator", ""))
-        values = ",".join(sorted(str(v) for v in expr.get("values") or []))
-        text = {
-            "In": f"{key} in ({values})",
-            "NotIn": f"{key} notin ({values})",
-            "Exists": key,
-            "DoesNotExist": f"!{key}",
-        }.get(op, key)
-        reqs.append((key, text))
-    return ",".join(text for _, text in sorted(reqs, key=lambda r: r[0]))
-
-
 _SELECTOR_KINDS = frozenset({"ReplicaSet", "StatefulSet", "DaemonSet", "Deployment", "Job"})
 _NOT_IN_KUBECTL_SCHEME = frozenset({"apiextensions.k8s.io", "apiregistration.k8s.io"})
 
@@ -336,7 +317,7 @@ def _workload_selector(obj: dict[str, Any], group: str, version: str) -> str:
     kind = str(obj.get("kind", ""))
     spec = obj.get("spec") or {}
     if kind in _SELECTOR_KINDS and group in ("apps", "extensions", "batch"):
-        return _selector_string(spec.get("selector"))
+        return label_selector_string(spec.get("selector"))
     if kind == "ReplicationController" and not group:
         return ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
     if kind == "Service" and not group:

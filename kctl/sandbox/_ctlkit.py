@@ -170,37 +170,55 @@ class Kit:
         event_type: str = "Normal",
     ) -> None:
         """Record an event about ``obj`` as its controller would (describe shows it)."""
-        meta = obj["metadata"]
-        now = format_time(self.now())
-        event = {
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {
-                "name": f"{meta['name']}.{secrets.token_hex(8)}",
-                "namespace": meta["namespace"],
-            },
-            "involvedObject": {
-                "kind": kind,
-                "namespace": meta["namespace"],
-                "name": meta["name"],
-                "uid": meta["uid"],
-                "apiVersion": api_version,
-                "resourceVersion": meta.get("resourceVersion", ""),
-            },
-            "reason": reason,
-            "message": message,
-            "source": {"component": self.component},
-            "firstTimestamp": now,
-            "lastTimestamp": now,
-            "count": 1,
-            "type": event_type,
-            "eventTime": None,
-            "reportingComponent": self.component,
-            "reportingInstance": "",
-        }
-        try:
-            self.registry.create(self.rt("", "events"), meta["namespace"], event)
-        except StatusError as err:
-            # A terminating namespace takes no new events; the event is only informative.
-            if err.code != 403:
-                raise
+        record_event(
+            self.registry, obj, api_version, kind, reason, message, self.component, event_type
+        )
+
+
+def record_event(
+    registry: Registry,
+    obj: Obj,
+    api_version: str,
+    kind: str,
+    reason: str,
+    message: str,
+    component: str,
+    event_type: str = "Normal",
+) -> None:
+    """A core/v1 Event about ``obj`` from the controller ``component``."""
+    meta = obj["metadata"]
+    now = format_time(registry.now())
+    event = {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {
+            "name": f"{meta['name']}.{secrets.token_hex(8)}",
+            "namespace": meta["namespace"],
+        },
+        "involvedObject": {
+            "kind": kind,
+            "namespace": meta["namespace"],
+            "name": meta["name"],
+            "uid": meta["uid"],
+            "apiVersion": api_version,
+            "resourceVersion": meta.get("resourceVersion", ""),
+        },
+        "reason": reason,
+        "message": message,
+        "source": {"component": component},
+        "firstTimestamp": now,
+        "lastTimestamp": now,
+        "count": 1,
+        "type": event_type,
+        "eventTime": None,
+        "reportingComponent": component,
+        "reportingInstance": "",
+    }
+    events = registry.catalog.get("", "v1", "events")
+    assert events is not None
+    try:
+        registry.create(events, meta["namespace"], event)
+    except StatusError as err:
+        # A terminating namespace takes no new events; the event is only informative.
+        if err.code != 403:
+            raise

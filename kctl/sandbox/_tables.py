@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from kctl.metav1 import label_selector_string
 from kctl.sandbox import _recorded
 from kctl.sandbox._catalog import ResourceType
 from kctl.util.duration import human_duration
@@ -79,29 +80,9 @@ def _format_labels(labels: Mapping[str, Any] | None) -> str:
     return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
 
 
-def _selector_string(selector: Mapping[str, Any] | None) -> str:
-    """metav1.LabelSelectorAsSelector(...).String(): requirements sorted by key."""
-    if not selector:
-        return ""
-    reqs: list[tuple[str, str]] = []
-    for key, value in (selector.get("matchLabels") or {}).items():
-        reqs.append((key, f"{key}={value}"))
-    for expr in selector.get("matchExpressions") or []:
-        key, op = expr.get("key", ""), expr.get("operator", "")
-        values = ",".join(sorted(expr.get("values") or []))
-        text = {
-            "In": f"{key} in ({values})",
-            "NotIn": f"{key} notin ({values})",
-            "Exists": key,
-            "DoesNotExist": f"!{key}",
-        }.get(op, key)
-        reqs.append((key, text))
-    return ",".join(text for _, text in sorted(reqs, key=lambda r: r[0]))
-
-
 def format_label_selector(selector: Mapping[str, Any] | None) -> str:
     """metav1.FormatLabelSelector: "<none>" for an empty or absent selector."""
-    return _selector_string(selector) or "<none>"
+    return label_selector_string(selector) or "<none>"
 
 
 def _g(obj: Any, *path: str | int) -> Any:
@@ -280,7 +261,7 @@ def _deployment_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
         _int(status.get("availableReplicas")),
         _since(_meta(obj).get("creationTimestamp"), now),
         *_containers_cells(_g(spec, "template", "spec")),
-        _selector_string(spec.get("selector")),
+        label_selector_string(spec.get("selector")),
     ]
 
 
@@ -292,7 +273,7 @@ def _replicaset_row(obj: Mapping[str, Any], now: datetime) -> list[Any]:
         _int(status.get("readyReplicas")),
         _since(_meta(obj).get("creationTimestamp"), now),
         *_containers_cells(_g(spec, "template", "spec")),
-        _selector_string(spec.get("selector")),
+        label_selector_string(spec.get("selector")),
     ]
 
 

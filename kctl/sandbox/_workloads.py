@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import secrets
 from typing import Any
 
 from kctl.errors import StatusError
@@ -566,35 +565,9 @@ class Workloads:
         self, obj: dict[str, Any], kind: str, reason: str, message: str, component: str
     ) -> None:
         """Record a Normal event about ``obj`` as its controller would (describe shows it)."""
-        meta = obj["metadata"]
-        now = format_time(self.registry.now())
-        event = {
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {
-                "name": f"{meta['name']}.{secrets.token_hex(8)}",
-                "namespace": meta["namespace"],
-            },
-            "involvedObject": {
-                "kind": kind,
-                "namespace": meta["namespace"],
-                "name": meta["name"],
-                "uid": meta["uid"],
-                "apiVersion": "apps/v1",
-                "resourceVersion": meta.get("resourceVersion", ""),
-            },
-            "reason": reason,
-            "message": message,
-            "source": {"component": component},
-            "firstTimestamp": now,
-            "lastTimestamp": now,
-            "count": 1,
-            "type": "Normal",
-            "eventTime": None,
-            "reportingComponent": component,
-            "reportingInstance": "",
-        }
-        self.registry.create(self._rt("", "events"), meta["namespace"], event)
+        from kctl.sandbox._ctlkit import record_event
+
+        record_event(self.registry, obj, "apps/v1", kind, reason, message, component)
 
     def _deployment_status(self, ns: str, name: str, progress: tuple[str, str] | None) -> None:
         entry = self.store.get(_DEPLOYMENTS, ns, name)
