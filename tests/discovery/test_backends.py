@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,16 @@ def test_cache_and_mapper_see_a_new_crd_after_invalidation(cluster: Any, tmp_pat
             cluster.server.install_crds([CRD])
         else:
             crds.create(CRD)
+            # As on a real server, a new CRD is served once its controller has run: wait for
+            # the Established condition (install_crds does the same for the real one).
+            deadline = time.monotonic() + 30
+            while not any(
+                c.get("type") == "Established" and c.get("status") == "True"
+                for c in (crds.get(CRD["metadata"]["name"]).get("status") or {}).get("conditions")
+                or []
+            ):
+                assert time.monotonic() < deadline, "the CRD was never established"
+                time.sleep(0.02)
     cached.invalidate()
     mapper.reset()
     found = mapper.mapping_for("th")
