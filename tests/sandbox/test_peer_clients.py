@@ -58,6 +58,19 @@ def _container_images(deployment: dict[str, Any]) -> dict[str, str]:
     return {c["name"]: c["image"] for c in containers}
 
 
+def _retry_on_conflict(update: Callable[[], Any], conflict: Callable[[Exception], bool]) -> Any:
+    """client-go's RetryOnConflict, as users of these clients write it: a Deployment's status
+    is written by its controller (the sandbox runs one), which moves the resourceVersion
+    between a read and the replace that follows."""
+    for _ in range(10):
+        try:
+            return update()
+        except Exception as err:
+            if not conflict(err):
+                raise
+    return update()
+
+
 # --- read-modify-replace -------------------------------------------------------------------
 
 
@@ -86,10 +99,14 @@ def _replace_kubernetes(kubeconfig: str, ns: str) -> None:
         # Deployments too (a nested model, with defaulted fields sent back in full).
         apps = client.AppsV1Api(api)
         apps.create_namespaced_deployment(ns, _deployment("web", [{"name": "a", "image": "x"}]))
-        dep = apps.read_namespaced_deployment("web", ns)
-        dep.spec.template.spec.containers[0].image = "y"
-        dep.metadata.labels = {"tier": "front"}
-        done = apps.replace_namespaced_deployment("web", ns, dep)
+
+        def update() -> Any:
+            dep = apps.read_namespaced_deployment("web", ns)
+            dep.spec.template.spec.containers[0].image = "y"
+            dep.metadata.labels = {"tier": "front"}
+            return apps.replace_namespaced_deployment("web", ns, dep)
+
+        done = _retry_on_conflict(update, lambda e: isinstance(e, ApiException) and e.status == 409)
         assert done.spec.template.spec.containers[0].image == "y"
         assert done.metadata.labels == {"tier": "front"}
         assert done.metadata.generation == 2
@@ -115,9 +132,15 @@ def _replace_lightkube(kubeconfig: str, ns: str) -> None:
         assert (info.value.status.code, info.value.status.reason) == (409, "Conflict")
         assert info.value.status.message == CONFLICT
         c.create(Deployment.from_dict(_deployment("web", [{"name": "a", "image": "x"}])))
-        dep = c.get(Deployment, "web")
-        dep.spec.template.spec.containers[0].image = "y"
-        done = c.replace(dep)
+
+        def update() -> Any:
+            dep = c.get(Deployment, "web")
+            dep.spec.template.spec.containers[0].image = "y"
+            return c.replace(dep)
+
+        done = _retry_on_conflict(
+            update, lambda e: isinstance(e, ApiError) and e.status.code == 409
+        )
         assert done.spec.template.spec.containers[0].image == "y"
         assert done.metadata.generation == 2
 
@@ -457,6 +480,241 @@ def test_paging(cluster: Any, client: str) -> None:
     PAGING[client](cluster.kubeconfig_path, cluster.namespace)
 
 
+# --- scale, dry-run, delete-collection, eviction ------------------------------------------
+
+
+def _scale_kubernetes(kubeconfig: str, ns: str) -> None:
+    from kubernetes import client
+
+    with kubernetes_api(kubeconfig) as api:
+        apps = client.AppsV1Api(api)
+        apps.create_namespaced_deployment(ns, _deployment("web", [{"name": "a", "image": "x"}]))
+        scale = apps.read_namespaced_deployment_scale("web", ns)
+        # Scale's replicas is omitempty: 0 is not on the wire.
+        assert (scale.spec.replicas, scale.status.selector) == (None, "app=web")
+        scale = apps.patch_namespaced_deployment_scale("web", ns, {"spec": {"replicas": 2}})
+        assert scale.spec.replicas == 2
+        scale.spec.replicas = 3
+        # Unconditional: the sandbox's Deployment controller (as a real cluster's) may have
+        # written the status since, which moves the resourceVersion the Scale shares.
+        scale.metadata.resource_version = None
+        assert apps.replace_namespaced_deployment_scale("web", ns, scale).spec.replicas == 3
+        assert apps.read_namespaced_deployment("web", ns).spec.replicas == 3
+
+
+def _scale_lightkube(kubeconfig: str, ns: str) -> None:
+    from lightkube.models.autoscaling_v1 import ScaleSpec
+    from lightkube.models.meta_v1 import ObjectMeta
+    from lightkube.resources.apps_v1 import Deployment
+    from lightkube.types import PatchType
+
+    with lightkube_client(kubeconfig, ns) as c:
+        c.create(Deployment.from_dict(_deployment("web", [{"name": "a", "image": "x"}])))
+        scale = c.get(Deployment.Scale, "web")
+        # Scale's replicas is omitempty: 0 is not on the wire.
+        assert (scale.spec.replicas, scale.status.selector) == (None, "app=web")
+        scale = c.patch(
+            Deployment.Scale, "web", {"spec": {"replicas": 2}}, patch_type=PatchType.MERGE
+        )
+        assert scale.spec.replicas == 2
+        replaced = c.replace(
+            Deployment.Scale(metadata=ObjectMeta(name="web"), spec=ScaleSpec(replicas=3))
+        )
+        assert replaced.spec.replicas == 3
+        assert c.get(Deployment, "web").spec.replicas == 3
+
+
+def _scale_kr8s(kubeconfig: str, ns: str) -> None:
+    from kr8s.objects import Deployment
+
+    with kr8s_api(kubeconfig, ns) as api:
+        dep = Deployment(_deployment("web", [{"name": "a", "image": "x"}]), api=api)
+        dep.create()
+        dep.scale(3)
+        assert Deployment.get("web", namespace=ns, api=api).replicas == 3
+
+
+SCALE: dict[str, Path_] = {
+    "kubernetes": _scale_kubernetes,
+    "lightkube": _scale_lightkube,
+    "kr8s": _scale_kr8s,
+}
+
+
+@pytest.mark.parametrize("client", sorted(SCALE))
+def test_scale(cluster: Any, client: str) -> None:
+    SCALE[client](cluster.kubeconfig_path, cluster.namespace)
+
+
+def _dry_run_kubernetes(kubeconfig: str, ns: str) -> None:
+    from kubernetes import client
+    from kubernetes.client.rest import ApiException
+
+    with kubernetes_api(kubeconfig) as api:
+        v1 = client.CoreV1Api(api)
+        made = v1.create_namespaced_config_map(
+            ns, {"metadata": {"name": "dry"}, "data": {"a": "1"}}, dry_run="All"
+        )
+        assert made.metadata.uid and made.metadata.resource_version is None
+        with pytest.raises(ApiException) as info:
+            v1.read_namespaced_config_map("dry", ns)
+        assert info.value.status == 404
+        v1.create_namespaced_config_map(ns, {"metadata": {"name": "kept"}, "data": {"a": "1"}})
+        v1.delete_namespaced_config_map("kept", ns, dry_run="All")
+        assert v1.read_namespaced_config_map("kept", ns).data == {"a": "1"}
+
+
+def _dry_run_lightkube(kubeconfig: str, ns: str) -> None:
+    from lightkube import ApiError
+    from lightkube.models.meta_v1 import ObjectMeta
+    from lightkube.resources.core_v1 import ConfigMap
+
+    with lightkube_client(kubeconfig, ns) as c:
+        made = c.create(ConfigMap(metadata=ObjectMeta(name="dry"), data={"a": "1"}), dry_run=True)
+        assert made.metadata.uid and made.metadata.resourceVersion is None
+        with pytest.raises(ApiError) as info:
+            c.get(ConfigMap, "dry")
+        assert info.value.status.code == 404
+
+
+DRY_RUN: dict[str, Path_] = {"kubernetes": _dry_run_kubernetes, "lightkube": _dry_run_lightkube}
+
+
+@pytest.mark.parametrize("client", sorted(DRY_RUN))
+def test_dry_run(cluster: Any, client: str) -> None:
+    DRY_RUN[client](cluster.kubeconfig_path, cluster.namespace)
+
+
+def _ours(names: list[str]) -> list[str]:
+    # The sandbox's root-CA publisher adds kube-root-ca.crt; the bare real server has none.
+    return sorted(n for n in names if n != "kube-root-ca.crt")
+
+
+def _delete_collection_kubernetes(kubeconfig: str, ns: str) -> None:
+    from kubernetes import client
+
+    with kubernetes_api(kubeconfig) as api:
+        v1 = client.CoreV1Api(api)
+        for name, tier in (("a", "x"), ("b", "x"), ("c", "y")):
+            v1.create_namespaced_config_map(ns, {"metadata": {"name": name, "labels": {"t": tier}}})
+        v1.delete_collection_namespaced_config_map(ns, label_selector="t=x")
+        assert _ours([i.metadata.name for i in v1.list_namespaced_config_map(ns).items]) == ["c"]
+
+
+def _delete_collection_lightkube(kubeconfig: str, ns: str) -> None:
+    from lightkube.models.meta_v1 import ObjectMeta
+    from lightkube.resources.core_v1 import ConfigMap
+
+    with lightkube_client(kubeconfig, ns) as c:
+        for name in ("a", "b"):
+            c.create(ConfigMap(metadata=ObjectMeta(name=name)))
+        c.deletecollection(ConfigMap)
+        assert _ours([i.metadata.name for i in c.list(ConfigMap)]) == []
+
+
+DELETE_COLLECTION: dict[str, Path_] = {
+    "kubernetes": _delete_collection_kubernetes,
+    "lightkube": _delete_collection_lightkube,
+}
+
+
+@pytest.mark.parametrize("client", sorted(DELETE_COLLECTION))
+def test_delete_collection(cluster: Any, client: str) -> None:
+    DELETE_COLLECTION[client](cluster.kubeconfig_path, cluster.namespace)
+
+
+POD = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "p"},
+    "spec": {"containers": [{"name": "c", "image": "app:1"}]},
+}
+
+
+def _evict_kubernetes(kubeconfig: str, ns: str) -> None:
+    from kubernetes import client
+    from kubernetes.client.rest import ApiException
+
+    with kubernetes_api(kubeconfig) as api:
+        v1 = client.CoreV1Api(api)
+        v1.create_namespaced_pod(ns, POD)
+        v1.create_namespaced_pod_eviction("p", ns, {"metadata": {"name": "p"}})
+        with pytest.raises(ApiException) as info:
+            v1.read_namespaced_pod("p", ns)
+        assert info.value.status == 404
+
+
+def _evict_lightkube(kubeconfig: str, ns: str) -> None:
+    from lightkube import ApiError
+    from lightkube.models.meta_v1 import ObjectMeta
+    from lightkube.resources.core_v1 import Pod
+
+    with lightkube_client(kubeconfig, ns) as c:
+        c.create(Pod.from_dict(POD))
+        c.create(Pod.Eviction(metadata=ObjectMeta(name="p", namespace=ns)), name="p")
+        with pytest.raises(ApiError) as info:
+            c.get(Pod, "p")
+        assert info.value.status.code == 404
+
+
+EVICT: dict[str, Path_] = {"kubernetes": _evict_kubernetes, "lightkube": _evict_lightkube}
+
+
+@pytest.mark.parametrize("client", sorted(EVICT))
+def test_eviction(cluster: Any, client: str) -> None:
+    """A pod that never ran (no node on either backend) goes at once."""
+    EVICT[client](cluster.kubeconfig_path, cluster.namespace)
+
+
+# --- discovery -----------------------------------------------------------------------------
+
+
+def _discovery_kubernetes(kubeconfig: str) -> dict[str, Any]:
+    from kubernetes import client, dynamic
+
+    with kubernetes_api(kubeconfig) as api:
+        resources = dynamic.DynamicClient(api).resources
+        deployments = resources.get(api_version="apps/v1", kind="Deployment")
+        leases = resources.get(api_version="coordination.k8s.io/v1", kind="Lease")
+        return {
+            "version": client.VersionApi(api).get_code().git_version,
+            "deployments": (deployments.name, deployments.namespaced),
+            "subresources": sorted(deployments.subresources),
+            "leases": (leases.name, leases.short_names),
+        }
+
+
+def _discovery_kr8s(kubeconfig: str) -> dict[str, Any]:
+    with kr8s_api(kubeconfig, "default") as api:
+        found = {(r["version"], r["name"]): r for r in api.api_resources() if "version" in r} or {
+            (r["groupVersion"], r["name"]): r for r in api.api_resources()
+        }
+        by_name = {name: r for (_, name), r in found.items()}
+        return {
+            "version": api.version()["gitVersion"],
+            "deployments": (by_name["deployments"]["name"], by_name["deployments"]["namespaced"]),
+            "leases": (by_name["leases"]["name"], by_name["leases"].get("shortNames")),
+            "groups": "apps/v1" in api.api_versions(),
+        }
+
+
+DISCOVERY: dict[str, Callable[[str], dict[str, Any]]] = {
+    "kubernetes": _discovery_kubernetes,
+    "kr8s": _discovery_kr8s,
+}
+
+
+@pytest.mark.parametrize("client", sorted(DISCOVERY))
+def test_discovery(cluster: Any, client: str) -> None:
+    found = DISCOVERY[client](cluster.kubeconfig_path)
+    assert found.pop("version") == "v1.37.2"
+    assert found.pop("deployments") == ("deployments", True)
+    assert found.pop("subresources", ["scale", "status"]) == ["scale", "status"]
+    assert found.pop("leases")[0] == "leases"
+    assert found.pop("groups", True) is True
+    assert found == {}
+
+
 # --- CRDs ----------------------------------------------------------------------------------
 
 _groups = itertools.count()
@@ -545,14 +803,22 @@ def _crds_kubernetes(group: str, kubeconfig: str, ns: str) -> None:
 
 def _crds_lightkube(group: str, kubeconfig: str, ns: str) -> None:
     from lightkube import ApiError
-    from lightkube.generic_resource import create_namespaced_resource
+    from lightkube.generic_resource import (
+        create_namespaced_resource,
+        get_generic_resource,
+        load_in_cluster_generic_resources,
+    )
     from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
     from lightkube.types import PatchType
 
     with lightkube_client(kubeconfig, ns) as c:
         c.create(CustomResourceDefinition.from_dict(_crd(group)))
         c.wait(CustomResourceDefinition, f"widgets.{group}", for_conditions=["Established"])
-        widget = create_namespaced_resource(group, "v1", "Widget", "widgets")
+        # Found the way a lightkube user loads CRDs they did not declare in code; the class is
+        # the same as create_namespaced_resource makes.
+        load_in_cluster_generic_resources(c)
+        widget = get_generic_resource(f"{group}/v1", "Widget")
+        assert widget is create_namespaced_resource(group, "v1", "Widget", "widgets")
         created = c.create(widget.from_dict(_widget(group, "w1", 1)))
         assert created.spec == {"size": 1}
         c.create(widget.from_dict(_widget(group, "w2", 2)))
@@ -581,6 +847,14 @@ def _crds_kr8s(group: str, kubeconfig: str, ns: str) -> None:
     with kr8s_api(kubeconfig, ns) as api:
         crd = CustomResourceDefinition(_crd(group), api=api)
         crd.create()
+
+        def conditions() -> Any:
+            crd.refresh()
+            return crd.raw["status"].get("conditions")
+
+        # kr8s' wait fails on the null conditions a new CRD has (a kr8s bug, the real
+        # server's answer too): it is asked once the CRD controllers have written some.
+        wait_until(conditions, what="CRD conditions")
         crd.wait("condition=Established", timeout=30)
         widget = new_class("Widget", f"{group}/v1", asyncio=False, namespaced=True)
         w1 = widget(_widget(group, "w1", 1), api=api)
