@@ -6,8 +6,12 @@ The demo sandbox is shared and read-only; mutating checks use the per-test ``san
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from helpers_rbac import binding, role, rule, user
 
 from kctl.sandbox import Sandbox
 
@@ -22,26 +26,17 @@ def _table(text: str) -> list[list[str]]:
     return [line.split() for line in text.splitlines()]
 
 
-def test_impersonation_follows_the_policy(run_kubectl: Any, tmp_path: Path) -> None:
-    from kctl.sandbox._authz import Policy
-
+def test_impersonation_follows_rbac(run_kubectl: Any, tmp_path: Path) -> None:
     tokens = tmp_path / "tokens.csv"
     tokens.write_text("bob-secret,bob,u-2\nalice-secret,alice,u-1\n")
-    policy = Policy.from_dict(
-        {
-            "rules": [
-                {
-                    "users": ["alice"],
-                    "verbs": ["list"],
-                    "resources": ["pods"],
-                    "namespaces": ["dev"],
-                },
-                {"users": ["bob"], "verbs": ["impersonate"], "resources": ["users", "groups"]},
-            ]
-        }
-    )
+    objects = [
+        role("pod-lister", "dev", rule(["list"], ["pods"])),
+        binding("alice-lists", "dev", "Role", "pod-lister", user("alice")),
+        role("impersonator", None, rule(["impersonate"], ["users", "groups"])),
+        binding("bob-impersonates", None, "ClusterRole", "impersonator", user("bob")),
+    ]
     bob, alice = "--token=bob-secret", "--token=alice-secret"
-    with Sandbox(authz=policy, tls=True, token_file=str(tokens)) as sb:
+    with Sandbox(authz=objects, tls=True, token_file=str(tokens)) as sb:
         # The admin (system:masters) may impersonate anyone, service accounts included.
         who = _ok(run_kubectl, sb, "auth", "whoami", "--as=system:serviceaccount:dev:ci")
         assert _table(who)[1:] == [
@@ -214,10 +209,10 @@ def test_apiserver_bootstrap_objects(demo_sandbox: Sandbox, run_kubectl: Any) ->
         ["system-node-critical", "2000001000", "false", "12d", "PreemptLowerPriority"],
     ]
     roles = _ok(run_kubectl, sb, "get", "clusterroles", "-o", "name").split()
-    for role in ("cluster-admin", "admin", "edit", "view", "system:discovery", "system:node"):
-        assert f"clusterrole.rbac.authorization.k8s.io/{role}" in roles
-    binding = _ok(run_kubectl, sb, "describe", "clusterrolebinding", "cluster-admin")
-    assert ["Group", "system:masters"] in _table(binding)
+    for name in ("cluster-admin", "admin", "edit", "view", "system:discovery", "system:node"):
+        assert f"clusterrole.rbac.authorization.k8s.io/{name}" in roles
+    admins = _ok(run_kubectl, sb, "describe", "clusterrolebinding", "cluster-admin")
+    assert ["Group", "system:masters"] in _table(admins)
     view = _table(_ok(run_kubectl, sb, "describe", "clusterrole", "view"))
     assert ["deployments.apps", "[]", "[]", "[get", "list", "watch]"] in view
     assert ["rbac.authorization.k8s.io/aggregate-to-edit=true"] in view

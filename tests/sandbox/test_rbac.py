@@ -268,7 +268,10 @@ def test_rbac_needs_authentication() -> None:
             ["--rbac", "--no-auth"],
             "error: --no-auth cannot be combined with --token-file, --authz or --rbac",
         ),
-        (["--rbac", "--authz", "policy.yaml"], "error: --rbac and --authz are mutually exclusive"),
+        (
+            ["--authz", "rbac.yaml", "--no-auth"],
+            "error: --no-auth cannot be combined with --token-file, --authz or --rbac",
+        ),
     ],
 )
 def test_serve_rbac_flag_conflicts(args: list[str], error: str) -> None:
