@@ -423,16 +423,12 @@ class ApiServer:
         node = spec.get("nodeName") or ""
         if not node:
             raise st.bad_request(f"pod {name} does not have a host assigned")
-        address = node
         node_entry = self.registry.store.get(("", "nodes"), "", node)
         if node_entry is None:
             raise st.not_found("", "nodes", node)
-        for addr in (node_entry.obj.get("status") or {}).get("addresses") or []:
-            if addr.get("type") == "InternalIP":
-                address = str(addr.get("address"))
-                break
+        address, port = _kubelet_endpoint(node_entry.obj)
         raise st.unknown(
-            f"error dialing backend: dial tcp {address}:10250: connect: connection refused"
+            f"error dialing backend: dial tcp {address}:{port}: connect: connection refused"
         )
 
     def _check_verb(self, rt: ResourceType, verb: str) -> None:
@@ -1393,3 +1389,30 @@ def _to_yaml(obj: Any) -> bytes:
     from kctl.cli._printers._goyaml import dump
 
     return dump(obj).encode()
+
+
+# kube-apiserver's default --kubelet-preferred-address-types, in order.
+_KUBELET_ADDRESS_TYPES = ("Hostname", "InternalDNS", "InternalIP", "ExternalDNS", "ExternalIP")
+
+
+def _kubelet_endpoint(node: dict[str, Any]) -> tuple[str, int]:
+    """Where kube-apiserver dials a node's kubelet (NodeConnectionInfoGetter): the kubelet's
+    reported port (10250 when none), at the node's address of the first preferred type. A
+    name (Hostname, *DNS) stands for the IP it resolves to, which is what a dial error shows:
+    the node's first IP address, as in a cluster whose node names resolve."""
+    status = node.get("status") or {}
+    addresses = [a for a in status.get("addresses") or [] if isinstance(a, dict)]
+    endpoint = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint")) or {}
+    port = endpoint.get("Port")
+    port = port if isinstance(port, int) and port > 0 else 10250
+    chosen = next(
+        (a for t in _KUBELET_ADDRESS_TYPES for a in addresses if a.get("type") == t), None
+    )
+    if chosen is None:
+        # Go's %v of the []NodeAddress it looked through.
+        known = " ".join(f"{{{a.get('type', '')} {a.get('address', '')}}}" for a in addresses)
+        raise st.unknown(f"no preferred addresses found; known addresses: [{known}]")
+    if chosen.get("type") in ("InternalIP", "ExternalIP"):
+        return str(chosen.get("address", "")), port
+    ips = [a for t in ("InternalIP", "ExternalIP") for a in addresses if a.get("type") == t]
+    return str((ips[0] if ips else chosen).get("address", "")), port
