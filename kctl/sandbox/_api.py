@@ -126,6 +126,8 @@ class Response:
     content_type: str = JSON
     headers: list[tuple[str, str]] = field(default_factory=list)
     stream: Iterator[bytes] | None = None
+    # After a 101 Switching Protocols: the bytes of the new protocol, then the connection ends.
+    upgraded: bytes | None = None
 
     @classmethod
     def json(cls, status: int, obj: Any, content_type: str = JSON) -> Response:
@@ -354,7 +356,12 @@ class ApiServer:
         if target.subresource in ("eviction", "binding") and method == "POST":
             return self._pod_action(req, target)
         if target.subresource in _KUBELET_STREAMS and method in ("GET", "POST"):
-            return self._kubelet_stream(req, target)
+            try:
+                return self._kubelet_stream(req, target)
+            except StatusError as err:
+                # The connect handlers write their errors with a JSON encoder: a newline ends
+                # the body, unlike the other endpoints' answers.
+                return Response(err.code or 500, encode(err.status) + b"\n")
         if target.subresource not in ("", "status", "approval"):
             raise st.method_not_allowed()
         if method == "GET":
@@ -420,6 +427,8 @@ class ApiServer:
                 raise st.bad_request(text)
             elif container not in (*names, *init, *ephemeral):
                 raise st.bad_request(f"container {container} is not valid for pod {name}")
+        else:
+            container = ""
         node = spec.get("nodeName") or ""
         if not node:
             raise st.bad_request(f"pod {name} does not have a host assigned")
@@ -427,9 +436,18 @@ class ApiServer:
         if node_entry is None:
             raise st.not_found("", "nodes", node)
         address, port = _kubelet_endpoint(node_entry.obj)
-        raise st.unknown(
-            f"error dialing backend: dial tcp {address}:{port}: connect: connection refused"
-        )
+        host = f"[{address}]" if ":" in address else address
+        refused = f"dial tcp {host}:{port}: connect: connection refused"
+        if target.subresource != "portforward":
+            from kctl.sandbox import _wsstream
+
+            if _wsstream.wants_v5_stream(req.headers):
+                url = _wsstream.kubelet_url(
+                    target.subresource, address, port, target.namespace, name, container, req.query
+                )
+                headers, frames = _wsstream.refused_session(req.headers, req.query, url, refused)
+                return Response(101, b"", "", headers, upgraded=frames)
+        raise st.unknown(f"error dialing backend: {refused}")
 
     def _check_verb(self, rt: ResourceType, verb: str) -> None:
         if verb not in rt.verbs:

@@ -115,12 +115,25 @@ def test_exec_attach_port_forward_fail_like_an_unreachable_kubelet(
         "-o",
         'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}',
     )
-    dial = f"error dialing backend: dial tcp {ip}:10250: connect: connection refused"
+    refused = f"dial tcp {ip}:10250: connect: connection refused"
+    dial = f"error dialing backend: {refused}"
+    container = _ok(
+        run_kubectl, sb, "get", "-n", "dev", pod, "-o", "jsonpath={.spec.containers[0].name}"
+    )
+    kubelet = f"https://{ip}:10250/exec/dev/{pod.split('/')[1]}/{container}"
+    # kubectl's websocket (v5): the server takes it, then reports the kubelet's refusal.
     exec_ = run_kubectl(sb, "exec", "-n", "dev", pod, "--", "ls")
-    assert (exec_.returncode, exec_.stderr) == (1, f"error: unable to upgrade connection: {dial}\n")
+    assert (exec_.returncode, exec_.stderr) == (
+        1,
+        "error: Internal error occurred: error sending request: "
+        f'Post "{kubelet}?command=ls&error=1&output=1": {refused}\n',
+    )
     attach = run_kubectl(sb, "attach", "-n", "dev", pod)
     assert attach.returncode == 1
-    assert attach.stderr.endswith(f"error: unable to upgrade connection: {dial}\n")
+    assert attach.stderr.endswith(
+        "error: Internal error occurred: error sending request: Post "
+        f'"{kubelet.replace("/exec/", "/attach/")}?error=1&output=1": {refused}\n'
+    )
     forward = run_kubectl(sb, "port-forward", "-n", "dev", pod, "0:80")
     assert (forward.returncode, forward.stderr) == (
         1,
