@@ -1132,3 +1132,75 @@ def test_pod_logs(sandbox: Sandbox, client: str) -> None:
     expected = pods.get_logs("p", container="c", tail_lines=2).do_raw().decode().splitlines()
     assert len(expected) == 2
     assert LOGS[client](sandbox.kubeconfig_path, "default") == expected
+
+
+# --- exec with no kubelet behind the node --------------------------------------------------
+
+REFUSING_NODE = {
+    "apiVersion": "v1",
+    "kind": "Node",
+    "status": {
+        "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}],
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": 1}},
+    },
+}
+EXEC_REFUSED = (
+    "Internal error occurred: error sending request: Post "
+    '"https://127.0.0.1:1/exec/{ns}/p/c?command=ls&error=1&input=1&output=1": '
+    "dial tcp 127.0.0.1:1: connect: connection refused"
+)
+
+
+def _exec_kubernetes(kubeconfig: str, ns: str) -> None:
+    from kubernetes import client
+    from kubernetes.stream import stream
+
+    with kubernetes_api(kubeconfig) as api:
+        v1 = client.CoreV1Api(api)
+        # The client's v5 session ends with the error channel's Status and no output; it
+        # reports no error of its own (against the real server as well).
+        out = stream(
+            v1.connect_get_namespaced_pod_exec,
+            "p",
+            ns,
+            command=["ls"],
+            stderr=True,
+            stdout=True,
+            stdin=False,
+            tty=False,
+        )
+        assert out == ""
+
+
+def _exec_lightkube(kubeconfig: str, ns: str) -> None:
+    from lightkube import ApiError
+
+    with lightkube_client(kubeconfig, ns) as c, pytest.raises(ApiError) as info:
+        c.exec("p", command=["ls"], container="c", stdout=True, stderr=True)
+    assert (info.value.status.code, info.value.status.reason) == (500, "InternalError")
+    assert info.value.status.message == EXEC_REFUSED.format(ns=ns)
+
+
+EXEC: dict[str, Path_] = {"kubernetes": _exec_kubernetes, "lightkube": _exec_lightkube}
+
+
+@pytest.mark.parametrize("client", sorted(EXEC))
+def test_exec_with_no_kubelet(cluster: Any, client: str) -> None:
+    """(kr8s waits for the pod to run first, which it never does on the bare real server.)"""
+    from kctl import kubernetes
+
+    node = f"peer-{os.getpid()}-{next(_groups)}"
+    core = kubernetes.new_for_config(cluster.rest_config()).core_v1()
+    core.nodes().create({**REFUSING_NODE, "metadata": {"name": node}})
+    try:
+        core.pods(cluster.namespace).create(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "p"},
+                "spec": {"nodeName": node, "containers": [{"name": "c", "image": "x"}]},
+            }
+        )
+        EXEC[client](cluster.kubeconfig_path, cluster.namespace)
+    finally:
+        core.nodes().delete(node)
