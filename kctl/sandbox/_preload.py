@@ -30,9 +30,9 @@ def rbac_objects(objects: Iterable[Any], source: str) -> list[dict[str, Any]]:
         meta = obj.get("metadata")
         name = meta.get("name") if isinstance(meta, Mapping) else None
         if api_version != _GROUP_VERSION or kind not in RBAC_KINDS:
+            what = " ".join(str(part) for part in (api_version, kind, name) if part)
             raise ValueError(
-                f"{source}: {api_version} {kind} {name or ''} is not an RBAC object "
-                f"({_GROUP_VERSION} {', '.join(RBAC_KINDS)})".replace("  ", " ")
+                f"{source}: {what} is not an RBAC object ({_GROUP_VERSION} {', '.join(RBAC_KINDS)})"
             )
         if not isinstance(name, str) or not name:
             raise ValueError(f"{source}: {kind} has no metadata.name")
