@@ -29,13 +29,15 @@ Examples: 'status=429,every=3,retry-after=1,path=/api/v1/pods'
           'latency=200ms,fraction=0.5,seed=7'  'watch-cut-after=5'  'list-reset'
 
 \b
-Authorization policy (--authz FILE, YAML); without it every authenticated user may do
-everything:
-  rules:
-  - users: [alice]            # and/or groups: [dev-team]
-    verbs: [get, list, watch] # or "*"
-    resources: [pods, pods/log, deployments.apps]   # or "*"
-    namespaces: [dev]         # optional
+Authorization: without --rbac or --authz every authenticated user may do everything.
+--rbac enforces the stored Roles, ClusterRoles and bindings, as kube-apiserver's
+--authorization-mode=RBAC. --authz FILE also creates (or updates) the RBAC objects of FILE
+at each start, as `kubectl apply -f FILE` would, e.g.:
+  apiVersion: rbac.authorization.k8s.io/v1
+  kind: RoleBinding
+  metadata: {name: dev-view, namespace: dev}
+  subjects: [{kind: ServiceAccount, name: default, namespace: dev}]
+  roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
 """
 
 
@@ -87,7 +89,8 @@ def _fail(message: str) -> None:
     "--authz",
     default=None,
     type=click.Path(dir_okay=False),
-    help="YAML authorization policy (see below).",
+    help="Roles, ClusterRoles, RoleBindings and ClusterRoleBindings (YAML or JSON, several "
+    "documents or a List) to create or update at each start; implies --rbac (see below).",
 )
 @click.option(
     "--rbac",
@@ -159,8 +162,6 @@ def serve(
         raise click.UsageError("--token and --no-auth are mutually exclusive")
     if no_auth and (token_file or authz or rbac):
         raise click.UsageError("--no-auth cannot be combined with --token-file, --authz or --rbac")
-    if rbac and authz:
-        raise click.UsageError("--rbac and --authz are mutually exclusive")
     if bookmark_interval <= 0:
         raise click.UsageError("--watch-bookmark-interval must be positive")
     parsed = []

@@ -127,6 +127,8 @@ class Response:
     content_type: str = JSON
     headers: list[tuple[str, str]] = field(default_factory=list)
     stream: Iterator[bytes] | None = None
+    # After a 101 Switching Protocols: the bytes of the new protocol, then the connection ends.
+    upgraded: bytes | None = None
 
     @classmethod
     def json(cls, status: int, obj: Any, content_type: str = JSON) -> Response:
@@ -362,7 +364,12 @@ class ApiServer:
         if target.subresource in ("eviction", "binding") and method == "POST":
             return self._pod_action(req, target)
         if target.subresource in _KUBELET_STREAMS and method in ("GET", "POST"):
-            return self._kubelet_stream(req, target)
+            try:
+                return self._kubelet_stream(req, target)
+            except StatusError as err:
+                # The connect handlers write their errors with a JSON encoder: a newline ends
+                # the body, unlike the other endpoints' answers.
+                return Response(err.code or 500, encode(err.status) + b"\n")
         if target.subresource not in ("", "status", "approval", "ephemeralcontainers"):
             raise st.method_not_allowed()
         if method == "GET":
@@ -446,20 +453,27 @@ class ApiServer:
                 raise st.bad_request(text)
             elif container not in (*names, *init, *ephemeral):
                 raise st.bad_request(f"container {container} is not valid for pod {name}")
+        else:
+            container = ""
         node = spec.get("nodeName") or ""
         if not node:
             raise st.bad_request(f"pod {name} does not have a host assigned")
-        address = node
         node_entry = self.registry.store.get(("", "nodes"), "", node)
         if node_entry is None:
             raise st.not_found("", "nodes", node)
-        for addr in (node_entry.obj.get("status") or {}).get("addresses") or []:
-            if addr.get("type") == "InternalIP":
-                address = str(addr.get("address"))
-                break
-        raise st.unknown(
-            f"error dialing backend: dial tcp {address}:10250: connect: connection refused"
-        )
+        address, port = _kubelet_endpoint(node_entry.obj)
+        host = f"[{address}]" if ":" in address else address
+        refused = f"dial tcp {host}:{port}: connect: connection refused"
+        if target.subresource != "portforward":
+            from kctl.sandbox import _wsstream
+
+            if _wsstream.wants_v5_stream(req.headers):
+                url = _wsstream.kubelet_url(
+                    target.subresource, address, port, target.namespace, name, container, req.query
+                )
+                headers, frames = _wsstream.refused_session(req.headers, req.query, url, refused)
+                return Response(101, b"", "", headers, upgraded=frames)
+        raise st.unknown(f"error dialing backend: {refused}")
 
     def _check_verb(self, rt: ResourceType, verb: str) -> None:
         if verb not in rt.verbs:
@@ -1421,3 +1435,30 @@ def _to_yaml(obj: Any) -> bytes:
     from kctl.cli._printers._goyaml import dump
 
     return dump(obj).encode()
+
+
+# kube-apiserver's default --kubelet-preferred-address-types, in order.
+_KUBELET_ADDRESS_TYPES = ("Hostname", "InternalDNS", "InternalIP", "ExternalDNS", "ExternalIP")
+
+
+def _kubelet_endpoint(node: dict[str, Any]) -> tuple[str, int]:
+    """Where kube-apiserver dials a node's kubelet (NodeConnectionInfoGetter): the kubelet's
+    reported port (10250 when none), at the node's address of the first preferred type. A
+    name (Hostname, *DNS) stands for the IP it resolves to, which is what a dial error shows:
+    the node's first IP address, as in a cluster whose node names resolve."""
+    status = node.get("status") or {}
+    addresses = [a for a in status.get("addresses") or [] if isinstance(a, dict)]
+    endpoint = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint")) or {}
+    port = endpoint.get("Port")
+    port = port if isinstance(port, int) and port > 0 else 10250
+    chosen = next(
+        (a for t in _KUBELET_ADDRESS_TYPES for a in addresses if a.get("type") == t), None
+    )
+    if chosen is None:
+        # Go's %v of the []NodeAddress it looked through.
+        known = " ".join(f"{{{a.get('type', '')} {a.get('address', '')}}}" for a in addresses)
+        raise st.unknown(f"no preferred addresses found; known addresses: [{known}]")
+    if chosen.get("type") in ("InternalIP", "ExternalIP"):
+        return str(chosen.get("address", "")), port
+    ips = [a for t in ("InternalIP", "ExternalIP") for a in addresses if a.get("type") == t]
+    return str((ips[0] if ips else chosen).get("address", "")), port

@@ -1,30 +1,16 @@
-"""A small authorization policy and kube-apiserver's request attributes and 403 texts.
-
-Policy file (YAML)::
-
-    rules:
-    - users: [alice]            # and/or groups: [dev-team]; "*" matches anyone
-      verbs: [get, list, watch] # "*" for all
-      resources: [pods, pods/log, deployments.apps]   # plural[.group][/subresource], "*"
-      namespaces: [dev]         # optional: only there (never at the cluster scope)
-
-A request is allowed when any rule matches it. Members of ``system:masters`` are always
-allowed, and so are non-resource requests (discovery, /version, /healthz, /openapi), as the
-default system:discovery and system:basic-user roles allow them to every user.
-"""
+"""kube-apiserver's authorization request attributes and its 403 texts, for the RBAC
+authorizer (``_rbac``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from kctl.errors import StatusError
 from kctl.sandbox import _status as st
 from kctl.sandbox._api import Request
 from kctl.sandbox._auth import UserInfo
 
-__all__ = ["Attributes", "Policy", "PolicyError", "Rule", "forbidden", "request_attributes"]
+__all__ = ["Attributes", "forbidden", "request_attributes"]
 
 _SPECIAL_VERBS = ("proxy", "watch")
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
@@ -36,10 +22,6 @@ _METHOD_VERBS = {
     "PATCH": "patch",
     "DELETE": "delete",
 }
-
-
-class PolicyError(ValueError):
-    """The policy file is malformed."""
 
 
 @dataclass(frozen=True)
@@ -140,125 +122,3 @@ def forbidden(attrs: Attributes) -> StatusError:
     return st.forbidden(
         text, {"name": attrs.name, "group": attrs.api_group, "kind": attrs.resource}
     )
-
-
-def _strings(value: Any, where: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise PolicyError(f"{where}: must be a string or a list of strings")
-    return tuple(value)
-
-
-@dataclass(frozen=True)
-class Rule:
-    users: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
-    verbs: tuple[str, ...] = ()
-    resources: tuple[str, ...] = ()
-    namespaces: tuple[str, ...] = ()
-
-    @classmethod
-    def from_dict(cls, data: Any, where: str) -> Rule:
-        if not isinstance(data, Mapping):
-            raise PolicyError(f"{where}: must be a mapping")
-        known = {"users", "user", "groups", "group", "verbs", "resources", "namespaces"}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise PolicyError(f"{where}: unknown field {unknown[0]!r}")
-        rule = cls(
-            users=_strings(data.get("users"), f"{where}.users")
-            + _strings(data.get("user"), f"{where}.user"),
-            groups=_strings(data.get("groups"), f"{where}.groups")
-            + _strings(data.get("group"), f"{where}.group"),
-            verbs=_strings(data.get("verbs"), f"{where}.verbs"),
-            resources=_strings(data.get("resources"), f"{where}.resources"),
-            namespaces=_strings(data.get("namespaces"), f"{where}.namespaces"),
-        )
-        if not rule.users and not rule.groups:
-            raise PolicyError(f"{where}: needs users or groups")
-        if not rule.verbs:
-            raise PolicyError(f"{where}: needs verbs")
-        if not rule.resources:
-            raise PolicyError(f"{where}: needs resources")
-        return rule
-
-    def matches(self, attrs: Attributes) -> bool:
-        user = attrs.user
-        if not (
-            "*" in self.users
-            or user.name in self.users
-            or any(g in self.groups for g in user.groups)
-            or ("*" in self.groups)
-        ):
-            return False
-        if "*" not in self.verbs and attrs.verb not in self.verbs:
-            return False
-        if self.namespaces and attrs.namespace not in self.namespaces:
-            return False
-        return any(_resource_matches(r, attrs) for r in self.resources)
-
-
-def _resource_matches(pattern: str, attrs: Attributes) -> bool:
-    if pattern == "*":
-        return True
-    base, _, sub = pattern.partition("/")
-    plural, _, group = base.partition(".")
-    if plural not in ("*", attrs.resource) or group not in ("*", attrs.api_group):
-        return False
-    if sub:
-        return sub in ("*", attrs.subresource)
-    return not attrs.subresource
-
-
-_SELF_REVIEWS = {
-    ("authorization.k8s.io", "selfsubjectaccessreviews"),
-    ("authorization.k8s.io", "selfsubjectrulesreviews"),
-    ("authentication.k8s.io", "selfsubjectreviews"),
-}
-
-
-def _basic_user(attrs: Attributes) -> bool:
-    """What the system:basic-user ClusterRole grants every authenticated user."""
-    return (
-        attrs.verb == "create"
-        and (attrs.api_group, attrs.resource) in _SELF_REVIEWS
-        and "system:authenticated" in attrs.user.groups
-    )
-
-
-@dataclass(frozen=True)
-class Policy:
-    rules: tuple[Rule, ...]
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Policy:
-        if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
-            raise PolicyError("the policy must be a mapping with a list of rules")
-        return cls(tuple(Rule.from_dict(r, f"rules[{i}]") for i, r in enumerate(data["rules"])))
-
-    @classmethod
-    def load(cls, path: str) -> Policy:
-        import yaml
-
-        from kctl.util import goyaml
-
-        with open(path, encoding="utf-8") as fh:
-            try:
-                data = yaml.load(fh, Loader=goyaml.loader())
-            except yaml.YAMLError as err:
-                # PyYAML's first line is only the context ("while parsing a flow node").
-                mark = getattr(err, "problem_mark", None)
-                where = f" at line {mark.line + 1}" if mark is not None else ""
-                problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-                raise PolicyError(f"invalid YAML: {problem}{where}") from None
-        return cls.from_dict(data)
-
-    def __call__(self, attrs: Attributes) -> bool:
-        if "system:masters" in attrs.user.groups or not attrs.resource_request:
-            return True
-        if _basic_user(attrs):
-            return True
-        return any(rule.matches(attrs) for rule in self.rules)

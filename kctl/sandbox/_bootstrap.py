@@ -121,6 +121,7 @@ _SYSTEM_CLUSTER_ROLES = (
     "system:certificates.k8s.io:kube-apiserver-client-kubelet-approver",
     "system:certificates.k8s.io:kubelet-serving-approver",
     "system:certificates.k8s.io:legacy-unknown-approver",
+    "system:cluster-trust-bundle-discovery",
     "system:discovery",
     "system:heapster",
     "system:kube-aggregator",
@@ -167,6 +168,30 @@ _SYSTEM_RULES: dict[str, Obj] = {
         ]
     },
     "system:public-info-viewer": {"rules": [{"nonResourceURLs": _PUBLIC_URLS, "verbs": ["get"]}]},
+    # Every service account's: `auth can-i --list` as one shows them.
+    "system:service-account-issuer-discovery": {
+        "rules": [
+            {
+                "nonResourceURLs": [
+                    "/.well-known/openid-configuration",
+                    "/.well-known/openid-configuration/",
+                    "/openid/v1/jwks",
+                    "/openid/v1/jwks/",
+                ],
+                "verbs": ["get"],
+            }
+        ]
+    },
+    # The ClusterTrustBundle feature is on by default in 1.37.
+    "system:cluster-trust-bundle-discovery": {
+        "rules": [
+            {
+                "apiGroups": ["certificates.k8s.io"],
+                "resources": ["clustertrustbundles"],
+                "verbs": ["get", "list", "watch"],
+            }
+        ]
+    },
 }
 _CONTROLLERS = (
     "attachdetach-controller",
@@ -207,6 +232,7 @@ _CONTROLLERS = (
 _BINDINGS: dict[str, list[Obj]] = {
     "cluster-admin": [{"kind": "Group", "name": "system:masters"}],
     "system:basic-user": [{"kind": "Group", "name": "system:authenticated"}],
+    "system:cluster-trust-bundle-discovery": [{"kind": "Group", "name": "system:serviceaccounts"}],
     "system:discovery": [{"kind": "Group", "name": "system:authenticated"}],
     "system:kube-controller-manager": [{"kind": "User", "name": "system:kube-controller-manager"}],
     "system:kube-dns": [{"kind": "ServiceAccount", "name": "kube-dns", "namespace": "kube-system"}],

@@ -10,7 +10,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from kctl.sandbox._api import ApiServer, Request
+from kctl.sandbox._api import ApiServer, Request, Response
 from kctl.sandbox._faults import ConnectionAbort, ConnectionDrop
 
 __all__ = ["HTTPServer"]
@@ -41,6 +41,9 @@ class _Handler(BaseHTTPRequestHandler):
             req.client_cert = self.connection.getpeercert() or None
         req.client_gone = self._client_gone
         resp = self.server.api.handle(req)
+        if resp.upgraded is not None:
+            self._switch_protocols(resp)
+            return
         self.send_response(resp.status)
         if resp.content_type:  # empty for bodiless answers Go sends without one (304, 406)
             self.send_header("Content-Type", resp.content_type)
@@ -76,6 +79,22 @@ class _Handler(BaseHTTPRequestHandler):
             close = getattr(resp.stream, "close", None)
             if close is not None:
                 close()
+
+    def _switch_protocols(self, resp: Response) -> None:
+        """101 with the handshake's own headers only, then the new protocol's bytes; the
+        connection is not HTTP any more and ends with them."""
+        assert resp.upgraded is not None
+        # Go's handshake answer has no Server or Date header.
+        self.send_response_only(resp.status)
+        for name, value in resp.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(resp.upgraded)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
 
     def _client_gone(self, timeout: float) -> bool:
         """Wait up to ``timeout`` for the client to leave, while a response streams: no HTTP/1.1

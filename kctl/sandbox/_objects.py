@@ -73,7 +73,7 @@ _GENERATION_KINDS = frozenset(
 )
 
 # Strategies that keep a client-supplied status on create.
-_STATUS_KEPT_ON_CREATE = frozenset({"Node", "Namespace", "CustomResourceDefinition", "Event"})
+_STATUS_KEPT_ON_CREATE = frozenset({"Node", "Namespace", "Event"})
 
 _RBAC_GROUP = "rbac.authorization.k8s.io"
 
@@ -228,10 +228,31 @@ def prepare_create(rt: ResourceType, obj: dict[str, Any], now: datetime) -> None
     if rt.subresource("status") is not None and rt.kind not in _STATUS_KEPT_ON_CREATE:
         if rt.kind == "Pod":
             obj["status"] = {"phase": "Pending", "qosClass": pod_qos_class(obj)}
+        elif rt.kind == "CustomResourceDefinition" and not rt.is_crd:
+            obj["status"] = _crd_initial_status(obj)
         elif rt.is_crd:
             obj.pop("status", None)
         else:
             obj["status"] = {}
+
+
+def _crd_initial_status(crd: dict[str, Any]) -> dict[str, Any]:
+    """What the apiextensions strategy's PrepareForCreate leaves: an empty status (its
+    conditions null and acceptedNames' required names empty, as Go serialises them) that
+    records the storage version, before the CRD controllers fill it in. Clients that read a
+    CRD's status right after creating it (kr8s' wait) depend on its shape."""
+    spec = crd.get("spec")
+    versions = spec.get("versions") if isinstance(spec, dict) else None
+    stored = [
+        v["name"]
+        for v in versions or ()
+        if isinstance(v, dict) and v.get("storage") is True and isinstance(v.get("name"), str)
+    ][:1]
+    return {
+        "conditions": None,
+        "acceptedNames": {"plural": "", "kind": ""},
+        "storedVersions": stored,
+    }
 
 
 def _without(obj: dict[str, Any], *keys: str) -> dict[str, Any]:

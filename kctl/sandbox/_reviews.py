@@ -21,7 +21,7 @@ from typing import Any
 
 from kctl.sandbox import _status as st
 from kctl.sandbox._auth import Authenticator, UserInfo
-from kctl.sandbox._authz import Attributes, Policy
+from kctl.sandbox._authz import Attributes
 
 __all__ = [
     "REVIEW_KINDS",
@@ -147,36 +147,10 @@ def _access_attributes(user: UserInfo, spec: dict[str, Any], kind: str) -> Attri
     )
 
 
-def _rules(
-    user: UserInfo, namespace: str, authorize: Authorize | None
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    if not isinstance(authorize, Policy) or "system:masters" in user.groups:
-        resource = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]
-        non_resource = [{"verbs": ["*"], "nonResourceURLs": ["*"]}]
-    else:
-        # The policy grants non-resource paths to everyone.
-        resource, non_resource = [], [{"verbs": ["*"], "nonResourceURLs": ["*"]}]
-        for rule in authorize.rules:
-            if not (
-                "*" in rule.users
-                or "*" in rule.groups
-                or user.name in rule.users
-                or any(g in rule.groups for g in user.groups)
-            ):
-                continue
-            if rule.namespaces and namespace not in rule.namespaces:
-                continue
-            groups: list[str] = []
-            names: list[str] = []
-            for pattern in rule.resources:
-                base, _, sub = pattern.partition("/")
-                plural, _, group = base.partition(".")
-                if pattern == "*":
-                    plural, group = "*", "*"
-                names.append(plural + ("/" + sub if sub else ""))
-                if group not in groups:
-                    groups.append(group)
-            resource.append({"verbs": list(rule.verbs), "apiGroups": groups, "resources": names})
+def _unrestricted_rules() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Without RBAC every user may do everything (kube-apiserver's AlwaysAllow)."""
+    resource = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]
+    non_resource = [{"verbs": ["*"], "nonResourceURLs": ["*"]}]
     return resource + _BASIC_RESOURCE_RULES, non_resource + _BASIC_NON_RESOURCE_RULES
 
 
@@ -207,7 +181,7 @@ def review(
         if isinstance(authorize, RBACAuthorizer):
             resource, non_resource, error = authorize.rules_for(user, namespace)
         else:
-            resource, non_resource = _rules(user, namespace, authorize)
+            resource, non_resource = _unrestricted_rules()
         out["status"] = {
             "resourceRules": resource,
             "nonResourceRules": non_resource,

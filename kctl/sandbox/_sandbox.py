@@ -7,7 +7,7 @@ import os
 import secrets
 import shutil
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
@@ -33,7 +33,7 @@ from kctl.util._atomic import write_atomic
 
 if TYPE_CHECKING:
     from kctl.rest import Config
-    from kctl.sandbox._authz import Attributes, Policy
+    from kctl.sandbox._authz import Attributes
     from kctl.sandbox._tls import Authority, KeyPair
 
 __all__ = ["Sandbox", "SandboxError", "kubeconfig_text", "write_kubeconfig"]
@@ -134,10 +134,12 @@ class Sandbox:
     ``tls`` serves HTTPS with a generated CA (``ca_pem``; :meth:`client_cert` issues client
     certificates) and then wants credentials: ``anonymous`` defaults to ``not tls``, and
     requests without credentials get 401 when it is false. ``token_file`` adds kube-apiserver
-    token-file users, ``authz`` is a policy (file or :class:`~kctl.sandbox._authz.Policy`)
-    or ``rbac`` enforces the stored Roles, ClusterRoles and bindings as kube-apiserver's
-    RBAC authorizer does (see ``_rbac``; ``system:masters``, the admin token's group, is
-    always allowed),
+    token-file users, ``rbac`` enforces the stored Roles, ClusterRoles and bindings as
+    kube-apiserver's RBAC authorizer does (see ``_rbac``; ``system:masters``, the admin
+    token's group, is always allowed; the default roles and bindings are there), and
+    ``authz`` preloads RBAC objects (a file of Roles, ClusterRoles and their bindings, or
+    the objects themselves: see ``_preload``), created or updated at each start; it implies
+    ``rbac``.
     ``faults`` are fault specs (see ``_faults``; change them later through
     ``sandbox.faults``) and ``state`` a SQLite file that keeps the objects across restarts
     (the seed only fills a new one). As in a real cluster, every namespace gets a
@@ -170,14 +172,19 @@ class Sandbox:
         watch_window_events: int = WATCH_WINDOW_EVENTS,
         tls: bool = False,
         token_file: str | None = None,
-        authz: str | Policy | None = None,
+        authz: str | os.PathLike[str] | Iterable[Mapping[str, Any]] | None = None,
         rbac: bool = False,
         faults: Iterable[Fault | str] = (),
         state: str | None = None,
         root_ca_configmaps: bool = True,
     ) -> None:
-        if rbac and (no_auth or authz is not None):
-            raise SandboxError("rbac cannot be combined with no_auth or authz")
+        if no_auth and authz is not None:
+            raise SandboxError("authz (RBAC objects) cannot be combined with no_auth")
+        if rbac and no_auth:
+            raise SandboxError("rbac cannot be combined with no_auth")
+        self._rbac_objects = self._load_authz(authz)
+        self._authz_source = os.fspath(authz) if isinstance(authz, (str, os.PathLike)) else ""
+        rbac = rbac or authz is not None
         self.seed = seed
         self.token: str | None = None if no_auth else (token or secrets.token_urlsafe(32))
         self.authority: Authority | None = None
@@ -216,7 +223,7 @@ class Sandbox:
             # reach a sandbox that refused anonymous requests.
             anonymous = not tls
         if self.token is not None:
-            policy: Callable[[Attributes], bool] | None = self._policy(authz)
+            policy: Callable[[Attributes], bool] | None = None
             if rbac:
                 from kctl.sandbox._rbac import EscalationCheck, RBACAuthorizer
 
@@ -268,19 +275,53 @@ class Sandbox:
         return authenticators
 
     @staticmethod
-    def _policy(authz: str | Policy | None) -> Policy | None:
-        if authz is None or not isinstance(authz, str):
-            return authz
-        from kctl.sandbox._authz import Policy, PolicyError
+    def _load_authz(
+        authz: str | os.PathLike[str] | Iterable[Mapping[str, Any]] | None,
+    ) -> list[dict[str, Any]]:
+        if authz is None:
+            return []
+        from kctl.sandbox._preload import load_rbac_objects, rbac_objects
 
+        if isinstance(authz, (str, os.PathLike)):
+            try:
+                return load_rbac_objects(authz)
+            except OSError as err:
+                raise SandboxError(
+                    f"cannot load RBAC objects {os.fspath(authz)}: {err.strerror}"
+                ) from None
+            except ValueError as err:
+                raise SandboxError(f"cannot load RBAC objects {os.fspath(authz)}: {err}") from None
         try:
-            return Policy.load(authz)
-        except OSError as err:
-            raise SandboxError(
-                f"cannot load authorization policy {authz}: {err.strerror}"
-            ) from None
-        except (PolicyError, UnicodeDecodeError) as err:
-            raise SandboxError(f"cannot load authorization policy {authz}: {err}") from None
+            return rbac_objects(authz, "authz")
+        except ValueError as err:
+            raise SandboxError(f"invalid RBAC objects: {err}") from None
+
+    def _preload_rbac(self) -> None:
+        """Create or replace the ``authz`` objects, as the sandbox's own writes."""
+        from kctl.errors import StatusError
+        from kctl.sandbox._registry import storage_key
+
+        for obj in self._rbac_objects:
+            group, _, version = obj["apiVersion"].rpartition("/")
+            rt = self.catalog.by_kind(group, version, obj["kind"])
+            assert rt is not None
+            body = dict(obj)
+            meta = body["metadata"] = dict(body.get("metadata") or {})
+            meta.pop("resourceVersion", None)
+            namespace = ""
+            if rt.namespaced:
+                namespace = meta.get("namespace") or "default"
+                meta["namespace"] = namespace
+            try:
+                if rt.namespaced:
+                    self._ensure_namespace(namespace)
+                if self.store.get(storage_key(rt), namespace, meta["name"]) is None:
+                    self.registry.create(rt, namespace, body)
+                else:
+                    self.registry.update(rt, namespace, meta["name"], body)
+            except StatusError as err:
+                where = f" {self._authz_source}" if self._authz_source else ""
+                raise SandboxError(f"cannot load RBAC objects{where}: {err.message}") from None
 
     @property
     def ca_pem(self) -> bytes | None:
@@ -298,6 +339,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         try:
             self._load_state()
+            self._preload_rbac()
             self.store.start_watch_cache()
             ssl_context = self.authority.server_context() if self.authority else None
             try:

@@ -1,4 +1,5 @@
-"""Token-file and client-certificate authentication, the authorization policy and its 403s."""
+"""Token-file and client-certificate authentication, request attributes, and the 403s of
+preloaded RBAC objects (``Sandbox(authz=...)``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers_http import call
+from helpers_rbac import binding, group, role, rule
 
 from kctl.sandbox import Request, Sandbox
 from kctl.sandbox._auth import (
@@ -18,18 +20,15 @@ from kctl.sandbox._auth import (
     UserInfo,
     load_token_file,
 )
-from kctl.sandbox._authz import Policy, PolicyError, forbidden, request_attributes
+from kctl.sandbox._authz import forbidden, request_attributes
 
 ALICE = UserInfo("alice", "1", ("dev-team", "system:authenticated"))
 
-POLICY = {
-    "rules": [
-        {"users": ["alice"], "verbs": ["get", "list", "watch"], "resources": ["pods"],
-         "namespaces": ["default"]},
-        {"groups": ["dev-team"], "verbs": ["*"], "resources": ["deployments.apps"]},
-        {"users": "bob", "verbs": ["get"], "resources": ["pods/log"]},
-    ]
-}  # fmt: skip
+# alice may read pods in default.
+RBAC_OBJECTS = [
+    role("pod-reader", "default", rule(["get", "list", "watch"], ["pods"])),
+    binding("alice-reads", "default", "Role", "pod-reader", group("dev-team")),
+]
 
 
 def attrs(method: str, target: str, user: UserInfo = ALICE):  # type: ignore[no-untyped-def]
@@ -106,42 +105,6 @@ def test_forbidden_status_details() -> None:
                             "details", "code"]  # fmt: skip
 
 
-def test_policy_rules() -> None:
-    policy = Policy.from_dict(POLICY)
-    assert policy(attrs("GET", "/api/v1/namespaces/default/pods"))
-    assert not policy(attrs("GET", "/api/v1/namespaces/dev/pods"))
-    assert not policy(attrs("DELETE", "/api/v1/namespaces/default/pods/x"))
-    # A subresource needs its own rule.
-    assert not policy(attrs("GET", "/api/v1/namespaces/default/pods/x/log"))
-    # Group membership, any namespace and the cluster scope.
-    assert policy(attrs("DELETE", "/apis/apps/v1/namespaces/dev/deployments/x"))
-    assert policy(attrs("GET", "/apis/apps/v1/deployments"))
-    assert not policy(attrs("GET", "/apis/extensions/v1beta1/namespaces/dev/deployments"))
-    bob = UserInfo("bob", groups=("system:authenticated",))
-    assert policy(attrs("GET", "/api/v1/namespaces/x/pods/p/log", bob))
-    assert not policy(attrs("GET", "/api/v1/namespaces/x/pods/p", bob))
-    # Discovery for everyone, everything for system:masters.
-    assert policy(attrs("GET", "/apis/apps/v1", bob))
-    root = UserInfo("root", groups=("system:masters",))
-    assert policy(attrs("DELETE", "/api/v1/nodes/n1", root))
-
-
-@pytest.mark.parametrize(
-    ("data", "error"),
-    [
-        ({"rules": "x"}, "the policy must be a mapping with a list of rules"),
-        ({"rules": [{"verbs": ["get"], "resources": ["pods"]}]}, "rules[0]: needs users or groups"),
-        ({"rules": [{"users": ["a"], "resources": ["pods"]}]}, "rules[0]: needs verbs"),
-        ({"rules": [{"users": ["a"], "verbs": [1], "resources": ["p"]}]}, "rules[0].verbs: must"),
-        ({"rules": [{"users": "a", "verbs": "*", "resources": "*", "nope": 1}]}, "unknown field"),
-    ],
-)  # fmt: skip
-def test_policy_errors(data: object, error: str) -> None:
-    with pytest.raises(PolicyError, match=None) as info:
-        Policy.from_dict(data)
-    assert error in str(info.value)
-
-
 def test_token_file(tmp_path: Path) -> None:
     path = tmp_path / "tokens.csv"
     path.write_text('t-alice,alice,1,"dev-team,viewers"\nt-bob,bob,2\n\nt-carol, carol, 3, ops\n')
@@ -167,12 +130,12 @@ def test_token_file_needs_three_columns(tmp_path: Path) -> None:
     )
 
 
-def test_policy_over_http(tmp_path: Path) -> None:
+def test_preloaded_rbac_over_http(tmp_path: Path) -> None:
     tokens = tmp_path / "tokens.csv"
     tokens.write_text('t-alice,alice,1,"dev-team"\n')
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(json.dumps(POLICY))
-    with Sandbox(token_file=str(tokens), authz=str(policy)) as sb:
+    objects = tmp_path / "rbac.json"
+    objects.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": RBAC_OBJECTS}))
+    with Sandbox(token_file=str(tokens), authz=str(objects)) as sb:
         ok = call(sb, "GET", "/api/v1/namespaces/default/pods", token="t-alice")
         assert ok.status == 200
         denied = call(sb, "GET", "/api/v1/namespaces/kube-system/pods", token="t-alice")
@@ -188,7 +151,8 @@ def test_policy_over_http(tmp_path: Path) -> None:
             "details": {"kind": "pods"},
             "code": 403,
         }
-        # Discovery and /version stay readable; the admin token is not subject to the policy.
+        # Discovery and /version stay readable (system:discovery, system:public-info-viewer);
+        # the admin token is in system:masters.
         assert call(sb, "GET", "/api/v1", token="t-alice").status == 200
         assert call(sb, "GET", "/version", token="t-alice").status == 200
         assert call(sb, "GET", "/api/v1/nodes").status == 200
@@ -212,8 +176,11 @@ def test_bad_files_are_one_line_errors(tmp_path: Path) -> None:
     with pytest.raises(SandboxError) as info:
         Sandbox(token_file=str(missing))
     assert str(info.value) == f"cannot load token file {missing}: No such file or directory"
-    policy = tmp_path / "policy.yaml"
-    policy.write_text("rules: [{users: [a]}]\n")
+    objects = tmp_path / "rbac.yaml"
+    objects.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
     with pytest.raises(SandboxError) as info:
-        Sandbox(authz=str(policy))
-    assert str(info.value) == f"cannot load authorization policy {policy}: rules[0]: needs verbs"
+        Sandbox(authz=str(objects))
+    assert str(info.value) == (
+        f"cannot load RBAC objects {objects}: {objects}: v1 ConfigMap x is not an RBAC object "
+        "(rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding)"
+    )

@@ -106,28 +106,39 @@ CASES: list[tuple[str, list[str], Callable[[Path], str] | None, str]] = [
         "authz-broken-yaml",
         ["--authz", "{}"],
         BROKEN_YAML,
-        "error: cannot load authorization policy broken.yaml: invalid YAML: did not find "
+        "error: cannot load RBAC objects broken.yaml: broken.yaml: invalid YAML: did not find "
         "expected node content at line 2",
     ),
     (
-        "authz-not-a-policy",
+        "authz-not-rbac",
         ["--authz", "{}"],
-        _write("rules.yaml", b"rules: 5\n"),
-        "error: cannot load authorization policy rules.yaml: the policy must be a mapping with "
-        "a list of rules",
+        _write("rbac.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"),
+        "error: cannot load RBAC objects rbac.yaml: rbac.yaml: v1 ConfigMap x is not an RBAC "
+        "object (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding)",
+    ),
+    (
+        "authz-invalid-role",
+        ["--authz", "{}"],
+        _write(
+            "role.yaml",
+            b"apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n"
+            b"metadata: {name: r, namespace: dev}\nrules: [{apiGroups: [''], resources: [pods]}]\n",
+        ),
+        'error: cannot load RBAC objects role.yaml: Role.rbac.authorization.k8s.io "r" is '
+        "invalid: rules[0].verbs: Required value",
     ),
     (
         "authz-binary",
         ["--authz", "{}"],
         BINARY,
-        "error: cannot load authorization policy binary.yaml: ",
+        "error: cannot load RBAC objects binary.yaml: ",
     ),
     (
         "authz-missing",
         ["--authz", "/nonexistent/authz.yaml"],
         None,
-        "error: cannot load authorization policy /nonexistent/authz.yaml: "
-        "No such file or directory",
+        "error: cannot load RBAC objects /nonexistent/authz.yaml: /nonexistent/authz.yaml: "
+        "no such file or directory",
     ),
     (
         "fault-nonsense",

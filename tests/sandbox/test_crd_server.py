@@ -4,6 +4,7 @@ pruning/validation, subresources and cleanup, with real kubectl where it applies
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,38 @@ def test_crd_status_and_defaults(with_crd: Sandbox) -> None:
         ("Established", "True", "InitialNamesAccepted"),
     ]
     assert status["storedVersions"] == ["v1"]
+
+
+def test_created_crd_has_the_strategys_empty_status(cluster: Any) -> None:
+    """The create answer carries PrepareForCreate's status, whatever the client sent: null
+    conditions, empty required names, the storage version (kr8s' wait reads it at once)."""
+    from kctl import dynamic
+    from kctl.schema import GroupVersionResource
+
+    group = f"created{os.getpid()}.example.com"
+    crd = json.loads(json.dumps(_yaml_crd()).replace("example.com", group))
+    crd["spec"]["versions"].reverse()
+    crd["status"] = {"storedVersions": ["v9"], "acceptedNames": {"plural": "x", "kind": "X"}}
+    crds = dynamic.new_for_config(cluster.rest_config()).resource(
+        GroupVersionResource("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+    )
+    made = crds.create(crd)
+    try:
+        assert made["status"] == {
+            "conditions": None,
+            "acceptedNames": {"plural": "", "kind": ""},
+            "storedVersions": ["v1"],
+        }
+        assert list(made["status"]) == ["conditions", "acceptedNames", "storedVersions"]
+    finally:
+        crds.delete(made["metadata"]["name"])
+
+
+def _yaml_crd() -> dict[str, Any]:
+    import yaml
+
+    data: dict[str, Any] = yaml.safe_load(CRD)
+    return data
 
 
 def test_crd_served_in_both_discovery_forms(with_crd: Sandbox) -> None:

@@ -7,7 +7,12 @@ use the per-test ``sandbox``.
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from helpers_rbac import binding, role, rule, user
 
 from kctl.sandbox import Sandbox
 
@@ -103,25 +108,14 @@ def test_create_token_authenticates_as_the_service_account(
     assert "may not specify a duration less than 10 minutes" in short.stderr
 
 
-def test_access_reviews_follow_the_policy(run_kubectl: Any, tmp_path: Any) -> None:
-    from kctl.sandbox._authz import Policy
-
+def test_access_reviews_follow_preloaded_rbac(run_kubectl: Any, tmp_path: Any) -> None:
     tokens = tmp_path / "tokens.csv"
     tokens.write_text('alice-secret,alice,u-1,"dev-team"\n')
-
-    policy = Policy.from_dict(
-        {
-            "rules": [
-                {
-                    "users": ["alice"],
-                    "verbs": ["get", "list"],
-                    "resources": ["pods", "pods/log"],
-                    "namespaces": ["dev"],
-                }
-            ]
-        }
-    )
-    with Sandbox(authz=policy, tls=True, token_file=str(tokens)) as sb:
+    objects = [
+        role("reader", "dev", rule(["get", "list"], ["pods", "pods/log"])),
+        binding("alice-reads", "dev", "Role", "reader", user("alice")),
+    ]
+    with Sandbox(authz=objects, tls=True, token_file=str(tokens)) as sb:
         # The admin (the kubeconfig's own user, in system:masters) gets RBAC's answer.
         admin = _ok(run_kubectl, sb, "auth", "can-i", "delete", "nodes")
         assert admin == "yes\n"

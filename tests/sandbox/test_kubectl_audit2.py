@@ -6,8 +6,12 @@ The demo sandbox is shared and read-only; mutating checks use the per-test ``san
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from helpers_rbac import binding, role, rule, user
 
 from kctl.sandbox import Sandbox
 
@@ -22,26 +26,17 @@ def _table(text: str) -> list[list[str]]:
     return [line.split() for line in text.splitlines()]
 
 
-def test_impersonation_follows_the_policy(run_kubectl: Any, tmp_path: Path) -> None:
-    from kctl.sandbox._authz import Policy
-
+def test_impersonation_follows_rbac(run_kubectl: Any, tmp_path: Path) -> None:
     tokens = tmp_path / "tokens.csv"
     tokens.write_text("bob-secret,bob,u-2\nalice-secret,alice,u-1\n")
-    policy = Policy.from_dict(
-        {
-            "rules": [
-                {
-                    "users": ["alice"],
-                    "verbs": ["list"],
-                    "resources": ["pods"],
-                    "namespaces": ["dev"],
-                },
-                {"users": ["bob"], "verbs": ["impersonate"], "resources": ["users", "groups"]},
-            ]
-        }
-    )
+    objects = [
+        role("pod-lister", "dev", rule(["list"], ["pods"])),
+        binding("alice-lists", "dev", "Role", "pod-lister", user("alice")),
+        role("impersonator", None, rule(["impersonate"], ["users", "groups"])),
+        binding("bob-impersonates", None, "ClusterRole", "impersonator", user("bob")),
+    ]
     bob, alice = "--token=bob-secret", "--token=alice-secret"
-    with Sandbox(authz=policy, tls=True, token_file=str(tokens)) as sb:
+    with Sandbox(authz=objects, tls=True, token_file=str(tokens)) as sb:
         # The admin (system:masters) may impersonate anyone, service accounts included.
         who = _ok(run_kubectl, sb, "auth", "whoami", "--as=system:serviceaccount:dev:ci")
         assert _table(who)[1:] == [
@@ -120,12 +115,25 @@ def test_exec_attach_port_forward_fail_like_an_unreachable_kubelet(
         "-o",
         'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}',
     )
-    dial = f"error dialing backend: dial tcp {ip}:10250: connect: connection refused"
+    refused = f"dial tcp {ip}:10250: connect: connection refused"
+    dial = f"error dialing backend: {refused}"
+    container = _ok(
+        run_kubectl, sb, "get", "-n", "dev", pod, "-o", "jsonpath={.spec.containers[0].name}"
+    )
+    kubelet = f"https://{ip}:10250/exec/dev/{pod.split('/')[1]}/{container}"
+    # kubectl's websocket (v5): the server takes it, then reports the kubelet's refusal.
     exec_ = run_kubectl(sb, "exec", "-n", "dev", pod, "--", "ls")
-    assert (exec_.returncode, exec_.stderr) == (1, f"error: unable to upgrade connection: {dial}\n")
+    assert (exec_.returncode, exec_.stderr) == (
+        1,
+        "error: Internal error occurred: error sending request: "
+        f'Post "{kubelet}?command=ls&error=1&output=1": {refused}\n',
+    )
     attach = run_kubectl(sb, "attach", "-n", "dev", pod)
     assert attach.returncode == 1
-    assert attach.stderr.endswith(f"error: unable to upgrade connection: {dial}\n")
+    assert attach.stderr.endswith(
+        "error: Internal error occurred: error sending request: Post "
+        f'"{kubelet.replace("/exec/", "/attach/")}?error=1&output=1": {refused}\n'
+    )
     forward = run_kubectl(sb, "port-forward", "-n", "dev", pod, "0:80")
     assert (forward.returncode, forward.stderr) == (
         1,
@@ -214,10 +222,10 @@ def test_apiserver_bootstrap_objects(demo_sandbox: Sandbox, run_kubectl: Any) ->
         ["system-node-critical", "2000001000", "false", "12d", "PreemptLowerPriority"],
     ]
     roles = _ok(run_kubectl, sb, "get", "clusterroles", "-o", "name").split()
-    for role in ("cluster-admin", "admin", "edit", "view", "system:discovery", "system:node"):
-        assert f"clusterrole.rbac.authorization.k8s.io/{role}" in roles
-    binding = _ok(run_kubectl, sb, "describe", "clusterrolebinding", "cluster-admin")
-    assert ["Group", "system:masters"] in _table(binding)
+    for name in ("cluster-admin", "admin", "edit", "view", "system:discovery", "system:node"):
+        assert f"clusterrole.rbac.authorization.k8s.io/{name}" in roles
+    admins = _ok(run_kubectl, sb, "describe", "clusterrolebinding", "cluster-admin")
+    assert ["Group", "system:masters"] in _table(admins)
     view = _table(_ok(run_kubectl, sb, "describe", "clusterrole", "view"))
     assert ["deployments.apps", "[]", "[]", "[get", "list", "watch]"] in view
     assert ["rbac.authorization.k8s.io/aggregate-to-edit=true"] in view

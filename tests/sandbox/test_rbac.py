@@ -268,7 +268,10 @@ def test_rbac_needs_authentication() -> None:
             ["--rbac", "--no-auth"],
             "error: --no-auth cannot be combined with --token-file, --authz or --rbac",
         ),
-        (["--rbac", "--authz", "policy.yaml"], "error: --rbac and --authz are mutually exclusive"),
+        (
+            ["--authz", "rbac.yaml", "--no-auth"],
+            "error: --no-auth cannot be combined with --token-file, --authz or --rbac",
+        ),
     ],
 )
 def test_serve_rbac_flag_conflicts(args: list[str], error: str) -> None:
@@ -487,3 +490,15 @@ def test_aggregation_rule_of_ones_own(sb: Sandbox) -> None:
         return [r["verbs"][0] for r in entry.obj.get("rules") or []]
 
     _poll(lambda: rules() == ["get", "list"])
+
+
+def test_service_accounts_get_the_bootstrap_policys_discovery_roles(
+    sb: Sandbox, run_kubectl: Any
+) -> None:
+    """system:service-account-issuer-discovery and system:cluster-trust-bundle-discovery, bound
+    to system:serviceaccounts, as `auth can-i --list` on a real server shows for any SA."""
+    for args in (("get", "/openid/v1/jwks"), ("get", "/.well-known/openid-configuration/"),
+                 ("watch", "clustertrustbundles.certificates.k8s.io")):  # fmt: skip
+        assert _ok(run_kubectl, sb, "--as", SA, "auth", "can-i", *args) == "yes\n", args
+    denied = run_kubectl(sb, "--as=alice", "auth", "can-i", "get", "/openid/v1/jwks")
+    assert (denied.returncode, denied.stdout) == (1, "no\n")

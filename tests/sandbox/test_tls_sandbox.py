@@ -11,26 +11,25 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from helpers_rbac import binding, group, role, rule
 from helpers_tls import client_context, https_call, kubectl, write_kubeconfig
 
 from kctl.sandbox import Sandbox, SandboxError, kubeconfig_text
 
-POLICY = {
-    "rules": [
-        {"groups": ["dev-team"], "verbs": ["get", "list", "watch"], "resources": ["pods"],
-         "namespaces": ["default"]},
-    ]
-}  # fmt: skip
+RBAC_OBJECTS = [
+    role("pod-reader", "default", rule(["get", "list", "watch"], ["pods"])),
+    binding("team-reads", "default", "Role", "pod-reader", group("dev-team")),
+]
 
 
 @pytest.fixture(scope="module")
 def tls_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Any:
     tmp = tmp_path_factory.mktemp("tls")
-    policy = tmp / "policy.yaml"
-    policy.write_text(json.dumps(POLICY))
+    objects = tmp / "rbac.json"
+    objects.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": RBAC_OBJECTS}))
     tokens = tmp / "tokens.csv"
     tokens.write_text('t-alice,alice,1,"dev-team"\n')
-    with Sandbox(tls=True, authz=str(policy), token_file=str(tokens)) as sb:
+    with Sandbox(tls=True, authz=str(objects), token_file=str(tokens)) as sb:
         sb.create(
             {
                 "apiVersion": "v1",
