@@ -142,9 +142,24 @@ class ProcessRuntime:
             for c in spec.get("containers") or ():
                 env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": workdir}
                 env["HOSTNAME"] = meta["name"]
+                fields = {
+                    "metadata.name": meta["name"],
+                    "metadata.namespace": meta["namespace"],
+                    "metadata.uid": uid,
+                    "spec.nodeName": spec.get("nodeName") or "",
+                    "status.podIP": ip,
+                }
                 for var in c.get("env") or ():
-                    if isinstance(var, dict) and "value" in var and var.get("name"):
+                    if not isinstance(var, dict) or not var.get("name"):
+                        continue
+                    if "value" in var:
                         env[str(var["name"])] = str(var["value"])
+                        continue
+                    # The downward API's pod fields; other sources (Secrets, ConfigMaps) are
+                    # not resolved, so the variable is left out.
+                    path = ((var.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath")
+                    if path in fields:
+                        env[str(var["name"])] = fields[path]
                 argv = [str(a) for a in (c.get("command") or ())] + [
                     str(a) for a in (c.get("args") or ())
                 ]

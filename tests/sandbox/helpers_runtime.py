@@ -38,8 +38,10 @@ def pod(
     stdin: bool = False,
 ) -> dict[str, Any]:
     container: dict[str, Any] = {"name": "c", "image": "busybox", "command": ["sh", "-c", script]}
-    if env:
-        container["env"] = [{"name": k, "value": v} for k, v in env.items()]
+    container["env"] = [{"name": k, "value": v} for k, v in (env or {}).items()]
+    container["env"].append(
+        {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}
+    )
     if stdin:
         container["stdin"] = True
     return {
