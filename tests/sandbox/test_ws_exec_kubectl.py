@@ -134,3 +134,21 @@ def test_attach_sees_new_output_and_sends_stdin(sb: Sandbox, run_kubectl) -> Non
     # stdin closes at EOF of the input; the loop ends, and so does the attach.
     assert out.returncode == 0, out.stderr
     assert out.stdout.endswith("got one\ngot two\n")
+
+
+def test_exec_into_a_container_that_is_not_running(sb: Sandbox, run_kubectl) -> None:
+    two = pod("two", "exit 0")
+    two["spec"]["containers"].append(
+        {"name": "side", "image": "busybox", "command": ["sleep", "3600"]}
+    )
+    start(sb, two)
+    assert wait_for(
+        lambda: "terminated" in get_pod(sb, "two")["status"]["containerStatuses"][0]["state"]  # type: ignore[index]
+    )
+    out = run_kubectl(sb, "exec", "two", "-c", "c", "--", "true")
+    assert (out.returncode, out.stderr) == (
+        1,
+        'error: Internal error occurred: unable to upgrade connection: container not found ("c")\n',
+    )
+    out = run_kubectl(sb, "exec", "two", "-c", "side", "--", "echo", "alive")
+    assert (out.returncode, out.stdout) == (0, "alive\n")
