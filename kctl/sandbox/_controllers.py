@@ -267,17 +267,18 @@ class Controllers:
 
     def container_changed(self, namespace: str, name: str, uid: str) -> None:
         """The process runtime saw a container exit or restart: write the pod's status."""
-        if self.runtime is None:
-            return
-        statuses = self.runtime.statuses(uid)
-        if not statuses:
+        runtime = self.runtime
+        if runtime is None:
             return
         rt = self._rt(*_PODS)
 
         def update(pod: dict[str, Any]) -> dict[str, Any]:
             if pod["metadata"].get("uid") != uid:
                 return pod
-            _apply_runtime(pod, statuses, format_time(self.registry.now()))
+            # Read under the write lock: of two racing reports, the later write is the newer.
+            statuses = runtime.statuses(uid)
+            if statuses:
+                _apply_runtime(pod, statuses, format_time(self.registry.now()))
             return pod
 
         from kctl.sandbox._apply import update_tracker
