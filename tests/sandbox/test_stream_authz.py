@@ -135,3 +135,14 @@ def test_kubectl_exec_forbidden_as_on_a_real_server(
         outputs[name] = (out.returncode, out.stdout, out.stderr)
     assert outputs["sandbox"][0] == 1
     assert outputs["sandbox"] == outputs["envtest"]
+
+
+def test_allowed_caller_streams_over_tls(servers: dict[str, Any], run_kubectl) -> None:
+    sb = servers["sandbox"]
+    assert sb.url.startswith("https://")
+    out = run_kubectl(sb, "exec", "-i", "p", "--", "sh", "-c", "cat; exit 5", input="over tls\n")
+    assert (out.returncode, out.stdout, out.stderr) == (
+        5,
+        "over tls\n",
+        "command terminated with exit code 5\n",
+    )

@@ -122,3 +122,17 @@ def test_client_leaving_kills_the_command(sb: Sandbox, tmp_path: Path) -> None:
     ws.sock.close()  # no closing handshake: the connection just drops
     # Killed and reaped: a zombie would keep its /proc entry.
     assert wait_for(lambda: not os.path.exists(f"/proc/{pid}"))
+
+
+def test_stopping_the_sandbox_ends_running_execs(tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+    sandbox = Sandbox(seed="empty", runtime="process").start()
+    try:
+        start(sandbox, pod("shell", "sleep 3600"))
+        ws = _exec(sandbox, ["sh", "-c", f"echo $$ > {marker}; exec sleep 3600"], stdout="true")
+        assert wait_for(lambda: marker.exists() and marker.read_text().strip())
+    finally:
+        sandbox.stop()
+    pid = int(marker.read_text())
+    assert wait_for(lambda: not os.path.exists(f"/proc/{pid}"))
+    ws.close()
