@@ -60,6 +60,18 @@ def test_unknown_runtime_is_refused() -> None:
         Sandbox(runtime="docker")
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.1", "example.com"])
+def test_runtime_listens_on_loopback_only(host: str) -> None:
+    with pytest.raises(SandboxError) as err:
+        Sandbox(runtime="process", host=host)
+    assert str(err.value) == f"the process runtime serves on a loopback address only, not {host}"
+
+
+def test_runtime_on_another_loopback_address() -> None:
+    with Sandbox(seed="empty", runtime="process", host="127.0.0.2") as sandbox:
+        assert sandbox.url.startswith("http://127.0.0.2:")
+
+
 def test_exit_code_fails_the_pod_with_restart_policy_never(sb: Sandbox) -> None:
     start(sb, pod("bad", "echo to stderr >&2; exit 3"))
     assert wait_for(lambda: _status(sb, "bad").get("phase") == "Failed")
