@@ -168,6 +168,28 @@ def test_stop_kills_every_process_and_removes_the_directories() -> None:
     assert not os.path.exists(root)
 
 
+def test_pods_run_again_after_a_restart_from_state(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.db")
+    with Sandbox(seed="empty", runtime="process", state=state) as first:
+        start(first, pod("keeper", "echo booted; exec sleep 3600"))
+        assert wait_for(lambda: _log(first, "keeper").text == "booted\n")
+        old_pid = _pid_of_sleep(first, "keeper")
+    assert wait_for(lambda: _gone(old_pid))
+    with Sandbox(seed="empty", runtime="process", state=state) as second:
+        # The stand-in kubelet starts it again, with a new IP of this runtime's.
+        assert wait_for(lambda: _log(second, "keeper").text == "booted\n")
+        uid = get_pod(second, "keeper")["metadata"]["uid"]  # type: ignore[index]
+        assert _status(second, "keeper")["podIP"] == second.runtime.ip(uid)  # type: ignore[union-attr]
+        assert _status(second, "keeper")["phase"] == "Running"
+
+
+def _pid_of_sleep(sb: Sandbox, name: str) -> int:
+    uid = get_pod(sb, name)["metadata"]["uid"]  # type: ignore[index]
+    inst = sb.runtime.instance(uid, "c")  # type: ignore[union-attr]
+    assert inst is not None and inst.proc is not None
+    return inst.proc.pid
+
+
 def test_without_the_runtime_exec_dials_no_kubelet(sandbox: Sandbox) -> None:
     sandbox.create(
         {
