@@ -41,8 +41,8 @@ class _Handler(BaseHTTPRequestHandler):
             req.client_cert = self.connection.getpeercert() or None
         req.client_gone = self._client_gone
         resp = self.server.api.handle(req)
-        if resp.upgraded is not None:
-            self._switch_protocols(resp)
+        if resp.upgrade is not None:
+            self._upgrade(resp)
             return
         self.send_response(resp.status)
         if resp.content_type:  # empty for bodiless answers Go sends without one (304, 406)
@@ -80,21 +80,24 @@ class _Handler(BaseHTTPRequestHandler):
             if close is not None:
                 close()
 
-    def _switch_protocols(self, resp: Response) -> None:
-        """101 with the handshake's own headers only, then the new protocol's bytes; the
-        connection is not HTTP any more and ends with them."""
-        assert resp.upgraded is not None
-        # Go's handshake answer has no Server or Date header.
-        self.send_response_only(resp.status)
-        for name, value in resp.headers:
-            self.send_header(name, value)
-        self.end_headers()
+    def _upgrade(self, resp: Response) -> None:
+        """Accept the WebSocket (101) and serve it on this thread until it ends."""
+        from kctl.sandbox._websocket import WebSocket
+
+        assert resp.upgrade is not None
         self.close_connection = True
         try:
-            self.wfile.write(resp.upgraded)
-            self.wfile.flush()
+            ws = WebSocket(
+                self.connection, self.rfile, self.path, self.headers.items(), resp.subprotocol
+            )
+        except (OSError, ConnectionError):
+            return
+        try:
+            resp.upgrade(ws)
         except (BrokenPipeError, ConnectionResetError):
             return
+        finally:
+            ws.shutdown()
 
     def _client_gone(self, timeout: float) -> bool:
         """Wait up to ``timeout`` for the client to leave, while a response streams: no HTTP/1.1

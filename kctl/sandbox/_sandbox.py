@@ -34,6 +34,7 @@ from kctl.util._atomic import write_atomic
 if TYPE_CHECKING:
     from kctl.rest import Config
     from kctl.sandbox._authz import Attributes
+    from kctl.sandbox._runtime import ProcessRuntime
     from kctl.sandbox._tls import Authority, KeyPair
 
 __all__ = ["Sandbox", "SandboxError", "kubeconfig_text", "write_kubeconfig"]
@@ -99,6 +100,17 @@ def write_kubeconfig(
     write_atomic(target, kubeconfig_text(url, token, ca_pem, client, context=context), mode=0o600)
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _defaulter() -> Callable[[Any, dict[str, Any]], None] | None:
     try:
         from kctl.sandbox._defaults import apply_defaults
@@ -147,6 +159,11 @@ class Sandbox:
     namespaces exist by the time :meth:`start` returns. ``root_ca_configmaps=False`` turns
     the root-CA publisher off, for tests that want a namespace with no ConfigMap at all.
 
+    ``runtime="process"`` runs each scheduled pod's containers as host processes, as the
+    user running the sandbox (see ``_runtime``): logs are their real output, and pods/exec,
+    attach and portforward are served over WebSocket. Without it the stand-in kubelet only
+    writes statuses, and exec answers "error dialing backend" as an apiserver with no kubelet.
+
     Watches resume from a window, as from kube-apiserver's watch cache: per resource, the
     last ``watch_window_events`` events (default 100) and every event younger than
     ``watch_window`` seconds (default 75); nothing from before :meth:`start` (the seed or
@@ -177,11 +194,18 @@ class Sandbox:
         faults: Iterable[Fault | str] = (),
         state: str | None = None,
         root_ca_configmaps: bool = True,
+        runtime: str | None = None,
     ) -> None:
         if no_auth and authz is not None:
             raise SandboxError("authz (RBAC objects) cannot be combined with no_auth")
         if rbac and no_auth:
             raise SandboxError("rbac cannot be combined with no_auth")
+        if runtime not in (None, "process"):
+            raise SandboxError(f'unknown runtime "{runtime}" (the only one is "process")')
+        if runtime is not None and not _loopback(host):
+            # Whoever reaches the API could run commands as this user: keep it on this host.
+            raise SandboxError(f"the process runtime serves on a loopback address only, not {host}")
+        self.runtime_name = runtime
         self._rbac_objects = self._load_authz(authz)
         self._authz_source = os.fspath(authz) if isinstance(authz, (str, os.PathLike)) else ""
         rbac = rbac or authz is not None
@@ -247,6 +271,7 @@ class Sandbox:
         if self.authority is not None:
             self.controllers.root_ca = self.authority.ca_pem.decode()
         self.controllers.publish_root_ca = root_ca_configmaps
+        self.runtime: ProcessRuntime | None = None
         self._server: HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tmpdir: str | None = None
@@ -365,6 +390,11 @@ class Sandbox:
             # The demo seed's `kubernetes` Service and endpoints are those of its own
             # (fictional) control plane; elsewhere they name this server, as on a real one.
             self.controllers.endpoints.apiserver(host_text, port)
+        if self.runtime_name == "process":
+            from kctl.sandbox._runtime import ProcessRuntime
+
+            self.runtime = ProcessRuntime(on_change=self.controllers.container_changed)
+            self.controllers.runtime = self.api.runtime = self.runtime
         self.controllers.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -423,6 +453,9 @@ class Sandbox:
             self._server.server_close()
             self._server = None
         self.controllers.stop()
+        if self.runtime is not None:
+            # After the controllers, so that no new pod starts while the others are killed.
+            self.runtime.stop()
         with self._kubeconfig_lock:
             if self._tmpdir is not None:
                 shutil.rmtree(self._tmpdir, ignore_errors=True)

@@ -12,21 +12,19 @@ normal close. Other protocols, and portforward, get the error as the handshake's
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import struct
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from kctl.sandbox import _status as st
 from kctl.sandbox._store import encode
 
+if TYPE_CHECKING:
+    from kctl.sandbox._websocket import WebSocket
+
 __all__ = ["V5", "kubelet_url", "refused_session", "wants_v5_stream"]
 
 V5 = "v5.channel.k8s.io"
-_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-_BINARY, _CLOSE = 0x2, 0x8
-_STDOUT, _STDERR, _ERROR = 1, 2, 3
 # strconv.ParseBool's true spellings: PodExecOptions' booleans come from the query.
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
@@ -36,13 +34,12 @@ def _flag(query: Mapping[str, Sequence[str]], name: str) -> bool:
     return bool(values) and values[0] in _TRUE
 
 
-def wants_v5_stream(headers: Mapping[str, str]) -> bool:
+def wants_v5_stream(headers: dict[str, str]) -> bool:
     """wsstream.IsWebSocketRequestWithStreamCloseProtocol: an upgrade to websocket offering v5."""
-    connection = [t.strip().lower() for t in headers.get("connection", "").split(",")]
-    if "upgrade" not in connection or headers.get("upgrade", "").lower() != "websocket":
-        return False
+    from kctl.sandbox._websocket import is_websocket
+
     offered = [p.strip() for p in headers.get("sec-websocket-protocol", "").split(",")]
-    return V5 in offered and bool(headers.get("sec-websocket-key"))
+    return is_websocket(headers) and V5 in offered and bool(headers.get("sec-websocket-key"))
 
 
 def kubelet_url(
@@ -70,42 +67,27 @@ def kubelet_url(
     return url + ("?" + urlencode(params) if params else "")
 
 
-def _frame(opcode: int, payload: bytes) -> bytes:
-    """One unmasked, final websocket frame (the server's side of RFC 6455)."""
-    size = len(payload)
-    if size < 126:
-        head = struct.pack("!BB", 0x80 | opcode, size)
-    elif size < 1 << 16:
-        head = struct.pack("!BBH", 0x80 | opcode, 126, size)
-    else:
-        head = struct.pack("!BBQ", 0x80 | opcode, 127, size)
-    return head + payload
-
-
 def refused_session(
-    headers: Mapping[str, str], query: Mapping[str, Sequence[str]], url: str, dial_error: str
-) -> tuple[list[tuple[str, str]], bytes]:
-    """The 101 answer's headers and everything the server then sends, for a kubelet that
-    refused the connection (``dial_error``: Go's dial error text)."""
-    digest = hashlib.sha1((headers["sec-websocket-key"].strip() + _GUID).encode()).digest()
-    answer = [
-        ("Upgrade", "websocket"),
-        ("Connection", "Upgrade"),
-        ("Sec-WebSocket-Accept", base64.b64encode(digest).decode()),
-        ("Sec-WebSocket-Protocol", V5),
-    ]
+    query: Mapping[str, Sequence[str]], url: str, dial_error: str
+) -> Callable[[WebSocket], None]:
+    """What the server sends on the accepted websocket when the kubelet refused the
+    connection (``dial_error``: Go's dial error text)."""
+    from kctl.sandbox import _streams
+
     if _flag(query, "stdout"):
-        first = _STDOUT
+        first = _streams.STDOUT
     elif _flag(query, "stderr") and not _flag(query, "tty"):
-        first = _STDERR
+        first = _streams.STDERR
     else:
-        first = _ERROR
+        first = _streams.ERROR
     status = dict(st.internal_error(f'error sending request: Post "{url}": {dial_error}').status)
     status.pop("kind", None)
     status.pop("apiVersion", None)
-    frames = (
-        _frame(_BINARY, bytes([first]))
-        + _frame(_BINARY, bytes([_ERROR]) + encode(status))
-        + _frame(_CLOSE, struct.pack("!H", 1000))
-    )
-    return answer, frames
+
+    def session(ws: WebSocket) -> None:
+        ws.send(first)
+        ws.send(_streams.ERROR, encode(status))
+        ws.close()
+        _streams.drain(ws)
+
+    return session
