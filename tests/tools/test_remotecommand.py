@@ -1,0 +1,251 @@
+"""The WebSocket executor against a scripted server: channels, v5 close signal, v4 fallback,
+resize, exit codes, refused upgrades and connections that drop."""
+
+from __future__ import annotations
+
+import io
+import json
+import queue
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from kctl.errors import CodeExitError, StatusError, StreamError, UpgradeFailureError
+from kctl.kubernetes import new_for_config
+from kctl.rest import ImpersonationConfig
+from kctl.tools.remotecommand import (
+    STREAM_PROTOCOL_V4,
+    STREAM_PROTOCOL_V5,
+    TerminalSize,
+    decode_error_channel,
+    new_websocket_executor,
+)
+
+SUCCESS = json.dumps({"metadata": {}, "status": "Success"}).encode()
+
+
+def exit_status(code: str) -> bytes:
+    return json.dumps(
+        {
+            "metadata": {},
+            "status": "Failure",
+            "message": f"command terminated with non-zero exit code: exit status {code}",
+            "reason": "NonZeroExitCode",
+            "details": {"causes": [{"reason": "ExitCode", "message": code}]},
+        }
+    ).encode()
+
+
+def run(server: Any, **kw: Any) -> tuple[bytes, bytes, Any]:
+    out, err = io.BytesIO(), io.BytesIO()
+    executor = new_websocket_executor(server.config(), server.url + "/api/v1/x")
+    executor.stream(stdout=out, stderr=err, **kw)
+    return out.getvalue(), err.getvalue(), executor
+
+
+def test_stdout_stderr_and_success_over_v5(ws_server: Any) -> None:
+    def script(s: Any) -> None:
+        s.send(1, b"")  # an empty frame opens a channel, and writes nothing
+        s.send(1, b"hello\n")
+        s.send(2, b"oops\n")
+        s.send(1, b"world\n")
+        s.send(3, SUCCESS)
+        s.close()
+
+    server = ws_server(script)
+    out, err, executor = run(server)
+    assert (out, err) == (b"hello\nworld\n", b"oops\n")
+    assert executor.negotiated == STREAM_PROTOCOL_V5
+    # v5 first, v4 as the fallback, in the one header.
+    assert server.handshakes[0].protocols == [STREAM_PROTOCOL_V5, STREAM_PROTOCOL_V4]
+
+
+def test_exit_code_is_a_typed_error(ws_server: Any) -> None:
+    def script(s: Any) -> None:
+        s.send(2, b"bad\n")
+        s.send(3, exit_status("3"))
+        s.close()
+
+    with pytest.raises(CodeExitError) as caught:
+        run(ws_server(script))
+    assert caught.value.code == 3
+    assert str(caught.value) == "command terminated with exit code 3"
+
+
+def test_stdin_ends_with_the_v5_close_signal(ws_server: Any) -> None:
+    def script(s: Any) -> None:
+        received = b""
+        while (message := s.recv()) != bytes([255, 0]):
+            assert message is not None and message[0] == 0
+            received += message[1:]
+        s.send(1, received.upper())
+        s.send(3, SUCCESS)
+        s.close()
+
+    out, _, executor = run(ws_server(script), stdin=io.BytesIO(b"abc" * 50000))
+    assert out == b"ABC" * 50000
+    assert executor.negotiated == STREAM_PROTOCOL_V5
+
+
+def test_v4_fallback_sends_stdin_without_the_close_signal(ws_server: Any) -> None:
+    seen: list[bytes] = []
+
+    def script(s: Any) -> None:
+        received = b""
+        while received != b"abc":
+            message = s.recv()
+            assert message is not None
+            seen.append(message)
+            received += message[1:]
+        s.send(1, received)
+        s.send(3, SUCCESS)
+        s.send_close()
+        # Whatever else the client sends before its own close is recorded.
+        while (message := s.recv()) is not None:
+            seen.append(message)
+        s.sock.close()
+
+    server = ws_server(script, protocols=(STREAM_PROTOCOL_V4,))
+    out, _, executor = run(server, stdin=io.BytesIO(b"abc"))
+    assert out == b"abc"
+    assert executor.negotiated == STREAM_PROTOCOL_V4
+    assert bytes([255, 0]) not in seen
+    assert all(m[0] == 0 for m in seen)
+
+
+def test_resize_messages_on_channel_4(ws_server: Any) -> None:
+    sizes: queue.Queue[TerminalSize | None] = queue.Queue()
+    for size in (TerminalSize(80, 24), TerminalSize(132, 43), None):
+        sizes.put(size)
+
+    class Queue:
+        def next(self) -> TerminalSize | None:
+            return sizes.get()
+
+    def script(s: Any) -> None:
+        got = [s.recv(), s.recv()]
+        s.send(1, b"|".join(m[1:] for m in got if m and m[0] == 4))
+        s.send(3, SUCCESS)
+        s.close()
+
+    out, _, _ = run(ws_server(script), tty=True, terminal_size_queue=Queue())
+    assert out == b'{"Width":80,"Height":24}|{"Width":132,"Height":43}'
+
+
+def test_refused_upgrade_with_a_status(ws_server: Any) -> None:
+    status = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": 'pods "nope" not found',
+        "reason": "NotFound",
+        "code": 404,
+    }
+    refuse = (404, json.dumps(status).encode(), "application/json")
+    server = ws_server(lambda s: None, refuse=refuse)
+    with pytest.raises(StatusError) as caught:
+        run(server)
+    assert caught.value.reason == "NotFound"
+    assert caught.value.message == 'pods "nope" not found'
+
+
+def test_refused_upgrade_without_a_status(ws_server: Any) -> None:
+    refuse = (400, b"container nope is not valid for pod x\n", "text/plain")
+    with pytest.raises(UpgradeFailureError) as caught:
+        run(ws_server(lambda s: None, refuse=refuse))
+    assert str(caught.value) == (
+        "unable to upgrade streaming request: websocket: bad handshake (400 Bad Request): "
+        "container nope is not valid for pod x"
+    )
+
+
+def test_a_server_that_picks_no_known_protocol(ws_server: Any) -> None:
+    server = ws_server(lambda s: s.close(), protocols=("v1.channel.k8s.io",))
+    with pytest.raises(UpgradeFailureError, match="unable to upgrade streaming request"):
+        run(server)
+
+
+def test_connection_dropped_mid_stream(ws_server: Any) -> None:
+    def script(s: Any) -> None:
+        s.send(1, b"partial")
+        s.reset()
+
+    with pytest.raises(StreamError, match=r"^error reading from error stream: next reader: "):
+        run(ws_server(script))
+
+
+def test_connection_closed_without_a_close_frame(ws_server: Any) -> None:
+    def script(s: Any) -> None:
+        s.send(1, b"partial")
+        s.sock.close()
+
+    with pytest.raises(StreamError) as caught:
+        run(ws_server(script))
+    assert str(caught.value) == (
+        "error reading from error stream: next reader: "
+        "websocket: close 1006 (abnormal closure): unexpected EOF"
+    )
+
+
+def test_normal_close_without_an_error_message_is_success(ws_server: Any) -> None:
+    def script(s: Any) -> None:
+        s.send(1, b"done")
+        s.close()
+
+    out, _, _ = run(ws_server(script))
+    assert out == b"done"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (SUCCESS, None),
+        (exit_status("256"), 'error stream protocol error: invalid exit code value "256"'),
+        (
+            json.dumps({"status": "Failure", "message": "boom"}).encode(),
+            "boom",
+        ),
+        (
+            json.dumps({"status": "Failure", "reason": "NonZeroExitCode"}).encode(),
+            "error stream protocol error: details must be set",
+        ),
+        (
+            json.dumps({"status": "Weird"}).encode(),
+            "error stream protocol error: unknown error",
+        ),
+    ],
+)
+def test_error_channel_decoding(message: bytes, expected: Any) -> None:
+    err = decode_error_channel(message)
+    if expected is None:
+        assert err is None
+    else:
+        assert str(err) == expected
+
+
+def test_pods_exec_sends_kubectls_query_and_headers(ws_server: Any) -> None:
+    def script(s: Any) -> None:
+        s.send(1, b"ok")
+        s.send(3, SUCCESS)
+        s.close()
+
+    server = ws_server(script)
+    config = server.config(
+        user_agent="kctl-test/1.0", impersonate=ImpersonationConfig(user_name="alice")
+    )
+    out = io.BytesIO()
+    pods = new_for_config(config).core_v1().pods("ns1")
+    pods.exec("web", ["sh", "-c", "echo ok"], container="c1", stdout=out)
+    assert out.getvalue() == b"ok"
+    hs = server.handshakes[0]
+    url = urlsplit(hs.target)
+    assert url.path == "/api/v1/namespaces/ns1/pods/web/exec"
+    assert parse_qs(url.query) == {
+        "command": ["sh", "-c", "echo ok"],
+        "container": ["c1"],
+        "stdout": ["true"],
+    }
+    assert hs.headers["user-agent"] == "kctl-test/1.0"
+    assert hs.headers["impersonate-user"] == "alice"
