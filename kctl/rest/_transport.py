@@ -328,9 +328,16 @@ class HTTPTransport:
             conn = pool._new_conn()
             timeout = request.timeout
             conn.timeout = min(timeout, _DIAL_TIMEOUT) if timeout else _DIAL_TIMEOUT
-            if proxy is not None and not proxy.is_socks and scheme == "http":
-                conn.set_tunnel(host, port, headers=adapter.proxy_headers(proxy.for_urllib3()))
-            conn.connect()
+            if proxy is not None and not proxy.is_socks:
+                if scheme == "https":
+                    pool._prepare_proxy(conn)  # urllib3's CONNECT, then TLS inside the tunnel
+                else:
+                    conn.set_tunnel(
+                        host, port, headers=adapter.proxy_headers(proxy.for_urllib3())
+                    )
+                    conn.connect()
+            else:
+                conn.connect()
         except KctlError:
             raise
         except library_errors() as err:

@@ -256,11 +256,16 @@ class PortForwarder:
             finally:
                 with self._lock:
                     self._connections.discard(conn)
-        if error and not self._stopped.is_set():
-            self._print(
-                self.err_out,
-                f"error: an error occurred forwarding {port.local} -> {port.remote}: {error}\n",
-            )
+            if error and not self._stopped.is_set():
+                # Said before the local connection ends, so whoever sees the end can read it.
+                self._print(
+                    self.err_out,
+                    f"error: an error occurred forwarding {port.local} -> {port.remote}: {error}\n",
+                )
+            try:
+                local.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # the local peer is gone already
 
     def _upstream(self, local: socket.socket, conn: WebSocketConnection) -> None:
         prefix = bytes([_DATA])
@@ -296,8 +301,4 @@ class PortForwarder:
                     break
             elif channel == _ERROR:
                 error += data
-        try:
-            local.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass  # the local peer is gone already
         return error.decode("utf-8", "replace")

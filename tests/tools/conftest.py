@@ -151,7 +151,11 @@ class WSServer:
 
     def _serve(self, sock: socket.socket) -> None:
         try:
-            conn: Any = self.tls.wrap_socket(sock, server_side=True) if self.tls else sock
+            try:
+                conn: Any = self.tls.wrap_socket(sock, server_side=True) if self.tls else sock
+            except ssl.SSLError:
+                sock.close()
+                return  # a client that rejected the certificate: that test's own point
             conn.settimeout(_DEADLINE)
             ws = WSConnection(ConnectionType.SERVER)
             request: Request | None = None
@@ -214,3 +218,70 @@ def ws_server() -> Iterator[Callable[..., WSServer]]:
 
 def tls_config(url: str, ca: Any, **kw: Any) -> Config:
     return Config(host=url, tls=TLSClientConfig(ca_data=ca.cert_pem.bytes()), **kw)
+
+
+class ConnectProxy:
+    """An HTTP CONNECT proxy on 127.0.0.1 that records each request head."""
+
+    def __init__(self) -> None:
+        self.heads: list[bytes] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(sock,), daemon=True).start()
+
+    def _handle(self, sock: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(4096)
+            if not chunk:
+                sock.close()
+                return
+            head += chunk
+        self.heads.append(head)
+        target = head.split(b" ")[1].decode()
+        host, _, port = target.rpartition(":")
+        upstream = socket.create_connection((host, int(port)))
+        sock.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        threading.Thread(target=_pipe, args=(upstream, sock), daemon=True).start()
+        _pipe(sock, upstream)
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data)
+    except OSError:
+        pass  # one side went away: the other is shut down below
+    for sock in (src, dst):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already gone
+
+
+@pytest.fixture
+def connect_proxy() -> Iterator[ConnectProxy]:
+    proxy = ConnectProxy()
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def ca() -> Any:
+    trustme = pytest.importorskip("trustme")
+    return trustme.CA()

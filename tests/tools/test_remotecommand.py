@@ -6,14 +6,15 @@ from __future__ import annotations
 import io
 import json
 import queue
+import ssl
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kctl.errors import CodeExitError, StatusError, StreamError, UpgradeFailureError
+from kctl.errors import CodeExitError, ConnectError, StatusError, StreamError, UpgradeFailureError
 from kctl.kubernetes import new_for_config
-from kctl.rest import ImpersonationConfig
+from kctl.rest import Config, ImpersonationConfig, TLSClientConfig
 from kctl.tools.remotecommand import (
     STREAM_PROTOCOL_V4,
     STREAM_PROTOCOL_V5,
@@ -249,3 +250,98 @@ def test_pods_exec_sends_kubectls_query_and_headers(ws_server: Any) -> None:
     }
     assert hs.headers["user-agent"] == "kctl-test/1.0"
     assert hs.headers["impersonate-user"] == "alice"
+
+
+# -- the upgrade uses the config's TLS, credentials and proxy -------------------------------
+
+
+def _echo_ok(s: Any) -> None:
+    s.send(1, b"ok")
+    s.send(3, SUCCESS)
+    s.close()
+
+
+def _server_tls(ca: Any, *names: str) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert(*names).configure_cert(ctx)
+    return ctx
+
+
+def test_https_with_ca_bearer_token_and_tls_server_name(ws_server: Any, ca: Any) -> None:
+    server = ws_server(_echo_ok, tls=_server_tls(ca, "api.internal"))
+    config = Config(
+        host=server.url,
+        bearer_token="s3cret",
+        tls=TLSClientConfig(ca_data=ca.cert_pem.bytes(), server_name="api.internal"),
+    )
+    out, _, _ = run_with(config, server)
+    assert out == b"ok"
+    assert server.handshakes[0].headers["authorization"] == "Bearer s3cret"
+
+
+def test_https_with_an_unknown_ca_fails_to_connect(ws_server: Any, ca: Any) -> None:
+    import trustme
+
+    server = ws_server(_echo_ok, tls=_server_tls(ca, "127.0.0.1"))
+    other = trustme.CA()
+    config = Config(host=server.url, tls=TLSClientConfig(ca_data=other.cert_pem.bytes()))
+    with pytest.raises(ConnectError, match="certificate signed by unknown authority"):
+        run_with(config, server)
+    assert server.handshakes == []
+
+
+def test_client_certificate_from_data(ws_server: Any, ca: Any) -> None:
+    tls = _server_tls(ca, "127.0.0.1")
+    ca.configure_trust(tls)
+    tls.verify_mode = ssl.CERT_REQUIRED
+    server = ws_server(_echo_ok, tls=tls)
+    client = ca.issue_cert("alice@example.com")
+    config = Config(
+        host=server.url,
+        tls=TLSClientConfig(
+            ca_data=ca.cert_pem.bytes(),
+            cert_data=client.cert_chain_pems[0].bytes(),
+            key_data=client.private_key_pem.bytes(),
+        ),
+    )
+    out, _, _ = run_with(config, server)
+    assert out == b"ok"
+
+
+def test_https_through_a_connect_proxy(ws_server: Any, ca: Any, connect_proxy: Any) -> None:
+    server = ws_server(_echo_ok, tls=_server_tls(ca, "127.0.0.1"))
+    config = Config(
+        host=server.url, proxy=connect_proxy.url, tls=TLSClientConfig(ca_data=ca.cert_pem.bytes())
+    )
+    out, _, _ = run_with(config, server)
+    assert out == b"ok"
+    assert connect_proxy.heads[0].startswith(f"CONNECT 127.0.0.1:{server.port} ".encode())
+
+
+def test_http_through_a_connect_proxy(ws_server: Any, connect_proxy: Any) -> None:
+    # Go's WebSocket dialer tunnels through an http proxy even to an http server.
+    server = ws_server(_echo_ok)
+    out, _, _ = run_with(Config(host=server.url, proxy=connect_proxy.url), server)
+    assert out == b"ok"
+    assert connect_proxy.heads[0].startswith(f"CONNECT 127.0.0.1:{server.port} ".encode())
+
+
+def test_refused_connection_is_kubectls_dial_error() -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = Config(host=f"http://127.0.0.1:{port}")
+    with pytest.raises(ConnectError) as caught:
+        new_websocket_executor(config, f"http://127.0.0.1:{port}/x").stream()
+    assert str(caught.value) == (
+        f'Get "http://127.0.0.1:{port}/x": dial tcp 127.0.0.1:{port}: connect: connection refused'
+    )
+
+
+def run_with(config: Config, server: Any) -> tuple[bytes, bytes, Any]:
+    out, err = io.BytesIO(), io.BytesIO()
+    executor = new_websocket_executor(config, server.url + "/api/v1/x")
+    executor.stream(stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue(), executor
