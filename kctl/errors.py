@@ -187,8 +187,16 @@ class StreamError(KctlError):
 
 
 class UpgradeFailureError(StreamError):
-    """The server answered the WebSocket upgrade with something other than 101 and no Status
-    (httpstream.UpgradeFailureError: ``unable to upgrade streaming request: ...``)."""
+    """The server did not switch protocols (httpstream.UpgradeFailureError: ``unable to
+    upgrade streaming request: ...``). ``status`` is the metav1.Status it answered with, if
+    any, and ``body`` the start of its answer."""
+
+    def __init__(
+        self, message: str, *, status: Mapping[str, Any] | None = None, body: bytes = b""
+    ) -> None:
+        self.status = dict(status) if status else None
+        self.body = body
+        super().__init__(message)
 
 
 class CodeExitError(KctlError):

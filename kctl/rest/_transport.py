@@ -332,9 +332,7 @@ class HTTPTransport:
                 if scheme == "https":
                     pool._prepare_proxy(conn)  # urllib3's CONNECT, then TLS inside the tunnel
                 else:
-                    conn.set_tunnel(
-                        host, port, headers=adapter.proxy_headers(proxy.for_urllib3())
-                    )
+                    conn.set_tunnel(host, port, headers=adapter.proxy_headers(proxy.for_urllib3()))
                     conn.connect()
             else:
                 conn.connect()

@@ -128,9 +128,8 @@ def _describe(err: BaseException) -> str:
     return text
 
 
-def _refused(err: Any) -> Exception:
-    """A handshake answered without 101, as client-go's RoundTripper reports it: a Status
-    body becomes a StatusError, anything else an UpgradeFailureError with the body."""
+def _refused(err: Any) -> UpgradeFailureError:
+    """A handshake answered without 101, in the words of client-go's RoundTripper."""
     from http import HTTPStatus
 
     reason = err.status_message
@@ -145,12 +144,17 @@ def _refused(err: Any) -> Exception:
         from kctl.rest._errors import decode_status
 
         status = decode_status(body)
-        if status is not None and status.get("kind") == "Status":
-            return StatusError(status)
+        if status is not None:
+            # client-go's cause is then a StatusError, which prints as its message alone.
+            message = str(StatusError(status))
+            return UpgradeFailureError(
+                f"unable to upgrade streaming request: {message}", status=status, body=body
+            )
         detail = body.decode("utf-8", "replace").strip()
         return UpgradeFailureError(
             f"unable to upgrade streaming request: websocket: bad handshake ({status_text}): "
-            f"{detail}"
+            f"{detail}",
+            body=body,
         )
     return UpgradeFailureError(
         f"unable to upgrade streaming request: websocket: bad handshake ({status_text})"

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kctl.errors import CodeExitError, ConnectError, StatusError, StreamError, UpgradeFailureError
+from kctl.errors import CodeExitError, ConnectError, StreamError, UpgradeFailureError
 from kctl.kubernetes import new_for_config
 from kctl.rest import Config, ImpersonationConfig, TLSClientConfig
 from kctl.tools.remotecommand import (
@@ -146,10 +146,11 @@ def test_refused_upgrade_with_a_status(ws_server: Any) -> None:
     }
     refuse = (404, json.dumps(status).encode(), "application/json")
     server = ws_server(lambda s: None, refuse=refuse)
-    with pytest.raises(StatusError) as caught:
+    with pytest.raises(UpgradeFailureError) as caught:
         run(server)
-    assert caught.value.reason == "NotFound"
-    assert caught.value.message == 'pods "nope" not found'
+    assert str(caught.value) == 'unable to upgrade streaming request: pods "nope" not found'
+    assert caught.value.status is not None
+    assert caught.value.status["reason"] == "NotFound"
 
 
 def test_refused_upgrade_without_a_status(ws_server: Any) -> None:
