@@ -26,7 +26,7 @@ from kctl.cli._errors import SilentExit, usage_errorf
 from kctl.cli._globals import Factory, KubectlCommand, global_flags
 from kctl.errors import CodeExitError, KctlError, UpgradeFailureError
 
-__all__ = ["attachable_pod", "command", "container_for", "upgrade_failure_text"]
+__all__ = ["attachable_pod", "command", "container_for", "resolve", "upgrade_failure_text"]
 
 DEFAULT_POD_TIMEOUT = 60.0
 _DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
@@ -92,9 +92,9 @@ def _first_pod(factory: Factory, namespace: str, selector: str, timeout: float) 
     raise KctlError("timed out waiting for the condition")
 
 
-def attachable_pod(factory: Factory, arg: str, timeout: float) -> dict[str, Any]:
-    """The pod ``POD`` or ``TYPE/NAME`` means, as kubectl's builder and attachablePodForObject
-    find it."""
+def resolve(factory: Factory, arg: str, timeout: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The object ``POD`` or ``TYPE/NAME`` names, and the pod to attach to for it (kubectl's
+    builder, then attachablePodForObject)."""
     namespace, _ = factory.namespace()
     kind, sep, name = arg.partition("/")
     if not sep:
@@ -109,10 +109,15 @@ def attachable_pod(factory: Factory, arg: str, timeout: float) -> dict[str, Any]
     obj.setdefault("kind", mapping.group_version_kind.kind)
     group = mapping.resource.group
     if obj.get("kind") == "Pod" and not group:
-        return obj
+        return obj, obj
     selector = _selector_for(obj, group, mapping.resource.version)
     ns = str((obj.get("metadata") or {}).get("namespace") or namespace)
-    return _first_pod(factory, ns, selector, timeout)
+    return obj, _first_pod(factory, ns, selector, timeout)
+
+
+def attachable_pod(factory: Factory, arg: str, timeout: float) -> dict[str, Any]:
+    """The pod ``POD`` or ``TYPE/NAME`` means, as kubectl finds it."""
+    return resolve(factory, arg, timeout)[1]
 
 
 def _container_names(pod: dict[str, Any]) -> str:
