@@ -130,6 +130,15 @@ def _fail(message: str) -> None:
     show_default=True,
     help="Events per resource a watch can always resume from, however old.",
 )
+@click.option(
+    "--runtime",
+    default=None,
+    type=click.Choice(["process"]),
+    help="Run pods' containers (command and args) as host processes, as the user who "
+    "started the sandbox: real logs, exec, attach and port-forward (each pod gets its own "
+    "127.x.y.z address). Without it pods only get statuses, and exec answers 'error "
+    "dialing backend' as an apiserver with no kubelet.",
+)
 def serve(
     host: str,
     port: int,
@@ -146,6 +155,7 @@ def serve(
     bookmark_interval: float,
     watch_window: float,
     watch_window_events: int,
+    runtime: str | None,
 ) -> None:
     """Serve until SIGTERM or SIGINT; prints `ready URL` once it accepts connections.
 
@@ -192,6 +202,7 @@ def serve(
             rbac=rbac,
             faults=parsed,
             state=state,
+            runtime=runtime,
         )
         sandbox.start()
     except SandboxError as err:
@@ -245,8 +256,25 @@ def serve(
     show_default=True,
     help="Seconds to wait for it to be ready.",
 )
+@click.option(
+    "--runtime",
+    default=None,
+    type=click.Choice(["process"]),
+    help="Run pods' containers (command and args) as host processes, as the user who "
+    "started the sandbox: real logs, exec, attach and port-forward (each pod gets its own "
+    "127.x.y.z address). Without it pods only get statuses, and exec answers 'error "
+    "dialing backend' as an apiserver with no kubelet.",
+)
 @click.pass_context
-def up(ctx: click.Context, port: int, seed: str, tls: bool, timeout: float, fresh: bool) -> None:
+def up(
+    ctx: click.Context,
+    port: int,
+    seed: str,
+    tls: bool,
+    timeout: float,
+    fresh: bool,
+    runtime: str | None,
+) -> None:
     """Start a sandbox in the background and make it the current kubeconfig context.
 
     It serves HTTPS with a generated CA; its kubeconfig entries carry the CA and a random
@@ -267,6 +295,7 @@ def up(ctx: click.Context, port: int, seed: str, tls: bool, timeout: float, fres
             fresh=fresh,
             check_seed=given,
             warn=warn,
+            runtime=runtime or "",
         )
     except DaemonError as err:
         _fail(str(err))

@@ -8,6 +8,7 @@ wrap that call, which is where authentication, fault injection or auditing plug 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import logging
@@ -42,6 +43,7 @@ from kctl.sandbox._store import Entry, Store, encode, encode_value
 
 if TYPE_CHECKING:
     from kctl.sandbox._auth import Authenticator
+    from kctl.sandbox._runtime import ProcessRuntime
 
 __all__ = ["ApiServer", "Handler", "Middleware", "Request", "Response"]
 
@@ -126,6 +128,10 @@ class Response:
     content_type: str = JSON
     headers: list[tuple[str, str]] = field(default_factory=list)
     stream: Iterator[bytes] | None = None
+    # A WebSocket upgrade (101): the HTTP side accepts with ``subprotocol`` and hands the
+    # kctl.sandbox._websocket.WebSocket to ``upgrade``, which serves it to its end.
+    upgrade: Callable[[Any], None] | None = None
+    subprotocol: str = ""
 
     @classmethod
     def json(cls, status: int, obj: Any, content_type: str = JSON) -> Response:
@@ -182,6 +188,8 @@ class ApiServer:
         self.authorize: Callable[[Any], bool] | None = None
         # The bearer-token authenticators (kctl.sandbox._auth), which TokenReviews ask.
         self.token_authenticators: list[Authenticator] = []
+        # Sandbox(runtime="process"): the stand-in kubelet that exec and friends reach.
+        self.runtime: ProcessRuntime | None = None
 
     @property
     def now(self) -> datetime:
@@ -374,6 +382,10 @@ class ApiServer:
         from kctl.sandbox._logs import follow_log, pod_log
 
         pod = self.registry.get_entry(target.rt, target.namespace, target.name).obj
+        if self.runtime is not None:
+            resp = self._process_log(req, pod)
+            if resp is not None:
+                return resp
         if req.param("follow") not in ("true", "1"):
             return Response(200, pod_log(pod, req.query), "text/plain")
 
@@ -398,12 +410,44 @@ class ApiServer:
         )
         return Response(200, b"", "text/plain", [], lines)
 
+    def _process_log(self, req: Request, pod: dict[str, Any]) -> Response | None:
+        """The real output of a container the process runtime runs (None: it runs none)."""
+        from kctl.sandbox._logs import log_container
+        from kctl.sandbox._process_logs import process_log
+
+        assert self.runtime is not None
+        container = log_container(pod, req.query)  # the apiserver's and kubelet's errors
+        uid = str((pod.get("metadata") or {}).get("uid", ""))
+        inst = self.runtime.instance(uid, container, req.param("previous") in ("true", "1"))
+        if inst is None or (inst.proc is None and not inst.lines):
+            return None
+        follow = req.param("follow") in ("true", "1")
+
+        def client_gone(timeout: float) -> bool:
+            gone = req.client_gone(timeout) if req.client_gone is not None else False
+            return gone or self.stopping
+
+        body, rest = process_log(
+            self.runtime, inst, req.query, follow=follow, client_gone=client_gone
+        )
+        if rest is None:
+            return Response(200, body, "text/plain")
+
+        def stream() -> Iterator[bytes]:
+            if body:
+                yield body
+            yield from rest
+
+        return Response(200, b"", "text/plain", [], stream())
+
     def _kubelet_stream(self, req: Request, target: _Target) -> Response:
         """pods/exec, attach and portforward: the apiserver's checks (streamLocation), then the
         kubelet connection, which fails: the sandbox runs no kubelet to proxy to."""
         pod = self.registry.get_entry(target.rt, target.namespace, target.name).obj
         spec = pod.get("spec") or {}
         name = target.name
+        self._authorize_stream(req, target)
+        container = ""
         if target.subresource != "portforward":
             names = [c.get("name", "") for c in spec.get("containers") or []]
             init = [c.get("name", "") for c in spec.get("initContainers") or []]
@@ -423,17 +467,37 @@ class ApiServer:
         node = spec.get("nodeName") or ""
         if not node:
             raise st.bad_request(f"pod {name} does not have a host assigned")
-        address = node
-        node_entry = self.registry.store.get(("", "nodes"), "", node)
-        if node_entry is None:
-            raise st.not_found("", "nodes", node)
-        for addr in (node_entry.obj.get("status") or {}).get("addresses") or []:
-            if addr.get("type") == "InternalIP":
-                address = str(addr.get("address"))
-                break
-        raise st.unknown(
-            f"error dialing backend: dial tcp {address}:10250: connect: connection refused"
-        )
+        if self.runtime is None:
+            address = node
+            node_entry = self.registry.store.get(("", "nodes"), "", node)
+            if node_entry is None:
+                raise st.not_found("", "nodes", node)
+            for addr in (node_entry.obj.get("status") or {}).get("addresses") or []:
+                if addr.get("type") == "InternalIP":
+                    address = str(addr.get("address"))
+                    break
+            raise st.unknown(
+                f"error dialing backend: dial tcp {address}:10250: connect: connection refused"
+            )
+        from kctl.sandbox._kubelet_streams import serve_stream
+
+        return serve_stream(self.runtime, req, pod, target.subresource, container)
+
+    def _authorize_stream(self, req: Request, target: _Target) -> None:
+        """A WebSocket upgrade is a GET, authorized as ``get``: kube-apiserver checks ``create``
+        as well (AuthorizePodWebsocketUpgradeCreatePermission, on since 1.35)."""
+        if self.authorize is None or req.method != "GET":
+            return
+        from kctl.sandbox import _authz
+        from kctl.sandbox._auth import UserInfo
+
+        user = UserInfo(req.user, req.uid, req.groups, req.extra)
+        attrs = dataclasses.replace(_authz.request_attributes(req, user), verb="create")
+        if not self.authorize(attrs):
+            # NewForbidden with the authorizer's reason, which RBAC leaves empty on a denial.
+            raise st.forbidden(
+                f'pods "{target.name}" is forbidden: ', {"name": target.name, "kind": "pods"}
+            )
 
     def _check_verb(self, rt: ResourceType, verb: str) -> None:
         if verb not in rt.verbs:

@@ -12,12 +12,15 @@ from __future__ import annotations
 import copy
 import queue
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kctl.errors import StatusError
 from kctl.sandbox._objects import format_time
 from kctl.sandbox._registry import DeleteOptions, Registry
 from kctl.sandbox._store import Event
+
+if TYPE_CHECKING:
+    from kctl.sandbox._runtime import ProcessRuntime
 
 __all__ = ["Controllers"]
 
@@ -62,6 +65,8 @@ class Controllers:
         self.root_ca = ""
         # Sandbox(root_ca_configmaps=False) turns the publisher off.
         self.publish_root_ca = True
+        # Sandbox(runtime="process"): containers run as host processes (see _runtime).
+        self.runtime: ProcessRuntime | None = None
         self.store.add_listener(self._queue.put)
         from kctl.sandbox._crd import CustomResources
         from kctl.sandbox._workloads import Workloads
@@ -115,6 +120,8 @@ class Controllers:
 
             aggregate_cluster_roles(self.registry)
         if event.type == "DELETED":
+            if event.resource == _PODS and self.runtime is not None:
+                self.runtime.stop_pod(meta.get("uid", ""))
             self._collect_dependents(meta.get("uid", ""))
             self.workloads.handle(event)
             if (event.resource, meta.get("name")) in (
@@ -167,6 +174,9 @@ class Controllers:
         spec = pod.get("spec") or {}
         status = pod.get("status") or {}
         if meta.get("deletionTimestamp"):
+            if self.runtime is not None:
+                # The containers die before the pod object goes, as with a real kubelet.
+                self.runtime.stop_pod(meta.get("uid", ""))
             if spec.get("nodeName") and not meta.get("finalizers"):
                 self.registry.force_remove(rt, ns, name)
             return
@@ -198,8 +208,11 @@ class Controllers:
 
     def _run_pod(self, pod: dict[str, Any]) -> dict[str, Any]:
         now = format_time(self.registry.now())
-        self._next_ip += 1
-        ip = f"10.244.{(self._next_ip // 250) % 250}.{self._next_ip % 250 + 2}"
+        if self.runtime is not None:
+            ip = self.runtime.start_pod(pod)
+        else:
+            self._next_ip += 1
+            ip = f"10.244.{(self._next_ip // 250) % 250}.{self._next_ip % 250 + 2}"
         host_ip = self._node_ip(pod["spec"]["nodeName"])
         conditions = [
             {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": now}
@@ -248,7 +261,40 @@ class Controllers:
             }
         )
         pod["status"] = status
+        if self.runtime is not None:
+            _apply_runtime(pod, self.runtime.statuses(pod["metadata"]["uid"]), now)
         return pod
+
+    def container_changed(self, namespace: str, name: str, uid: str) -> None:
+        """The process runtime saw a container exit or restart: write the pod's status."""
+        runtime = self.runtime
+        if runtime is None:
+            return
+        rt = self._rt(*_PODS)
+
+        def update(pod: dict[str, Any]) -> dict[str, Any]:
+            if pod["metadata"].get("uid") != uid:
+                return pod
+            # Read under the write lock: of two racing reports, the later write is the newer.
+            statuses = runtime.statuses(uid)
+            if statuses:
+                _apply_runtime(pod, statuses, format_time(self.registry.now()))
+            return pod
+
+        from kctl.sandbox._apply import update_tracker
+
+        try:
+            self.registry.mutate(
+                rt,
+                namespace,
+                name,
+                update,
+                subresource="status",
+                tracker=update_tracker(rt, "kubelet", "status", self.registry.now),
+            )
+        except StatusError:
+            # Deleted meanwhile: nothing left to report on.
+            return
 
     # --- garbage collection --------------------------------------------------------------
 
@@ -404,6 +450,35 @@ class Controllers:
             self.store.put(_NAMESPACES, obj)
         if not obj["metadata"].get("finalizers"):
             self.store.remove(_NAMESPACES, "", name)
+
+
+def _apply_runtime(pod: dict[str, Any], statuses: dict[str, dict[str, Any]], now: str) -> None:
+    """Merge the runtime's container states into ``pod``'s status: restart counts, the
+    Ready conditions and, once every container has stopped for good, the phase."""
+    status = pod.setdefault("status", {})
+    for cs in status.get("containerStatuses") or ():
+        live = statuses.get(cs.get("name", ""))
+        if live is not None:
+            cs.update(live)
+    css = status.get("containerStatuses") or []
+    ready = bool(css) and all(cs.get("ready") for cs in css)
+    for cond in status.get("conditions") or ():
+        if cond.get("type") in ("Ready", "ContainersReady"):
+            value = "True" if ready else "False"
+            if cond.get("status") != value:
+                cond["status"] = value
+                cond["lastTransitionTime"] = now
+                if not ready:
+                    cond["reason"] = "PodCompleted" if _all_done(css) else "ContainersNotReady"
+                else:
+                    cond.pop("reason", None)
+    if _all_done(css):
+        codes = [cs["state"]["terminated"].get("exitCode") for cs in css]
+        status["phase"] = "Succeeded" if all(c == 0 for c in codes) else "Failed"
+
+
+def _all_done(css: list[dict[str, Any]]) -> bool:
+    return bool(css) and all("terminated" in (cs.get("state") or {}) for cs in css)
 
 
 def _blocks(dependent: dict[str, Any], owner_uid: str) -> bool:

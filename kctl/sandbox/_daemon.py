@@ -131,6 +131,7 @@ def _spawn(
     timeout: float,
     state: str = "",
     kubeconfig: bool = True,
+    runtime: str = "",
 ) -> Running:
     """Start ``serve`` detached and wait for its ``ready`` line; ``state`` defaults to the
     sandbox's own, and only the real server (``kubeconfig``) writes the kubeconfig."""
@@ -156,6 +157,8 @@ def _spawn(
     if kubeconfig:
         args += ["--kubeconfig-out", paths["kubeconfig"]]
     args.append("--tls" if tls else "--no-tls")
+    if runtime:
+        args += ["--runtime", runtime]
     with open(paths["log"], "ab") as log:
         offset = log.tell()
         proc = subprocess.Popen(
@@ -333,6 +336,7 @@ def start(
     fresh: bool = False,
     check_seed: bool = False,
     warn: Callable[[str], None] | None = None,
+    runtime: str = "",
 ) -> tuple[Running, bool]:
     """Start the background sandbox; (info, False) when one was already running.
 
@@ -351,7 +355,7 @@ def start(
                 _check_seed(paths, seed, warn)
             if current is not None:
                 return current, False
-        info = _spawn(paths, port, seed, tls, timeout)
+        info = _spawn(paths, port, seed, tls, timeout, runtime=runtime)
         try:
             write_atomic(paths["pid"], f"{info.pid}\n{info.url}\n", mode=0o600)
             filename = _add_entries(paths)

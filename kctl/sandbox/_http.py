@@ -10,7 +10,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from kctl.sandbox._api import ApiServer, Request
+from kctl.sandbox._api import ApiServer, Request, Response
 from kctl.sandbox._faults import ConnectionAbort, ConnectionDrop
 
 __all__ = ["HTTPServer"]
@@ -41,6 +41,9 @@ class _Handler(BaseHTTPRequestHandler):
             req.client_cert = self.connection.getpeercert() or None
         req.client_gone = self._client_gone
         resp = self.server.api.handle(req)
+        if resp.upgrade is not None:
+            self._upgrade(resp)
+            return
         self.send_response(resp.status)
         if resp.content_type:  # empty for bodiless answers Go sends without one (304, 406)
             self.send_header("Content-Type", resp.content_type)
@@ -76,6 +79,25 @@ class _Handler(BaseHTTPRequestHandler):
             close = getattr(resp.stream, "close", None)
             if close is not None:
                 close()
+
+    def _upgrade(self, resp: Response) -> None:
+        """Accept the WebSocket (101) and serve it on this thread until it ends."""
+        from kctl.sandbox._websocket import WebSocket
+
+        assert resp.upgrade is not None
+        self.close_connection = True
+        try:
+            ws = WebSocket(
+                self.connection, self.rfile, self.path, self.headers.items(), resp.subprotocol
+            )
+        except (OSError, ConnectionError):
+            return
+        try:
+            resp.upgrade(ws)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        finally:
+            ws.shutdown()
 
     def _client_gone(self, timeout: float) -> bool:
         """Wait up to ``timeout`` for the client to leave, while a response streams: no HTTP/1.1

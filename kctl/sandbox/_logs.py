@@ -24,7 +24,7 @@ from typing import Any
 
 from kctl.sandbox import _status as st
 
-__all__ = ["Followers", "follow_log", "pod_log"]
+__all__ = ["Followers", "follow_log", "log_container", "pod_log"]
 
 
 _WAITING_TEXTS = {
@@ -113,6 +113,11 @@ def _waiting_reason(pod: dict[str, Any], container: str) -> str:
 def pod_log(pod: dict[str, Any], query: Mapping[str, Sequence[str]]) -> bytes:
     """The log body for GET pods/log with ``query``; raises the apiserver's/kubelet's errors."""
     return _log(pod, query)[0]
+
+
+def log_container(pod: dict[str, Any], query: Mapping[str, Sequence[str]]) -> str:
+    """The container whose log is asked for, after the same checks as :func:`pod_log`."""
+    return _log(pod, query)[1]
 
 
 def _log(

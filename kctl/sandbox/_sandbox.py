@@ -34,6 +34,7 @@ from kctl.util._atomic import write_atomic
 if TYPE_CHECKING:
     from kctl.rest import Config
     from kctl.sandbox._authz import Attributes, Policy
+    from kctl.sandbox._runtime import ProcessRuntime
     from kctl.sandbox._tls import Authority, KeyPair
 
 __all__ = ["Sandbox", "SandboxError", "kubeconfig_text", "write_kubeconfig"]
@@ -145,6 +146,11 @@ class Sandbox:
     namespaces exist by the time :meth:`start` returns. ``root_ca_configmaps=False`` turns
     the root-CA publisher off, for tests that want a namespace with no ConfigMap at all.
 
+    ``runtime="process"`` runs each scheduled pod's containers as host processes, as the
+    user running the sandbox (see ``_runtime``): logs are their real output, and pods/exec,
+    attach and portforward are served over WebSocket. Without it the stand-in kubelet only
+    writes statuses, and exec answers "error dialing backend" as an apiserver with no kubelet.
+
     Watches resume from a window, as from kube-apiserver's watch cache: per resource, the
     last ``watch_window_events`` events (default 100) and every event younger than
     ``watch_window`` seconds (default 75); nothing from before :meth:`start` (the seed or
@@ -175,9 +181,13 @@ class Sandbox:
         faults: Iterable[Fault | str] = (),
         state: str | None = None,
         root_ca_configmaps: bool = True,
+        runtime: str | None = None,
     ) -> None:
         if rbac and (no_auth or authz is not None):
             raise SandboxError("rbac cannot be combined with no_auth or authz")
+        if runtime not in (None, "process"):
+            raise SandboxError(f'unknown runtime "{runtime}" (the only one is "process")')
+        self.runtime_name = runtime
         self.seed = seed
         self.token: str | None = None if no_auth else (token or secrets.token_urlsafe(32))
         self.authority: Authority | None = None
@@ -240,6 +250,7 @@ class Sandbox:
         if self.authority is not None:
             self.controllers.root_ca = self.authority.ca_pem.decode()
         self.controllers.publish_root_ca = root_ca_configmaps
+        self.runtime: ProcessRuntime | None = None
         self._server: HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tmpdir: str | None = None
@@ -319,6 +330,11 @@ class Sandbox:
         # The seed's namespaces get their default objects before the first request is served,
         # so what a client first sees does not depend on how fast the controllers ran.
         self.controllers.namespace_defaults()
+        if self.runtime_name == "process":
+            from kctl.sandbox._runtime import ProcessRuntime
+
+            self.runtime = ProcessRuntime(on_change=self.controllers.container_changed)
+            self.controllers.runtime = self.api.runtime = self.runtime
         self.controllers.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -377,6 +393,9 @@ class Sandbox:
             self._server.server_close()
             self._server = None
         self.controllers.stop()
+        if self.runtime is not None:
+            # After the controllers, so that no new pod starts while the others are killed.
+            self.runtime.stop()
         with self._kubeconfig_lock:
             if self._tmpdir is not None:
                 shutil.rmtree(self._tmpdir, ignore_errors=True)
