@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,3 +108,46 @@ def test_refused_upgrade_on_a_real_server(envtest: Any, tmp_path: Any) -> None:
         theirs.stdout,
         theirs.stderr,
     )
+
+
+# -- end to end: kctl and kubectl side by side on the sandbox's process runtime ---------------
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "sandbox"))
+from helpers_runtime import pod as runtime_pod  # noqa: E402
+from helpers_runtime import start  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def running() -> Iterator[Sandbox]:
+    with Sandbox(seed="empty", runtime="process") as sb:
+        start(sb, runtime_pod("shell", "sleep 3600", env={"GREETING": "hi there"}))
+        yield sb
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("sh", "-c", 'echo "$GREETING"; echo oops >&2'),
+        ("sh", "-c", "echo out; echo err >&2; exit 3"),
+        ("true",),
+        ("sh", "-c", "printf 'no newline'"),
+        ("no-such-command",),
+    ],
+)
+def test_exec_as_kubectl(
+    running: Sandbox, parity: Callable[..., Parity], command: tuple[str, ...]
+) -> None:
+    parity(running, "exec", "shell", "--", *command).assert_same()
+
+
+def test_exec_stdin_as_kubectl(running: Sandbox, parity: Callable[..., Parity]) -> None:
+    payload = "".join(f"line {i}\n" for i in range(5000))
+    p = parity(running, "exec", "-i", "shell", "--", "sh", "-c", "cat; echo done", input=payload)
+    assert p.theirs.stdout == payload + "done\n"
+    p.assert_same()
+
+
+def test_exit_code_3_with_kubectls_text(running: Sandbox, parity: Callable[..., Parity]) -> None:
+    p = parity(running, "exec", "shell", "--", "sh", "-c", "exit 3")
+    assert (p.ours.returncode, p.ours.stderr) == (3, "command terminated with exit code 3\n")
+    p.assert_same()

@@ -171,3 +171,49 @@ def test_pod_not_running_on_a_real_server(envtest: Any, tmp_path: Path) -> None:
         theirs.stdout,
         theirs.stderr,
     )
+
+
+# -- end to end: an HTTP server in a sandbox pod, fetched through kctl's forward -------------
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "sandbox"))
+from helpers_runtime import pod as runtime_pod  # noqa: E402
+from helpers_runtime import start, wait_for  # noqa: E402
+
+
+def _listening(ip: str, port: int) -> bool:
+    try:
+        socket.create_connection((ip, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Sandbox]:
+    server = f"{sys.executable} -m http.server 8080 --bind $POD_IP"
+    with Sandbox(seed="empty", runtime="process") as sb:
+        running = start(sb, runtime_pod("web", f"echo served by web > index.txt; exec {server}"))
+        ip = running["status"]["podIP"]
+        assert wait_for(lambda: _listening(ip, 8080)), "the pod's server never listened"
+        yield sb
+
+
+def test_fetch_through_the_forward(served: Sandbox, tmp_path: Path) -> None:
+    import urllib.request
+
+    proc = LineProc(
+        [sys.executable, "-m", "kctl", "port-forward", "pod/web", ":8080"],
+        served.kubeconfig_path,
+        tmp_path,
+    )
+    try:
+        first = proc.take(1)[0]
+        port = int(first.split(":")[1].split(" ")[0])
+        for _ in range(3):  # a new WebSocket per connection, each one served
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.txt", timeout=10) as r:
+                assert r.read() == b"served by web\n"
+        proc.proc.send_signal(signal.SIGINT)
+        code, stderr = proc.finish()
+        assert (code, stderr) == (0, "")
+    finally:
+        proc.kill()
