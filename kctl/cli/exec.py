@@ -98,7 +98,14 @@ def resolve(factory: Factory, arg: str, timeout: float) -> tuple[dict[str, Any],
     namespace, _ = factory.namespace()
     kind, sep, name = arg.partition("/")
     if not sep:
-        kind, name = "pods", arg
+        # A bare name is a pod: no discovery is needed to know where pods live.
+        from kctl.kubernetes import new_for_config
+
+        pod: dict[str, Any] = dict(
+            new_for_config(factory.rest_config()).core_v1().pods(namespace).get(arg)
+        )
+        pod.setdefault("kind", "Pod")
+        return pod, pod
     if not name:
         raise KctlError("arguments in resource/name form must have a single resource and name")
     mapping = factory.rest_mapper().mapping_for(kind)
