@@ -110,7 +110,9 @@ def _reader(stdin: Any) -> Any:
         fd = stdin.fileno()
     except (AttributeError, OSError, ValueError):
         fd = None
-    if fd is not None and not getattr(stdin, "peek", None):
+    if fd is not None:
+        # The descriptor itself, not the buffered object: a thread blocked in a buffered read
+        # holds its lock, and Python aborts at exit when a daemon thread still holds one.
         return lambda: os.read(fd, _READ_SIZE)
     read1 = getattr(stdin, "read1", None)
     if read1 is not None:

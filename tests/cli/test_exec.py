@@ -151,3 +151,105 @@ def test_exit_code_3_with_kubectls_text(running: Sandbox, parity: Callable[..., 
     p = parity(running, "exec", "shell", "--", "sh", "-c", "exit 3")
     assert (p.ours.returncode, p.ours.stderr) == (3, "command terminated with exit code 3\n")
     p.assert_same()
+
+
+# -- a real terminal: raw mode, restored afterwards, and resizes ---------------------------
+
+
+class PtyRun:
+    """``argv`` with a pseudo-terminal for stdin, stdout and stderr, of ``rows`` x ``cols``."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], rows: int, cols: int) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        self.master, self.slave = pty.openpty()
+        fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.before = termios.tcgetattr(self.slave)
+        self.proc = subprocess.Popen(
+            argv, stdin=self.slave, stdout=self.slave, stderr=self.slave, env=env
+        )
+        self.output = b""
+
+    def resize(self, rows: int, cols: int) -> None:
+        import fcntl
+        import signal
+        import struct
+        import termios
+
+        fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        # Not the process's controlling terminal: the kernel would not signal it.
+        self.proc.send_signal(signal.SIGWINCH)
+
+    def read_until(self, wanted: bytes, poke: bytes = b"") -> bytes:
+        """Output until ``wanted`` shows up; ``poke`` is typed again at each quiet moment."""
+        import select
+        import time
+
+        deadline = time.monotonic() + 30
+        while wanted not in self.output:
+            assert time.monotonic() < deadline, f"no {wanted!r} in {self.output!r}"
+            ready, _, _ = select.select([self.master], [], [], 0.2)
+            if ready:
+                self.output += os.read(self.master, 4096)
+            elif poke:
+                os.write(self.master, poke)
+            elif self.proc.poll() is not None:
+                break
+        return self.output
+
+    def finish(self) -> int:
+        code = self.proc.wait(timeout=30)
+        self.read_until(b"\0never")
+        return code
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        os.close(self.master)
+        os.close(self.slave)
+
+
+def test_tty_raw_mode_size_and_restore(running: Sandbox, tmp_path: Path) -> None:
+    """Both clients tell the container their terminal's size, and leave the terminal as they
+    found it. (The first ``stty`` may run before the size arrives, on a kubelet too: the
+    loop asks again until it shows.)"""
+    import termios
+
+    env = cli_env(running, tmp_path)
+    script = "while read x; do stty size; done"
+    results = []
+    for exe in ([str(KUBECTL)], [sys.executable, "-m", "kctl"]):
+        run = PtyRun([*exe, "exec", "-it", "shell", "--", "sh", "-c", script], env, 33, 111)
+        try:
+            run.read_until(b"33 111", poke=b"\r")
+            os.write(run.master, b"\x04")
+            code = run.finish()
+            results.append((code, termios.tcgetattr(run.slave) == run.before))
+        finally:
+            run.close()
+    theirs, ours = results
+    assert theirs == (0, True)
+    assert ours == theirs
+
+
+def test_tty_resize_is_forwarded(running: Sandbox, tmp_path: Path) -> None:
+    env = cli_env(running, tmp_path)
+    script = "while read x; do stty size; done"
+    run = PtyRun(
+        [sys.executable, "-m", "kctl", "exec", "-it", "shell", "--", "sh", "-c", script],
+        env,
+        24,
+        80,
+    )
+    try:
+        run.read_until(b"24 80", poke=b"\r")
+        run.resize(50, 132)
+        run.read_until(b"50 132", poke=b"\r")
+        os.write(run.master, b"\x04")  # ^D ends the loop, and with it the session
+        assert run.finish() == 0
+    finally:
+        run.close()
