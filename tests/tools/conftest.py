@@ -251,8 +251,9 @@ class ConnectProxy:
             head += chunk
         self.heads.append(head)
         target = head.split(b" ")[1].decode()
-        host, _, port = target.rpartition(":")
-        upstream = socket.create_connection((host, int(port)))
+        _, _, port = target.rpartition(":")
+        # Every name is this machine to the proxy: tests can use names no resolver knows.
+        upstream = socket.create_connection(("127.0.0.1", int(port)))
         sock.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
         threading.Thread(target=_pipe, args=(upstream, sock), daemon=True).start()
         _pipe(sock, upstream)
@@ -285,3 +286,55 @@ def connect_proxy() -> Iterator[ConnectProxy]:
 def ca() -> Any:
     trustme = pytest.importorskip("trustme")
     return trustme.CA()
+
+
+class Socks5Proxy:
+    """A SOCKS5 server on 127.0.0.1 (no authentication, CONNECT only) that records targets."""
+
+    def __init__(self) -> None:
+        self.targets: list[str] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"socks5://127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(sock,), daemon=True).start()
+
+    def _handle(self, sock: socket.socket) -> None:
+        import struct
+
+        f = sock.makefile("rb")
+        _, count = f.read(2)
+        f.read(count)
+        sock.sendall(b"\x05\x00")
+        _, _, _, atyp = f.read(4)
+        if atyp == 3:
+            (length,) = f.read(1)
+            host = f.read(length).decode()
+        else:
+            host = socket.inet_ntop(socket.AF_INET, f.read(4))
+        (port,) = struct.unpack("!H", f.read(2))
+        self.targets.append(f"{host}:{port}")
+        upstream = socket.create_connection((host, port))
+        sock.sendall(b"\x05\x00\x00\x01" + bytes(6))
+        threading.Thread(target=_pipe, args=(upstream, sock), daemon=True).start()
+        _pipe(sock, upstream)
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+@pytest.fixture
+def socks_proxy() -> Iterator[Socks5Proxy]:
+    proxy = Socks5Proxy()
+    yield proxy
+    proxy.close()

@@ -341,8 +341,35 @@ def test_refused_connection_is_kubectls_dial_error() -> None:
     )
 
 
-def run_with(config: Config, server: Any) -> tuple[bytes, bytes, Any]:
+def run_with(config: Config, server: Any, url: str = "") -> tuple[bytes, bytes, Any]:
     out, err = io.BytesIO(), io.BytesIO()
-    executor = new_websocket_executor(config, server.url + "/api/v1/x")
+    executor = new_websocket_executor(config, (url or server.url) + "/api/v1/x")
     executor.stream(stdout=out, stderr=err)
     return out.getvalue(), err.getvalue(), executor
+
+
+def test_https_through_a_socks5_proxy(ws_server: Any, ca: Any, socks_proxy: Any) -> None:
+    server = ws_server(_echo_ok, tls=_server_tls(ca, "127.0.0.1"))
+    config = Config(
+        host=server.url, proxy=socks_proxy.url, tls=TLSClientConfig(ca_data=ca.cert_pem.bytes())
+    )
+    out, _, _ = run_with(config, server)
+    assert out == b"ok"
+    assert socks_proxy.targets == [f"127.0.0.1:{server.port}"]
+
+
+def test_environment_proxy_and_no_proxy(
+    ws_server: Any, connect_proxy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTP_PROXY applies to the upgrade as to any request, and so does NO_PROXY."""
+    server = ws_server(_echo_ok)
+    host = f"http://kctl-ws.test:{server.port}"
+    monkeypatch.setenv("HTTP_PROXY", connect_proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    out, _, _ = run_with(Config(host=host), server, url=host)
+    assert out == b"ok"
+    assert connect_proxy.heads[0].startswith(f"CONNECT kctl-ws.test:{server.port} ".encode())
+    monkeypatch.setenv("NO_PROXY", "kctl-ws.test")
+    with pytest.raises(ConnectError, match=r"lookup kctl-ws\.test: no such host"):
+        run_with(Config(host=host), server, url=host)
