@@ -120,7 +120,17 @@ from helpers_runtime import start  # noqa: E402
 @pytest.fixture(scope="module")
 def running() -> Iterator[Sandbox]:
     with Sandbox(seed="empty", runtime="process") as sb:
-        start(sb, runtime_pod("shell", "sleep 3600", env={"GREETING": "hi there"}))
+        shell = runtime_pod("shell", "sleep 3600", env={"GREETING": "hi there"})
+        shell["metadata"]["labels"] = {"app": "shell"}
+        start(sb, shell)
+        sb.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "shell", "namespace": "default"},
+                "spec": {"selector": {"app": "shell"}, "ports": [{"port": 80}]},
+            }
+        )
         yield sb
 
 
@@ -138,6 +148,15 @@ def test_exec_as_kubectl(
     running: Sandbox, parity: Callable[..., Parity], command: tuple[str, ...]
 ) -> None:
     parity(running, "exec", "shell", "--", *command).assert_same()
+
+
+@pytest.mark.parametrize("target", ["pod/shell", "svc/shell", "service/shell"])
+def test_exec_through_a_type_name(
+    running: Sandbox, parity: Callable[..., Parity], target: str
+) -> None:
+    p = parity(running, "exec", target, "--", "sh", "-c", 'echo "$GREETING"')
+    assert p.theirs.stdout == "hi there\n"
+    p.assert_same()
 
 
 def test_exec_stdin_as_kubectl(running: Sandbox, parity: Callable[..., Parity]) -> None:
