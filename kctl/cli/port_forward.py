@@ -138,8 +138,15 @@ def _addresses(values: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _complete_args(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    # The first argument is a pod, as for exec; ports are the user's to say.
+    from kctl.cli.exec import _complete_args as complete_pod
+
+    return complete_pod(ctx, param, incomplete)
+
+
 @kubectl_command("port-forward", short_help="Forward one or more local ports to a pod")
-@click.argument("args", nargs=-1)
+@click.argument("args", nargs=-1, shell_complete=_complete_args)
 @click.option(
     "--address",
     multiple=True,
