@@ -78,10 +78,41 @@ class Controllers:
     def start(self) -> None:
         # Objects restored from persistence arrive without events: serve their CRDs now.
         self.crds.resync()
+        if self.runtime is not None:
+            self._adopt_pods()
         self._thread = threading.Thread(
             target=self._loop, name="kctl-sandbox-controllers", daemon=True
         )
         self._thread.start()
+
+    def _adopt_pods(self) -> None:
+        """Stored pods bound to a node (a restored state, a seed) whose containers have a
+        command run again, as a kubelet restarts its pods after a reboot; pods without
+        one keep their status (they would run nothing)."""
+        from kctl.sandbox._apply import update_tracker
+
+        rt = self._rt(*_PODS)
+        for entry in list(self.store.items(_PODS)):
+            pod = entry.obj
+            meta, spec = pod["metadata"], pod.get("spec") or {}
+            if (
+                not spec.get("nodeName")
+                or meta.get("deletionTimestamp")
+                or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
+                or not any(c.get("command") for c in spec.get("containers") or ())
+            ):
+                continue
+            try:
+                self.registry.mutate(
+                    rt,
+                    meta["namespace"],
+                    meta["name"],
+                    self._run_pod,
+                    subresource="status",
+                    tracker=update_tracker(rt, "kubelet", "status", self.registry.now),
+                )
+            except StatusError:
+                continue  # gone meanwhile
 
     def stop(self) -> None:
         self._queue.put(None)

@@ -100,6 +100,17 @@ def write_kubeconfig(
     write_atomic(target, kubeconfig_text(url, token, ca_pem, client, context=context), mode=0o600)
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _defaulter() -> Callable[[Any, dict[str, Any]], None] | None:
     try:
         from kctl.sandbox._defaults import apply_defaults
@@ -187,6 +198,9 @@ class Sandbox:
             raise SandboxError("rbac cannot be combined with no_auth or authz")
         if runtime not in (None, "process"):
             raise SandboxError(f'unknown runtime "{runtime}" (the only one is "process")')
+        if runtime is not None and not _loopback(host):
+            # Whoever reaches the API could run commands as this user: keep it on this host.
+            raise SandboxError(f"the process runtime serves on a loopback address only, not {host}")
         self.runtime_name = runtime
         self.seed = seed
         self.token: str | None = None if no_auth else (token or secrets.token_urlsafe(32))

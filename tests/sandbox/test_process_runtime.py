@@ -60,6 +60,18 @@ def test_unknown_runtime_is_refused() -> None:
         Sandbox(runtime="docker")
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.1", "example.com"])
+def test_runtime_listens_on_loopback_only(host: str) -> None:
+    with pytest.raises(SandboxError) as err:
+        Sandbox(runtime="process", host=host)
+    assert str(err.value) == f"the process runtime serves on a loopback address only, not {host}"
+
+
+def test_runtime_on_another_loopback_address() -> None:
+    with Sandbox(seed="empty", runtime="process", host="127.0.0.2") as sandbox:
+        assert sandbox.url.startswith("http://127.0.0.2:")
+
+
 def test_exit_code_fails_the_pod_with_restart_policy_never(sb: Sandbox) -> None:
     start(sb, pod("bad", "echo to stderr >&2; exit 3"))
     assert wait_for(lambda: _status(sb, "bad").get("phase") == "Failed")
@@ -154,6 +166,28 @@ def test_stop_kills_every_process_and_removes_the_directories() -> None:
         sandbox.stop()
     assert all(_gone(pid) for pid in pids)
     assert not os.path.exists(root)
+
+
+def test_pods_run_again_after_a_restart_from_state(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.db")
+    with Sandbox(seed="empty", runtime="process", state=state) as first:
+        start(first, pod("keeper", "echo booted; exec sleep 3600"))
+        assert wait_for(lambda: _log(first, "keeper").text == "booted\n")
+        old_pid = _pid_of_sleep(first, "keeper")
+    assert wait_for(lambda: _gone(old_pid))
+    with Sandbox(seed="empty", runtime="process", state=state) as second:
+        # The stand-in kubelet starts it again, with a new IP of this runtime's.
+        assert wait_for(lambda: _log(second, "keeper").text == "booted\n")
+        uid = get_pod(second, "keeper")["metadata"]["uid"]  # type: ignore[index]
+        assert _status(second, "keeper")["podIP"] == second.runtime.ip(uid)  # type: ignore[union-attr]
+        assert _status(second, "keeper")["phase"] == "Running"
+
+
+def _pid_of_sleep(sb: Sandbox, name: str) -> int:
+    uid = get_pod(sb, name)["metadata"]["uid"]  # type: ignore[index]
+    inst = sb.runtime.instance(uid, "c")  # type: ignore[union-attr]
+    assert inst is not None and inst.proc is not None
+    return inst.proc.pid
 
 
 def test_without_the_runtime_exec_dials_no_kubelet(sandbox: Sandbox) -> None:
