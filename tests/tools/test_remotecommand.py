@@ -373,3 +373,33 @@ def test_environment_proxy_and_no_proxy(
     monkeypatch.setenv("NO_PROXY", "kctl-ws.test")
     with pytest.raises(ConnectError, match=r"lookup kctl-ws\.test: no such host"):
         run_with(Config(host=host), server, url=host)
+
+
+def test_exec_plugin_token_and_basic_auth(ws_server: Any, ca: Any, tmp_path: Any) -> None:
+    import json
+    import stat
+    import sys
+
+    from kctl.rest import ExecConfig
+
+    script = tmp_path / "plugin"
+    cred = {
+        "kind": "ExecCredential",
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "status": {"token": "from-plugin"},
+    }
+    script.write_text(f"#!{sys.executable}\nprint({json.dumps(json.dumps(cred))})\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    server = ws_server(_echo_ok, tls=_server_tls(ca, "127.0.0.1"))
+    tls = TLSClientConfig(ca_data=ca.cert_pem.bytes())
+    plugin = ExecConfig(
+        command=str(script),
+        api_version="client.authentication.k8s.io/v1",
+        interactive_mode="Never",
+    )
+    run_with(Config(host=server.url, tls=tls, exec_provider=plugin), server)
+    run_with(Config(host=server.url, tls=tls, username="u", password="p"), server)
+    assert [h.headers["authorization"] for h in server.handshakes] == [
+        "Bearer from-plugin",
+        "Basic dTpw",
+    ]
