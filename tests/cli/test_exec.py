@@ -272,3 +272,36 @@ def test_tty_resize_is_forwarded(running: Sandbox, tmp_path: Path) -> None:
         assert run.finish() == 0
     finally:
         run.close()
+
+
+def test_connection_dropped_mid_stream(tmp_path: Path) -> None:
+    """The server goes away while the command runs: both exit 1 with client-go's words for
+    a WebSocket that ended without a close frame (kubectl's klog lines aside), no traceback."""
+    from .conftest import normalise
+
+    sb = Sandbox(seed="empty", runtime="process").start()
+    try:
+        start(sb, runtime_pod("shell", "sleep 3600"))
+        env = cli_env(sb, tmp_path)
+        script = ("exec", "shell", "--", "sh", "-c", "echo up; sleep 60")
+        procs = [
+            subprocess.Popen(
+                [*exe, *script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for exe in ([str(KUBECTL)], [sys.executable, "-m", "kctl"])
+        ]
+        for proc in procs:
+            assert proc.stdout is not None
+            assert proc.stdout.readline() == "up\n"
+    finally:
+        sb.stop()
+    (theirs_out, theirs_err), (ours_out, ours_err) = (p.communicate(timeout=60) for p in procs)
+    assert normalise(theirs_err) == (
+        "error: error reading from error stream: next reader: "
+        "websocket: close 1006 (abnormal closure): unexpected EOF\n"
+    )
+    assert (procs[1].returncode, ours_out, ours_err) == (
+        procs[0].returncode,
+        theirs_out,
+        normalise(theirs_err),
+    )
