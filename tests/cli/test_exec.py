@@ -57,6 +57,9 @@ def pods() -> Iterator[Sandbox]:
         ("svc/nope", "--", "ls"),
         ("pick", "--", "ls"),
         ("--pod-running-timeout=0s", "web", "--", "ls"),
+        ("-q", "web", "--", "ls"),
+        ("-q", "-i", "-t", "web", "--", "ls"),
+        ("-t", "web", "--", "ls"),
     ],
 )
 def test_errors_as_kubectl(
