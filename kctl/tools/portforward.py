@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from kctl.errors import KctlError, StreamError
+from kctl.tools._threads import spawn
 
 if TYPE_CHECKING:
     from kctl.rest import Config
@@ -176,9 +177,7 @@ class PortForwarder:
                 self.out, f"Forwarding from {_join(addr.address, port.local)} -> {port.remote}\n"
             )
             self._listeners.append(sock)
-            threading.Thread(
-                target=self._accept, args=(sock, port), daemon=True, name="portforward-accept"
-            ).start()
+            spawn(self._accept, sock, port, name="portforward-accept")
         if (succeeded_default == 0 and failed_default > 0) or failed_explicit > 0:
             raise KctlError(
                 "Listeners failed to create with the following errors: [" + " ".join(errors) + "]"
@@ -221,9 +220,7 @@ class PortForwarder:
                 local, _ = listener.accept()
             except OSError:
                 return  # closed by close()
-            threading.Thread(
-                target=self._handle, args=(local, port), daemon=True, name="portforward-conn"
-            ).start()
+            spawn(self._handle, local, port, name="portforward-conn")
 
     def _url_for(self, remote: int) -> str:
         parts = urlsplit(self.url)
@@ -246,12 +243,7 @@ class PortForwarder:
                 self._connections.add(conn)
             try:
                 with conn:
-                    threading.Thread(
-                        target=self._upstream,
-                        args=(local, conn),
-                        daemon=True,
-                        name="portforward-up",
-                    ).start()
+                    spawn(self._upstream, local, conn, name="portforward-up")
                     error = self._downstream(local, conn)
             finally:
                 with self._lock:

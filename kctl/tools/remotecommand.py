@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kctl.errors import CodeExitError, StreamError
+from kctl.tools._threads import spawn
 
 if TYPE_CHECKING:
     from kctl.rest import Config
@@ -151,16 +151,9 @@ class WebSocketExecutor:
         self.negotiated = conn.subprotocol
         with conn:
             if stdin is not None:
-                threading.Thread(
-                    target=self._copy_stdin, args=(conn, stdin), daemon=True, name="stdin"
-                ).start()
+                spawn(self._copy_stdin, conn, stdin, name="stdin")
             if tty and terminal_size_queue is not None:
-                threading.Thread(
-                    target=self._resize,
-                    args=(conn, terminal_size_queue),
-                    daemon=True,
-                    name="resize",
-                ).start()
+                spawn(self._resize, conn, terminal_size_queue, name="resize")
             error = self._demux(conn, stdout, stderr)
         if error is not None:
             raise error
