@@ -13,6 +13,9 @@
     │   └── TimeoutError               client-side timeout elapsed
     ├── StatusError                    the server answered with a non-2xx metav1.Status
     ├── WatchError                     a watch stream ended in a way the caller must hear about
+    ├── StreamError                    an exec, attach or port-forward stream failed
+    │   └── UpgradeFailureError        the server refused the WebSocket upgrade
+    ├── CodeExitError                  a remote command exited non-zero; ``code`` carries it
     ├── PatchError                     a patch that cannot be applied or computed
     │   ├── JSONPatchError             RFC 6902 operations that do not apply
     │   ├── PatchConflictError         three-way merge: a change conflicts with the live object
@@ -40,6 +43,7 @@ __all__ = [
     "AmbiguousResourceError",
     "ApplyConflictError",
     "AuthConfigError",
+    "CodeExitError",
     "ConfigError",
     "ConfigInvalidError",
     "ConfigLoadError",
@@ -60,8 +64,10 @@ __all__ = [
     "ResponseBodyError",
     "ResponseDecodeError",
     "StatusError",
+    "StreamError",
     "TimeoutError",
     "TransportError",
+    "UpgradeFailureError",
     "WatchError",
     "is_already_exists",
     "is_bad_request",
@@ -173,6 +179,33 @@ class WatchError(KctlError):
     def __init__(self, message: str, status: Mapping[str, Any] | None = None) -> None:
         self.status = dict(status) if status else None
         super().__init__(message)
+
+
+class StreamError(KctlError):
+    """A stream into a container (exec, attach, port-forward) failed after or while opening:
+    a protocol error on the error channel, or the connection dropping mid-stream."""
+
+
+class UpgradeFailureError(StreamError):
+    """The server did not switch protocols (httpstream.UpgradeFailureError: ``unable to
+    upgrade streaming request: ...``). ``status`` is the metav1.Status it answered with, if
+    any, and ``body`` the start of its answer."""
+
+    def __init__(
+        self, message: str, *, status: Mapping[str, Any] | None = None, body: bytes = b""
+    ) -> None:
+        self.status = dict(status) if status else None
+        self.body = body
+        super().__init__(message)
+
+
+class CodeExitError(KctlError):
+    """The remote command ended with a non-zero exit code (client-go's exec.CodeExitError);
+    kubectl prints the message and exits with ``code``."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+        super().__init__(f"command terminated with exit code {code}")
 
 
 class PatchError(KctlError):

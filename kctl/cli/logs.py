@@ -26,8 +26,8 @@ import click
 from kctl.cli._delete_flags import GoDuration
 from kctl.cli._errors import SilentExit, usage_errorf
 from kctl.cli._globals import Factory, GoInt, kubectl_command
+from kctl.cli._selectors import pod_selector
 from kctl.errors import KctlError, StatusError
-from kctl.metav1 import label_selector_string
 
 if TYPE_CHECKING:
     from kctl.kubernetes._extras import PodClient
@@ -302,37 +302,6 @@ def _by_logging(a: dict[str, Any], b: dict[str, Any]) -> int:
     return -1 if less(a, b) else 1 if less(b, a) else 0
 
 
-_SELECTOR_KINDS = frozenset({"ReplicaSet", "StatefulSet", "DaemonSet", "Deployment", "Job"})
-_NOT_IN_KUBECTL_SCHEME = frozenset({"apiextensions.k8s.io", "apiregistration.k8s.io"})
-
-
-def _go_type(group: str, version: str, kind: str) -> str:
-    builtin = not group or "." not in group or group.endswith(".k8s.io")
-    if builtin and group not in _NOT_IN_KUBECTL_SCHEME:
-        return f"*{version}.{kind}"
-    return "*unstructured.Unstructured"
-
-
-def _workload_selector(obj: dict[str, Any], group: str, version: str) -> str:
-    kind = str(obj.get("kind", ""))
-    spec = obj.get("spec") or {}
-    if kind in _SELECTOR_KINDS and group in ("apps", "extensions", "batch"):
-        return label_selector_string(spec.get("selector"))
-    if kind == "ReplicationController" and not group:
-        return ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
-    if kind == "Service" and not group:
-        selector = spec.get("selector") or {}
-        if not selector:
-            name = (obj.get("metadata") or {}).get("name", "")
-            raise KctlError(
-                f"cannot get the logs from *v1.Service: invalid service '{name}': "
-                "Service is defined without a selector"
-            )
-        return ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-    gotype = _go_type(group, version, kind)
-    raise KctlError(f"cannot get the logs from {gotype}: selector for {gotype} not implemented")
-
-
 def _pods_for(run: _Run, namespace: str, selector: str) -> list[dict[str, Any]]:
     """GetPodList: the matching pods, best first; none yet waits for one to appear."""
     client = run.pods(namespace)
@@ -366,7 +335,7 @@ def _sources(run: _Run, obj: dict[str, Any], group: str, version: str) -> list[_
         ]
     if obj.get("kind") == "Pod" and not group:
         return _pod_sources(run, obj, container, run.all_pods)
-    selector = _workload_selector(obj, group, version)
+    selector = pod_selector(obj, group, version, "get the logs from")
     namespace = str((obj.get("metadata") or {}).get("namespace") or run.namespace)
     pods = _pods_for(run, namespace, selector)
     if len(pods) > 1 and not run.all_pods:

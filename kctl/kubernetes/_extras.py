@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kctl.dynamic._resource import ResourceClient
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     # The kinds are named in strings in the base classes below (kctl.types costs ~50 ms to
     # import, so it is never imported at run time); ruff does not see those uses.
     from kctl.rest import Request
+    from kctl.tools.remotecommand import TerminalSizeQueue
     from kctl.types.core_v1 import (  # noqa: F401
         Namespace,
         NamespaceList,
@@ -78,6 +80,92 @@ class PodClient(ResourceClient["Pod", "PodList"]):
         if stream:
             req.param("stream", stream)
         return req
+
+    def exec_request(
+        self,
+        name: str,
+        command: Sequence[str],
+        *,
+        container: str = "",
+        stdin: bool = False,
+        stdout: bool = True,
+        stderr: bool = True,
+        tty: bool = False,
+    ) -> Request:
+        """The pods/exec request with corev1.PodExecOptions as parameters; its ``url()`` is
+        what a remotecommand executor upgrades."""
+        req = self._request("POST", name, ("exec",), named=True)
+        return req.params(
+            {
+                "container": container or None,
+                "command": list(command),
+                "stdin": stdin or None,
+                "stdout": stdout or None,
+                "stderr": stderr or None,
+                "tty": tty or None,
+            }
+        )
+
+    def attach_request(
+        self,
+        name: str,
+        *,
+        container: str = "",
+        stdin: bool = False,
+        stdout: bool = True,
+        stderr: bool = True,
+        tty: bool = False,
+    ) -> Request:
+        """The pods/attach request with corev1.PodAttachOptions as parameters."""
+        req = self._request("POST", name, ("attach",), named=True)
+        return req.params(
+            {
+                "container": container or None,
+                "stdin": stdin or None,
+                "stdout": stdout or None,
+                "stderr": stderr or None,
+                "tty": tty or None,
+            }
+        )
+
+    def portforward_request(self, name: str) -> Request:
+        """The pods/portforward request; kctl.tools.portforward adds ``ports`` itself."""
+        return self._request("POST", name, ("portforward",), named=True)
+
+    def exec(
+        self,
+        name: str,
+        command: Sequence[str],
+        *,
+        container: str = "",
+        stdin: Any = None,
+        stdout: Any = None,
+        stderr: Any = None,
+        tty: bool = False,
+        terminal_size_queue: TerminalSizeQueue | None = None,
+    ) -> None:
+        """Run ``command`` in the pod's container over WebSocket (kctl.tools.remotecommand):
+        ``stdin`` is read and sent, output is written to the binary ``stdout``/``stderr``.
+        A non-zero exit raises kctl.errors.CodeExitError carrying the code."""
+        from kctl.tools.remotecommand import new_websocket_executor
+
+        req = self.exec_request(
+            name,
+            command,
+            container=container,
+            stdin=stdin is not None,
+            stdout=stdout is not None,
+            stderr=stderr is not None and not tty,
+            tty=tty,
+        )
+        executor = new_websocket_executor(self._client.config, req.url())
+        executor.stream(
+            stdin=stdin,
+            stdout=stdout,
+            stderr=None if tty else stderr,
+            tty=tty,
+            terminal_size_queue=terminal_size_queue,
+        )
 
     def evict(
         self, eviction: str | Eviction, delete_options: DeleteOptions | None = None

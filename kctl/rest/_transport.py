@@ -286,7 +286,8 @@ class HTTPTransport:
 
     # -- sending --------------------------------------------------------------------------
 
-    def send(self, request: HTTPRequest, *, stream: bool = False) -> HTTPResponse:
+    def _outgoing_headers(self, request: HTTPRequest) -> tuple[Headers, ExecCredentials | None]:
+        """The RoundTripper layers' headers: user agent, impersonation, credentials."""
         headers = (
             request.headers.copy()
             if isinstance(request.headers, Headers)
@@ -297,6 +298,54 @@ class HTTPTransport:
         self._impersonate(headers)
         creds = self._authenticate(headers)
         self._log_request(request, headers)
+        return headers, creds
+
+    def dial(self, request: HTTPRequest) -> tuple[Any, Headers]:
+        """A connected socket to the request's server, for a protocol upgrade (WebSocket),
+        and the headers the upgrade request must carry.
+
+        The socket goes through the same proxy choice, TLS context (CA, client certificate,
+        tls-server-name, insecure) and exec-plugin certificate as every request: urllib3's
+        connection classes of this config's adapter make it, outside the pool. Like Go's
+        WebSocket dialer, an http proxy is always asked to CONNECT, even for http servers.
+        """
+        headers, creds = self._outgoing_headers(request)
+        parts = urlsplit(request.url)
+        scheme = parts.scheme.lower()
+        host = parts.hostname or "localhost"
+        port = parts.port or (443 if scheme == "https" else 80)
+        prefix = f'{_go_method(request.method)} "{request.url}": '
+        proxy = self._select_proxy(scheme, host, port, prefix)
+        hostport = join_host_port(host, port)
+        dial = proxy.address if proxy is not None and not proxy.is_socks else hostport
+        try:
+            session = self._session(creds if scheme == "https" else None)
+            adapter: Any = session.get_adapter(request.url)
+            prepared = self._prepare(request, headers, parts.netloc)
+            proxies = {"all": proxy.for_urllib3()} if proxy is not None else None
+            pool = adapter.get_connection_with_tls_context(prepared, True, proxies=proxies)
+            # A connection of its own: an upgraded socket never goes back to a pool.
+            conn = pool._new_conn()
+            timeout = request.timeout
+            conn.timeout = min(timeout, _DIAL_TIMEOUT) if timeout else _DIAL_TIMEOUT
+            if proxy is not None and not proxy.is_socks:
+                if scheme == "https":
+                    pool._prepare_proxy(conn)  # urllib3's CONNECT, then TLS inside the tunnel
+                else:
+                    conn.set_tunnel(host, port, headers=adapter.proxy_headers(proxy.for_urllib3()))
+                    conn.connect()
+            else:
+                conn.connect()
+        except KctlError:
+            raise
+        except library_errors() as err:
+            raise transport_error(err, prefix, dial, host, proxy, hostport) from err
+        sock = conn.sock
+        sock.settimeout(None)
+        return sock, headers
+
+    def send(self, request: HTTPRequest, *, stream: bool = False) -> HTTPResponse:
+        headers, creds = self._outgoing_headers(request)
         started = time.monotonic()
         response = self._round_trip(request, headers, creds, stream)
         millis = int((time.monotonic() - started) * 1000)

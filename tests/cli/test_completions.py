@@ -107,3 +107,11 @@ def test_tab_is_silent_when_the_server_is_down(tmp_path: Path) -> None:
     env_sb = None
     words = "kctl watch -s http://127.0.0.1:1 po"
     assert _tab(words, tmp_path, env_sb) == []
+
+
+def test_tab_completes_pods_for_exec_and_port_forward(
+    demo_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    for verb in ("exec", "port-forward"):
+        names = _tab(f"kctl {verb} -n kube-system kube-proxy-", tmp_path, demo_sandbox)
+        assert names and all(n.startswith("kube-proxy-") for n in names), verb

@@ -1,0 +1,162 @@
+"""Streams benchmark (issue 13): exec round trip, time to the first followed log line, and
+port-forward throughput, kctl beside kubectl 1.37.1, on a Sandbox(runtime="process").
+
+    .venv/bin/python bench/streams.py [RUNS] [MEGABYTES]
+
+Prints a Markdown table. Wall times are medians of RUNS fresh processes (default 10).
+kubectl's port-forward tunnels SPDY inside its WebSocket, which the sandbox does not serve
+(docs/sandbox-differences.md), so its throughput row has kctl beside a direct connection
+to the pod's address (the loopback ceiling) instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "sandbox"))
+
+from helpers_runtime import pod, start, wait_for  # noqa: E402
+
+from kctl.sandbox import Sandbox  # noqa: E402
+
+KUBECTL = Path(sys.executable).parent / "kubectl"
+KCTL = [sys.executable, "-m", "kctl"]
+DEADLINE = 60.0
+
+# The pod's server: every connection gets SIZE bytes, then the server closes it (a client
+# that leaves early, like the readiness probe, is let go).
+SENDER = """
+import os, socket
+size = int(os.environ["SIZE"])
+srv = socket.create_server((os.environ["POD_IP"], 9000))
+chunk = b"x" * (1 << 20)
+while True:
+    conn, _ = srv.accept()
+    left = size
+    try:
+        while left:
+            left -= conn.send(chunk[: min(left, len(chunk))])
+    except OSError:
+        pass
+    conn.close()
+"""
+
+
+def env_for(sb: Sandbox, home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBE", "KCTL"))}
+    for proxy in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        env.pop(proxy, None)
+    env.update(KUBECONFIG=sb.kubeconfig_path, HOME=str(home), KUBECACHEDIR=str(home / "cache"))
+    return env
+
+
+def median_run(argv: list[str], env: dict[str, str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run(argv, env=env, check=True, capture_output=True, timeout=DEADLINE)
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def first_line(argv: list[str], env: dict[str, str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        times.append(time.perf_counter() - began)
+        proc.kill()
+        proc.wait(timeout=DEADLINE)
+        assert line, f"{argv} printed nothing"
+    return statistics.median(times)
+
+
+def drain(host: str, port: int, size: int) -> float:
+    began = time.perf_counter()
+    got = 0
+    with socket.create_connection((host, port), timeout=DEADLINE) as sock:
+        while chunk := sock.recv(1 << 20):
+            got += len(chunk)
+    elapsed = time.perf_counter() - began
+    assert got == size, f"got {got} of {size} bytes"
+    return elapsed
+
+
+def forward_throughput(sb: Sandbox, env: dict[str, str], size: int) -> float:
+    proc = subprocess.Popen(
+        [*KCTL, "port-forward", "--address", "127.0.0.1", "sender", ":9000"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # Forwarding from 127.0.0.1:PORT -> 9000
+        if not line.startswith("Forwarding from "):
+            proc.wait(timeout=DEADLINE)
+            raise SystemExit(f"port-forward failed: {proc.stderr.read() if proc.stderr else ''}")
+        port = int(line.split(":")[1].split(" ")[0])
+        return size / drain("127.0.0.1", port, size) / 1e6
+    finally:
+        proc.terminate()
+        proc.wait(timeout=DEADLINE)
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    size = (int(sys.argv[2]) if len(sys.argv) > 2 else 100) * 1_000_000
+    home = ROOT / "bench" / "out" / "streams-home"
+    home.mkdir(parents=True, exist_ok=True)
+    with Sandbox(seed="empty", runtime="process") as sb:
+        start(sb, pod("shell", "echo ready; sleep 3600"))
+        sender = start(sb, pod("sender", f"exec {sys.executable} -c '{SENDER}'", env={"SIZE": str(size)}))
+        ip = sender["status"]["podIP"]
+
+        def listening() -> bool:
+            try:
+                socket.create_connection((ip, 9000), timeout=1).close()
+            except OSError:
+                return False
+            return True
+
+        # The probe itself takes one transfer; the server goes on accepting.
+        assert wait_for(listening), "the sender pod never listened"
+        env = env_for(sb, home)
+        exec_args = ["exec", "shell", "--", "true"]
+        log_args = ["logs", "-f", "shell"]
+        rows = [
+            (
+                "exec -- true (s)",
+                median_run([*KCTL, *exec_args], env, runs),
+                median_run([str(KUBECTL), *exec_args], env, runs),
+            ),
+            (
+                "logs -f, first line (s)",
+                first_line([*KCTL, *log_args], env, runs),
+                first_line([str(KUBECTL), *log_args], env, runs),
+            ),
+        ]
+        kctl_mbs = forward_throughput(sb, env, size)
+        direct_mbs = size / drain(ip, 9000, size) / 1e6
+    print(f"| streams, {runs} runs, {size // 1_000_000} MB | kctl | kubectl | ratio |")
+    print("|---|---|---|---|")
+    for name, ours, theirs in rows:
+        print(f"| {name} | {ours:.3f} | {theirs:.3f} | {ours / theirs:.2f}x |")
+    print(
+        f"| port-forward {size // 1_000_000} MB (MB/s) | {kctl_mbs:.0f} | n/a (SPDY; direct: "
+        f"{direct_mbs:.0f}) | |"
+    )
+
+
+if __name__ == "__main__":
+    main()
