@@ -516,7 +516,12 @@ class _State:
         inner = _State(self.tmpl, node.name, self.strict, self.out)
         inner.depth = self.depth + 1
         inner.vars = [["$", dot]]
-        inner.walk_list(dot, tree.root)
+        try:
+            inner.walk_list(dot, tree.root)
+        except RecursionError:
+            # Go stops at 100,000 nested templates; Python's stack gives out sooner.
+            self.at(node)
+            raise self.errorf(f"exceeded maximum template depth ({_MAX_DEPTH})") from None
 
     # -- evaluation
     def eval_pipeline(self, dot: Any, pipe: p.Pipe | None) -> Any:
@@ -758,8 +763,4 @@ class GoTemplate:
             state.walk_list(data, tree.root)
         except p.TemplateError as err:
             return "".join(out), err
-        except RecursionError:
-            return "".join(out), p.TemplateError(
-                "caught panic: runtime: goroutine stack exceeds 1000000000-byte limit"
-            )
         return "".join(out), None

@@ -1155,6 +1155,10 @@ def parse(text: str, name: str, funcs: frozenset[str]) -> dict[str, Tree]:
     """The templates that ``text`` defines, the top-level one under ``name``."""
     trees: dict[str, Tree] = {}
     parser = _Parser(name, _Lexer(text), funcs, trees)
-    root = parser.parse()
+    try:
+        root = parser.parse()
+    except RecursionError:
+        # Go nests 10,000 parentheses deep; Python's stack gives out sooner.
+        raise parser.errorf("max expression depth exceeded") from None
     parser.add(name, root)
     return trees

@@ -11,8 +11,10 @@ from kctl.errors import PrinterError
 # emitter or the jsonpath parser (start-up time of a small command).
 
 __all__ = [
+    "GoTemplatePrinter",
     "JSONPathPrinter",
     "JSONPrinter",
+    "KYAMLPrinter",
     "NamePrinter",
     "YAMLPrinter",
     "name_for",
@@ -194,3 +196,65 @@ class JSONPathPrinter:
             self._out.write("".join(parts))
             raise error_for_jsonpath(self._template, err, obj) from None
         self._out.write("".join(parts))
+
+
+class GoTemplatePrinter:
+    """``-o go-template=TEMPLATE`` (and template, go-template-file, templatefile).
+
+    As kubectl's, it sees managedFields, and a list as one ``kind: List`` object. When the
+    template fails, what it wrote so far and kubectl's debugging dump go to the output.
+    """
+
+    def __init__(self, out: Writer, template: str, allow_missing_keys: bool = True) -> None:
+        from kctl.cli._printers._gotemplate import GoTemplate, TemplateError
+
+        try:
+            self._template = GoTemplate(template)
+        except TemplateError as err:
+            raise PrinterError(f"error parsing template {template}, {err}") from None
+        self._out = out
+        self._raw = template
+        self._strict = not allow_missing_keys
+
+    def print_obj(self, obj: Mapping[str, Any]) -> None:
+        from kctl.cli._printers._gofmt import go_sprint
+        from kctl.cli._printers._gojson import marshal
+        from kctl.util.goformat import go_quote
+
+        text, err = self._template.execute(obj, strict=self._strict)
+        self._out.write(text)
+        if err is None:
+            return
+        self._out.write(
+            f"Error executing template: {err}. Printing more information for debugging the "
+            f"template:\n\ttemplate was:\n\t\t{self._raw}\n\traw data was:\n\t\t"
+            f"{marshal(obj)}\n\tobject given to template engine was:\n\t\t{go_sprint(obj)}\n\n"
+        )
+        raise PrinterError(f"error executing template {go_quote(self._raw)}: {err}")
+
+
+class KYAMLPrinter:
+    """``-o kyaml``: each object a ``---`` document; a list is one ``kind: List`` object."""
+
+    def __init__(self, out: Writer, show_managed_fields: bool = False) -> None:
+        self._out = out
+        self._show_managed = show_managed_fields
+
+    def _prep(self, obj: Mapping[str, Any]) -> Mapping[str, Any]:
+        if self._show_managed:
+            return obj
+        items = obj.get("items")
+        if isinstance(items, list):
+            # kubectl's OmitManagedFieldsPrinter strips them from a list's items too.
+            return {**obj, "items": [omit_managed_fields(i) for i in items]}
+        return omit_managed_fields(obj)
+
+    def print_obj(self, obj: Mapping[str, Any]) -> None:
+        from kctl.cli._printers._kyaml import dump
+
+        if not obj.get("kind") or not obj.get("apiVersion"):
+            raise PrinterError(
+                "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you "
+                "know the type"
+            )
+        self._out.write(dump(self._prep(obj)))
