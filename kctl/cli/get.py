@@ -506,9 +506,9 @@ def _object_printer(opts: _Options, out: Any) -> tuple[Any, Callable[[], None]]:
         return p.YAMLPrinter(out, opts.show_managed_fields), lambda: None
     if lower == "kyaml":
         return p.KYAMLPrinter(out, opts.show_managed_fields), lambda: None
-    fmt, _, arg = output.partition("=")
+    # As for templates, --template is the columns, and -o is then taken whole.
+    fmt, arg = (output, opts.template) if opts.template else output.partition("=")[::2]
     if fmt in ("custom-columns", "custom-columns-file"):
-        arg = opts.template or arg
         if not arg:
             raise PrinterError("custom-columns format specified but no custom columns given")
         tw = p.TabWriter(out)
