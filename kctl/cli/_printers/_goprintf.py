@@ -7,10 +7,11 @@ plain Python int is an int64, as kubectl's decoder makes whole JSON numbers.
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
-from kctl.cli._printers._gofmt import go_sprint
+from kctl.cli._printers._gofmt import go_sharp_v, go_sprint
 from kctl.util.goformat import go_quote
 
 __all__ = ["GoInt", "Uint8", "go_type", "sprint", "sprintf", "sprintln"]
@@ -90,72 +91,151 @@ class _Spec:
         self.width: int | None = None
         self.prec: int | None = None
 
-    def pad(self, text: str, numeric: bool = False) -> str:
+    def pad(self, text: str, zeros: str = "text") -> str:
+        """Padded to the width: zeros (flag 0) go after a number's sign, before any other
+        text; ``zeros="never"`` for what Go pads with spaces only (Inf, a %.3d)."""
         if self.width is None or len(text) >= self.width:
             return text
         fill = self.width - len(text)
         if self.minus:
             return text + " " * fill
-        if self.zero and numeric:
+        if self.zero and zeros == "number":
             sign = text[0] if text[:1] in ("-", "+", " ") else ""
             return sign + "0" * fill + text[len(sign) :]
+        if self.zero and zeros == "text":
+            return "0" * fill + text
         return " " * fill + text
 
 
-def _bad(verb: str, value: Any, spec: _Spec | None = None) -> str:
+def _bad(verb: str, value: Any, spec: _Spec) -> str:
     if value is None:
         return f"%!{verb}(<nil>)"
     # The value is printed with %v under the same flags and width.
-    return f"%!{verb}({go_type(value)}={_format(spec or _Spec(), 'v', value)})"
+    return f"%!{verb}({go_type(value)}={_format(spec, 'v', value)})"
+
+
+def _rune(n: int) -> str:
+    """A code point as a string; what is no valid rune is U+FFFD, as Go converts it."""
+    return chr(n) if 0 <= n <= 0x10FFFF and not 0xD800 <= n < 0xE000 else "\ufffd"
 
 
 def _integer(spec: _Spec, verb: str, n: int) -> str:
-    if verb in ("d", "b", "o", "x", "X"):
-        body = format(abs(n), verb)
-    elif verb == "O":
-        body = "0o" + format(abs(n), "o")
-    elif verb == "c":
-        return spec.pad(chr(n) if 0 <= n <= 0x10FFFF else "\ufffd")
-    elif verb == "q":
-        return spec.pad("'" + go_quote(chr(n))[1:-1].replace("'", "\\'") + "'")
-    elif verb == "U":
-        return spec.pad(f"U+{n:04X}")
-    else:
+    if verb == "c":
+        return spec.pad(_rune(n))
+    if verb == "q":
+        quoted = go_quote(_rune(n))[1:-1].replace('\\"', '"').replace("'", "\\'")
+        return spec.pad("'" + (_ascii(quoted) if spec.plus else quoted) + "'")
+    if verb == "U":
+        code = f"U+{n % (1 << 64):04X}"
+        if spec.sharp and 0 <= n <= 0x10FFFF and _rune(n).isprintable():
+            code += f" '{_rune(n)}'"
+        return spec.pad(code, "never")
+    if verb not in ("d", "b", "o", "O", "x", "X"):
         return _bad(verb, n, spec)
+    body = format(abs(n), "o" if verb == "O" else verb)
+    sign = "-" if n < 0 else "+" if spec.plus else " " if spec.space else ""
     if spec.prec is not None:
         body = body.rjust(spec.prec, "0") if spec.prec or n else ""
-    if spec.sharp:
-        body = {"x": "0x", "X": "0X", "o": "0", "b": ""}.get(verb, "") + body
-    sign = "-" if n < 0 else "+" if spec.plus else " " if spec.space else ""
-    return spec.pad(sign + body, numeric=spec.prec is None)
+    elif spec.zero and spec.width is not None:
+        # Zero padding counts the digits only: the sign and a 0x prefix come on top.
+        body = body.rjust(spec.width - len(sign), "0")
+    prefix = {"x": "0x", "X": "0X", "o": "0", "b": "0b"}.get(verb, "") if spec.sharp else ""
+    if verb == "O":
+        prefix = "0o"
+    elif verb == "o" and body.startswith("0"):
+        prefix = ""
+    return spec.pad(sign + prefix + body, "never")
+
+
+def _ascii(quoted: str) -> str:
+    """%+q: what strconv.QuoteToASCII escapes beyond Quote, the non-ASCII characters."""
+    out = []
+    for ch in quoted:
+        code = ord(ch)
+        if code < 0x80:
+            out.append(ch)
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
+
+
+def _signed(spec: _Spec, text: str) -> str:
+    if spec.plus and not text.startswith("-"):
+        return "+" + text
+    if spec.space and not text.startswith("-"):
+        return " " + text
+    return text
 
 
 def _floating(spec: _Spec, verb: str, f: float) -> str:
     if verb == "v":
         verb = "g"
+    if math.isinf(f) or math.isnan(f):
+        if verb not in "bgGxXfFeE" or not verb:
+            return _bad(verb, f, spec)
+        text = "NaN" if math.isnan(f) else ("+Inf" if f > 0 else "-Inf")
+        if text == "+Inf" and not spec.plus:
+            text = " Inf" if spec.space else "Inf"
+        return spec.pad(text, "never")
+    if verb == "b" or verb in ("x", "X"):
+        text = _binary_float(f) if verb == "b" else _hex_float(f, verb == "X", spec)
+        return spec.pad(_signed(spec, text), "number")
     if verb not in "eEfFgG" or not verb:
         return _bad(verb, f, spec)
-    if math.isinf(f) or math.isnan(f):
-        text = "NaN" if math.isnan(f) else ("+Inf" if f > 0 else "-Inf")
-        if text != "NaN" and f > 0 and not spec.plus:
-            text = "Inf" if not spec.space else " Inf"
-        spec.zero = False
-        return spec.pad(text)
-    if spec.prec is None and verb in "gG":
+    if spec.prec is None and verb in "gG" and not spec.sharp:
         text = go_sprint(f)
         text = text.upper() if verb == "G" else text
     else:
+        # Flag # keeps a %g's trailing zeros, with 6 digits when no precision is given.
         prec = 6 if spec.prec is None else spec.prec
         text = format(f, f"{'#' if spec.sharp else ''}.{prec}{verb}")
         if verb in "eEgG" and "e" in text.lower():
             mant, _, exp = text.partition("e" if "e" in text else "E")
             sign, digits = exp[0], exp[1:].lstrip("0")
             text = f"{mant}{'e' if 'e' in text else 'E'}{sign}{digits.rjust(2, '0')}"
-    if spec.plus and not text.startswith("-"):
-        text = "+" + text
-    elif spec.space and not text.startswith("-"):
-        text = " " + text
-    return spec.pad(text, numeric=True)
+    return spec.pad(_signed(spec, text), "number")
+
+
+def _binary_float(f: float) -> str:
+    """strconv's 'b' format: decimal mantissa, binary exponent (4503599627370496p-52)."""
+    if f == 0:
+        return ("-" if math.copysign(1, f) < 0 else "") + "0p-1074"
+    mantissa, exp = math.frexp(abs(f))
+    bits, shift = int(mantissa * (1 << 53)), exp - 53
+    if shift < -1074:
+        bits, shift = bits >> (-1074 - shift), -1074
+    return ("-" if f < 0 else "") + f"{bits}p{shift:+d}"
+
+
+def _hex_float(f: float, upper: bool, spec: _Spec) -> str:
+    """strconv's 'x' format: 0x1.8p+01, the mantissa shortest or rounded to the precision."""
+    sign = "-" if math.copysign(1, f) < 0 else ""
+    value = 0
+    if f == 0:
+        lead, digits = 0, ""
+    else:
+        mantissa, exp = math.frexp(abs(f))
+        # 1.x times 2**(exp-1): 52 bits after the point, as 13 hex digits.
+        full, value, lead = int(mantissa * (1 << 53)), exp - 1, 1
+        if spec.prec is not None and spec.prec < 13:
+            # Round half to even on the digits kept, the leading 1 included.
+            shift = 52 - 4 * spec.prec
+            kept, rest = divmod(full, 1 << shift)
+            half = 1 << (shift - 1)
+            if rest > half or (rest == half and kept % 2):
+                kept += 1
+            if kept >> (4 * spec.prec + 1):
+                kept, value = kept >> 1, value + 1
+            full = kept << shift
+        bits = full - (1 << 52)
+        digits = format(bits, "013x").rstrip("0")
+    if spec.prec is not None:
+        digits = digits.ljust(spec.prec, "0")[: spec.prec]
+    point = "." if digits or spec.sharp else ""
+    text = f"{sign}0x{lead}{point}{digits}p{'-' if value < 0 else '+'}{abs(value):02d}"
+    return text.upper() if upper else text
 
 
 def _string(spec: _Spec, verb: str, text: str) -> str:
@@ -166,61 +246,54 @@ def _string(spec: _Spec, verb: str, text: str) -> str:
             text = text[: spec.prec]
         if spec.sharp and "`" not in text and text.isprintable():
             return spec.pad("`" + text + "`")
-        return spec.pad(go_quote(text))
+        return spec.pad(_ascii(go_quote(text)) if spec.plus else go_quote(text))
     if verb in ("x", "X"):
         data = text.encode()[: spec.prec] if spec.prec is not None else text.encode()
         body = data.hex() if verb == "x" else data.hex().upper()
+        prefix = ("0x" if verb == "x" else "0X") if spec.sharp and data else ""
         if spec.space:
-            sep = " " + ("0x" if verb == "x" else "0X") if spec.sharp else " "
-            pre = ("0x" if verb == "x" else "0X") if spec.sharp else ""
-            body = pre + sep.join(body[i : i + 2] for i in range(0, len(body), 2))
-        elif spec.sharp:
-            body = ("0x" if verb == "x" else "0X") + body
+            body = " ".join(prefix + body[i : i + 2] for i in range(0, len(body), 2))
+        else:
+            body = prefix + body
         return spec.pad(body)
     return _bad(verb, text, spec)
 
 
 def _element(spec: _Spec, verb: str, value: Any) -> str:
-    """A map key or value, a list element: fmt prints a nil one as <nil> for any verb."""
-    return spec.pad("<nil>") if value is None else _format(spec, verb, value)
+    """A map key or value, a list element: a nil one is <nil> for any verb and width."""
+    return "<nil>" if value is None else _format(spec, verb, value)
 
 
 def _format(spec: _Spec, verb: str, value: Any) -> str:
     if verb == "T":
-        return spec.pad(go_type(value))
+        return spec.pad("<nil>") if value is None else _string(spec, "s", go_type(value))
     if value is None:
-        return spec.pad("<nil>") if verb == "v" else _bad(verb, value)
+        return spec.pad("<nil>") if verb == "v" else _bad(verb, value, spec)
     if isinstance(value, bool):
         if verb in ("v", "t"):
             return spec.pad("true" if value else "false")
         return _bad(verb, value, spec)
     if isinstance(value, int):
-        if verb == "v":
-            verb = "d"
-        return _integer(spec, verb, value)
+        return _integer(spec, "d" if verb == "v" else verb, value)
     if isinstance(value, float):
         return _floating(spec, verb, value)
     if isinstance(value, complex):
-        if verb not in "vefgEFG" or not verb:
+        if verb not in "vbgGxXfFeE" or not verb:
             return _bad(verb, value, spec)
-        inner = _Spec()
-        inner.prec, inner.sharp = spec.prec, spec.sharp
-        real = _floating(inner, verb, value.real)
-        inner.plus = True
-        return spec.pad(f"({real}{_floating(inner, verb, value.imag)}i)")
+        # The flags and width apply to each part; the imaginary one always has a sign.
+        imag = copy.copy(spec)
+        imag.plus = True
+        return f"({_floating(spec, verb, value.real)}{_floating(imag, verb, value.imag)}i)"
     if isinstance(value, str):
         return _string(spec, verb, value)
+    # Maps and slices apply the verb to each element.
     if isinstance(value, dict):
-        if verb in ("v", "s", "d", "x", "X", "q", "f", "g", "e", "t", "o", "b"):
-            body = " ".join(
-                f"{_element(spec, verb, k)}:{_element(spec, verb, value[k])}" for k in sorted(value)
-            )
-            return "map[" + body + "]"
-        return _bad(verb, value, spec)
+        pairs = (
+            f"{_element(spec, verb, k)}:{_element(spec, verb, value[k])}" for k in sorted(value)
+        )
+        return "map[" + " ".join(pairs) + "]"
     if isinstance(value, list):
-        if verb in ("v", "s", "d", "x", "X", "q", "f", "g", "e", "t", "o", "b"):
-            return "[" + " ".join(_element(spec, verb, v) for v in value) + "]"
-        return _bad(verb, value, spec)
+        return "[" + " ".join(_element(spec, verb, v) for v in value) + "]"
     return spec.pad(str(value))
 
 
@@ -231,8 +304,15 @@ def _number_at(fmt: str, i: int) -> tuple[int | None, int]:
     return (int(fmt[start:i]) if i > start else None), i
 
 
+def _int_arg(args: tuple[Any, ...], i: int) -> int | None:
+    """A ``*`` width or precision: an integer argument of at most a million."""
+    if i >= len(args) or isinstance(args[i], bool) or not isinstance(args[i], int):
+        return None
+    return int(args[i]) if abs(args[i]) <= 1_000_000 else None
+
+
 def sprintf(fmt: str, *args: Any) -> str:
-    """fmt.Sprintf for the verbs a template uses: flags, width, precision (also ``*``)."""
+    """fmt.Sprintf: flags, width and precision (also ``*``), Go's %!verb(...) complaints."""
     out: list[str] = []
     used = 0
     i = 0
@@ -254,28 +334,25 @@ def sprintf(fmt: str, *args: Any) -> str:
             i += 1
         if i < len(fmt) and fmt[i] == "*":
             i += 1
-            if (
-                used < len(args)
-                and isinstance(args[used], int)
-                and not isinstance(args[used], bool)
-            ):
-                spec.width = args[used]
-                if spec.width < 0:
-                    spec.minus, spec.width = True, -spec.width
-            else:
+            width = _int_arg(args, used)
+            used += used < len(args)
+            if width is None:
                 out.append("%!(BADWIDTH)")
-            used += 1
+            else:
+                spec.width = abs(width)
+                spec.minus |= width < 0
         else:
             spec.width, i = _number_at(fmt, i)
         if i < len(fmt) and fmt[i] == ".":
             i += 1
             if i < len(fmt) and fmt[i] == "*":
                 i += 1
-                if used < len(args) and isinstance(args[used], int):
-                    spec.prec = args[used] if args[used] >= 0 else None
-                else:
+                prec = _int_arg(args, used)
+                used += used < len(args)
+                if prec is None or prec < 0:
                     out.append("%!(BADPREC)")
-                used += 1
+                else:
+                    spec.prec = prec
             else:
                 prec, i = _number_at(fmt, i)
                 spec.prec = prec or 0
@@ -292,7 +369,18 @@ def sprintf(fmt: str, *args: Any) -> str:
         if used >= len(args):
             out.append(f"%!{verb}(MISSING)")
             continue
-        out.append(_format(spec, verb, args[used]))
+        arg = args[used]
+        if verb == "v" and spec.sharp and (arg is None or isinstance(arg, (dict, list))):
+            # %#v is Go syntax: typed composite literals.
+            out.append(spec.pad(go_sharp_v(arg)))
+        elif verb == "v" and spec.sharp and isinstance(arg, str):
+            spec.sharp = False
+            out.append(_string(spec, "q", arg))
+        else:
+            # %+v names struct fields, which JSON values have none of: the + goes.
+            spec.plus = spec.plus and verb != "v"
+            spec.sharp = spec.sharp and verb != "v"
+            out.append(_format(spec, verb, arg))
         used += 1
     if used < len(args):
         extra = ", ".join("<nil>" if a is None else f"{go_type(a)}={_v(a)}" for a in args[used:])

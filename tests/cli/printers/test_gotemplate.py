@@ -113,6 +113,37 @@ GO_CASES = [
     ("a {{- /* c */ -}} b", "ab", ""),
     ("{{$x := 1}}{{$x = 2}}{{$x}}", "2", ""),
     ("{{slice .kind 1 2}} {{index .kind 0}}", "o 80", ""),
+    # fmt's verbs, flags and complaints.
+    ('{{printf "%q|%c|%U|%#U" -3 -3 -3 97}}', "'\ufffd'|\ufffd|U+FFFFFFFFFFFFFFFD|U+0061 'a'", ""),
+    (
+        '{{printf "%#08x|%#08b|%+05d|%-6d|%06.2d" 80 1 3 -4 5}}',
+        "0x00000050|0b00000001|+0003|-4    |    05",
+        "",
+    ),
+    ('{{printf "%+q|%#q|%x|% X" "héllo" "a" "hi" "hi"}}', '"h\\u00e9llo"|`a`|6869|68 69', ""),
+    (
+        '{{printf "%x|%.1x|%b|%#.0x" .spec.ratio 1.999 2.5 1.5}}',
+        "0x1.8p+00|0x1.0p+01|5629499534213120p-51|0x1.p+01",
+        "",
+    ),
+    (
+        '{{printf "%#v|%#v|%+v|%#v" .metadata.labels .kind .spec.replicas nil}}',
+        'map[string]interface {}{"app":"web", "tier":"fe"}|"Pod"|3|<nil>',
+        "",
+    ),
+    (
+        '{{printf "%08s|%-8q|%.2s|%5.1f|%e|%G" .kind .kind .kind .spec.ratio 1234.5678 1e-7}}',
+        '00000Pod|"Pod"   |Po|  1.5|1.234568e+03|1E-07',
+        "",
+    ),
+    ('{{printf "%*d|%-*d|%.*f|%*d" 4 1 4 2 1 3.14159 true 5}}', "   1|2   |3.1|%!(BADWIDTH)5", ""),
+    (
+        '{{printf "%d %s" .metadata.labels .spec.containers}}',
+        "map[%!d(string=app):%!d(string=web) %!d(string=tier):%!d(string=fe)] "
+        "[map[name:a] map[name:b]]",
+        "",
+    ),
+    ('{{printf "%!|%z|%|%d" 1 2}}', "%!!(int=1)|%!z(int=2)|%!|(MISSING)%!d(MISSING)", ""),
 ]
 
 
@@ -356,6 +387,9 @@ _TOKENS = (
     "continue",
     '"x"',
     '"%d %v"',
+    '"%q %c %U"',
+    '"%*d %.*f %#x"',
+    "-3",
     "`r`",
     "1",
     "-1",
@@ -393,6 +427,7 @@ _TOKENS = (
 @example('{{define "a"}}{{template "a" .}}{{end}}{{template "a" .}}', False)
 @example("{{exists nil}}{{range $i, $v := 3}}{{end}}", False)
 @example("{{printf", True)
+@example('{{printf "%q" -3}}', False)
 def test_any_template_gives_text_or_gos_error(template: str, strict: bool) -> None:
     try:
         parsed = GoTemplate(template)
