@@ -727,7 +727,9 @@ def _watch(factory: Factory, targets: list[_Target], opts: _Options, ns: str) ->
         if table:
             printer.print_table(obj, event_type=event if opts.output_watch_events else "")
         elif opts.output_watch_events:
-            printer.print_obj({"type": event, "object": obj})
+            from kctl.cli._printers import WatchEvent
+
+            printer.print_obj(WatchEvent(event, obj))
         else:
             printer.print_obj(obj)
         tw.flush()

@@ -16,6 +16,7 @@ __all__ = [
     "JSONPrinter",
     "KYAMLPrinter",
     "NamePrinter",
+    "WatchEvent",
     "YAMLPrinter",
     "name_for",
     "omit_managed_fields",
@@ -30,6 +31,14 @@ def _list_metadata(extra: ListMeta | None) -> dict[str, Any] | None:
     """The List's metadata when the pager adds to kubectl's ``{"resourceVersion": ""}``."""
     added = extra() if extra is not None else {}
     return {"resourceVersion": "", **added} if added else None
+
+
+class WatchEvent(dict[str, Any]):
+    """``{"type": ..., "object": ...}`` as kubectl prints a watch event (metav1.WatchEvent):
+    a struct, so json and kyaml keep its field order where a map's keys would be sorted."""
+
+    def __init__(self, event_type: str, obj: Mapping[str, Any]) -> None:
+        super().__init__(type=event_type, object=obj)
 
 
 class Writer(Protocol):
@@ -67,8 +76,14 @@ class JSONPrinter:
         return obj if self._show_managed else omit_managed_fields(obj)
 
     def print_obj(self, obj: Mapping[str, Any]) -> None:
-        from kctl.cli._printers._gojson import marshal_indent
+        from kctl.cli._printers._gojson import marshal, marshal_indent
 
+        if isinstance(obj, WatchEvent):
+            # kubectl's JSON printer writes a watch event compact, on one line; as the event
+            # has no metadata, kubectl keeps the object's managedFields.
+            inner = marshal(obj["object"])
+            self._out.write(f'{{"type":{marshal(obj["type"])},"object":{inner}}}\n')
+            return
         self._out.write(marshal_indent(self._prep(obj)) + "\n")
 
     def print_list(
@@ -124,6 +139,15 @@ class YAMLPrinter:
 
         self._separator()
         self._out.write(dump(self._prep(obj)))
+
+    @staticmethod
+    def _sorted(value: Any) -> Any:
+        """The object with every map's keys sorted, as json.Marshal orders a map's."""
+        if isinstance(value, Mapping):
+            return {k: KYAMLPrinter._sorted(value[k]) for k in sorted(value)}
+        if isinstance(value, list):
+            return [KYAMLPrinter._sorted(v) for v in value]
+        return value
 
     def print_list(
         self, pages: Iterable[Iterable[Mapping[str, Any]]], metadata: ListMeta | None = None
@@ -252,9 +276,23 @@ class KYAMLPrinter:
     def print_obj(self, obj: Mapping[str, Any]) -> None:
         from kctl.cli._printers._kyaml import dump
 
+        if isinstance(obj, WatchEvent):
+            # No metadata on the event: kubectl keeps the object's managedFields.
+            event = {"type": obj["type"], "object": self._sorted(obj["object"])}
+            self._out.write(dump(event, sort_keys=False))
+            return
         if not obj.get("kind") or not obj.get("apiVersion"):
             raise PrinterError(
                 "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you "
                 "know the type"
             )
         self._out.write(dump(self._prep(obj)))
+
+    @staticmethod
+    def _sorted(value: Any) -> Any:
+        """The object with every map's keys sorted, as json.Marshal orders a map's."""
+        if isinstance(value, Mapping):
+            return {k: KYAMLPrinter._sorted(value[k]) for k in sorted(value)}
+        if isinstance(value, list):
+            return [KYAMLPrinter._sorted(v) for v in value]
+        return value
