@@ -126,7 +126,8 @@ def _integer(spec: _Spec, verb: str, n: int) -> str:
         quoted = go_quote(_rune(n))[1:-1].replace('\\"', '"').replace("'", "\\'")
         return spec.pad("'" + (_ascii(quoted) if spec.plus else quoted) + "'")
     if verb == "U":
-        code = f"U+{n % (1 << 64):04X}"
+        digits = max(4, spec.prec or 0)
+        code = f"U+{n % (1 << 64):0{digits}X}"
         if spec.sharp and 0 <= n <= 0x10FFFF and _rune(n).isprintable():
             code += f" '{_rune(n)}'"
         return spec.pad(code, "never")
@@ -298,10 +299,14 @@ def _format(spec: _Spec, verb: str, value: Any) -> str:
 
 
 def _number_at(fmt: str, i: int) -> tuple[int | None, int]:
-    start = i
-    while i < len(fmt) and fmt[i].isdigit() and fmt[i].isascii():
+    """fmt's parsenum: a width or precision; past a million it swallows the rest."""
+    num: int | None = None
+    while i < len(fmt) and "0" <= fmt[i] <= "9":
+        if num is not None and num > 1_000_000:
+            return None, len(fmt)
+        num = (num or 0) * 10 + int(fmt[i])
         i += 1
-    return (int(fmt[start:i]) if i > start else None), i
+    return num, i
 
 
 def _int_arg(args: tuple[Any, ...], i: int) -> int | None:

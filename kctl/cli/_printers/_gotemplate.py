@@ -13,7 +13,7 @@ error texts name that type (``can't evaluate field x in type interface {}``).
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus
@@ -466,23 +466,25 @@ class _State:
             value = _unbox(self.eval_pipeline(dot, node.pipe))
             mark = len(self.vars)
             decl = node.pipe.decl
-            pairs: list[tuple[Any, Any]]
+            pairs: Iterable[tuple[Any, Any]]
             if isinstance(value, int) and not isinstance(value, bool):
                 if len(decl) > 1:
                     raise self.errorf(
                         f"can't use {sprint(value)} to iterate over more than one variable"
                     )
                 kind = type(value)
-                pairs = [(None, kind(i)) for i in range(value)]
+                pairs = ((None, kind(i)) for i in range(value))
             elif isinstance(value, list):
-                pairs = [(GoInt(i), _Box(v)) for i, v in enumerate(value)]
+                pairs = ((GoInt(i), _Box(v)) for i, v in enumerate(value))
             elif isinstance(value, dict):
-                pairs = [(k, _Box(value[k])) for k in sorted(value)]
+                pairs = ((k, _Box(value[k])) for k in sorted(value))
             elif value is None:
-                pairs = []
+                pairs = ()
             else:
                 raise self.errorf(f"range can't iterate over {sprint(value)}")
+            ran = False
             for index, elem in pairs:
+                ran = True
                 if decl:
                     if node.pipe.is_assign:
                         self.set_var(decl[0].idents[0], index if len(decl) > 1 else elem)
@@ -498,7 +500,7 @@ class _State:
                     pass
                 finally:
                     del self.vars[mark:]
-            if not pairs and node.orelse is not None:
+            if not ran and node.orelse is not None:
                 self.walk_list(dot, node.orelse)
         except _Break:
             pass

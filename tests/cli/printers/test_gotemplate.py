@@ -428,6 +428,8 @@ _TOKENS = (
 @example("{{exists nil}}{{range $i, $v := 3}}{{end}}", False)
 @example("{{printf", True)
 @example('{{printf "%q" -3}}', False)
+@example('{{printf "%99999999999999999999d|" 1}}', False)
+@example("{{range 100000000000000}}{{break}}{{end}}", False)
 def test_any_template_gives_text_or_gos_error(template: str, strict: bool) -> None:
     try:
         parsed = GoTemplate(template)
