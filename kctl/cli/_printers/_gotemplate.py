@@ -765,4 +765,7 @@ class GoTemplate:
             state.walk_list(data, tree.root)
         except p.TemplateError as err:
             return "".join(out), err
+        except RecursionError:
+            # Go nests far deeper; Python's stack gives out first (see walk_template).
+            return "".join(out), state.errorf("max expression depth exceeded")
         return "".join(out), None

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from kctl.cli._printers import GoTemplatePrinter
 from kctl.cli._printers._gotemplate import GoTemplate, TemplateError
 from kctl.errors import PrinterError
+from kctl.util.goformat import go_quote
 
 sys.path.insert(0, str(Path(__file__).parent.parent.parent))
 from fuzz_strategies import token_strings
@@ -430,6 +431,7 @@ _TOKENS = (
 @example('{{printf "%q" -3}}', False)
 @example('{{printf "%99999999999999999999d|" 1}}', False)
 @example("{{range 100000000000000}}{{break}}{{end}}", False)
+@example("{{" + "print (" * 210 + "1" + ")" * 210 + "}}", False)
 def test_any_template_gives_text_or_gos_error(template: str, strict: bool) -> None:
     try:
         parsed = GoTemplate(template)
@@ -440,3 +442,14 @@ def test_any_template_gives_text_or_gos_error(template: str, strict: bool) -> No
     assert isinstance(out, str)
     if err is not None:
         assert str(err).startswith("template: ")
+    # The printer kctl get uses: kubectl's wrapping, and nothing but a PrinterError.
+    printed = io.StringIO()
+    try:
+        GoTemplatePrinter(printed, template, not strict).print_obj(copy.deepcopy(POD))
+    except PrinterError as failure:
+        assert err is not None
+        assert str(failure).startswith(f"error executing template {go_quote(template)}: ")
+        assert printed.getvalue().startswith(out + "Error executing template: ")
+    else:
+        assert err is None
+        assert printed.getvalue() == out
