@@ -87,7 +87,8 @@ class _Item:
 
 
 def _is_alnum(ch: str) -> bool:
-    return ch == "_" or ch.isalpha() or ch.isdigit()
+    # unicode.IsLetter or unicode.IsDigit (Nd only: isdecimal, not isdigit).
+    return ch == "_" or ch.isalpha() or ch.isdecimal()
 
 
 class _Lexer:
