@@ -15,7 +15,12 @@ from typing import Any
 
 from kctl.cli._printers._gojson import go_float
 
-__all__ = ["dump"]
+__all__ = ["KYAMLError", "dump"]
+
+
+class KYAMLError(ValueError):
+    """What the YAML parser inside the encoder refuses, in its words."""
+
 
 _FOLD = "\\\n"
 _ESCAPES = {
@@ -39,6 +44,8 @@ _GO_FLOAT = re.compile(
     r"|inf|infinity|nan)$",
     re.IGNORECASE,
 )
+# Characters JSON leaves raw that YAML does not allow in a stream.
+_NOT_ALLOWED = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _NEL_RUN = re.compile(r"[ \t]*(\x85[ \t]*)+")
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 _DATE_TIME = re.compile(
@@ -117,6 +124,8 @@ def _nel(match: re.Match[str]) -> str:
 
 
 def _string(text: str, indent: int, *, lazy: bool, compact: bool) -> str:
+    if _NOT_ALLOWED.search(text):
+        raise KYAMLError("error decoding: yaml: control characters are not allowed")
     if "\x85" in text:
         # JSON leaves U+0085 raw, and the YAML parser reads it as a line break inside a
         # quoted string: folded like one, into a space.

@@ -274,19 +274,22 @@ class KYAMLPrinter:
         return omit_managed_fields(obj)
 
     def print_obj(self, obj: Mapping[str, Any]) -> None:
-        from kctl.cli._printers._kyaml import dump
+        from kctl.cli._printers._kyaml import KYAMLError, dump
 
-        if isinstance(obj, WatchEvent):
-            # No metadata on the event: kubectl keeps the object's managedFields.
-            event = {"type": obj["type"], "object": self._sorted(obj["object"])}
-            self._out.write(dump(event, sort_keys=False))
-            return
-        if not obj.get("kind") or not obj.get("apiVersion"):
-            raise PrinterError(
-                "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you "
-                "know the type"
-            )
-        self._out.write(dump(self._prep(obj)))
+        try:
+            if isinstance(obj, WatchEvent):
+                # No metadata on the event: kubectl keeps the object's managedFields.
+                event = {"type": obj["type"], "object": self._sorted(obj["object"])}
+                self._out.write(dump(event, sort_keys=False))
+                return
+            if not obj.get("kind") or not obj.get("apiVersion"):
+                raise PrinterError(
+                    "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if "
+                    "you know the type"
+                )
+            self._out.write(dump(self._prep(obj)))
+        except KYAMLError as err:
+            raise PrinterError(str(err)) from None
 
     @staticmethod
     def _sorted(value: Any) -> Any:

@@ -128,3 +128,16 @@ def test_struct_order_kept_on_request() -> None:
 def test_object_without_kind_is_kubectls_error() -> None:
     with pytest.raises(PrinterError, match=r"^missing apiVersion or kind; try"):
         KYAMLPrinter(io.StringIO()).print_obj({"metadata": {"name": "x"}})
+
+
+@pytest.mark.parametrize("text", ["\x7f", "a\x80", "\x9f", "\ufffe"])
+def test_characters_yaml_refuses_fail_as_in_kubectl(kubectl_kyaml: Any, text: str) -> None:
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": text}}
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        kubectl_kyaml(obj)
+    assert (
+        failed.value.stderr == "error: error decoding: yaml: control characters are not allowed\n"
+    )
+    with pytest.raises(PrinterError) as ours:
+        KYAMLPrinter(io.StringIO()).print_obj(annotated(obj))
+    assert f"error: {ours.value}\n" == failed.value.stderr
