@@ -517,7 +517,7 @@ def _object_printer(opts: _Options, out: Any) -> tuple[Any, Callable[[], None]]:
         else:
             columns = p.parse_custom_columns_template(_read_file(arg, "error reading template"))
         return p.CustomColumnsPrinter(tw, columns, opts.no_headers), tw.flush
-    if output == "name":
+    if lower == "name":
         return p.NamePrinter(out), lambda: None
     raise PrinterError(
         f'unable to match a printer suitable for the output format "{output}", '

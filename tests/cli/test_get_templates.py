@@ -62,6 +62,7 @@ LIST = "{{range .items}}{{.metadata.namespace}}/{{.metadata.name}} {{.spec.nodeN
         ("get", "cm,deploy", "-A", "-o", "kyaml"),
         ("get", "pods", "-n", "nope", "-o", "kyaml"),
         ("get", "ns", "-o", "KYAML"),
+        ("get", "ns", "-o", "NAME"),
         ("api-resources", "-o", "kyaml"),
         ("api-resources", "-o", "kyaml", "--api-group=nope"),
     ],
