@@ -1,16 +1,16 @@
-"""Go's text/template syntax: the lexer and the parse tree, with Go's error texts.
+"""Go's text/template parse tree and parser, with Go's error texts.
 
-The lexer is pulled one item at a time by the parser, as in Go, so that an error names the
+The parser pulls the lexer's items one at a time, as Go's does, so that an error names the
 line of the last item read (``template: output:1: unclosed action``). Positions are
-character offsets; errors turn them into Go's byte columns.
+character offsets; the executor turns them into Go's byte columns.
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kctl.cli._printers import _gotemplate_lex as lex
 from kctl.util.goformat import go_quote
 
 __all__ = [
@@ -37,418 +37,7 @@ __all__ = [
     "parse",
 ]
 
-# -- items ------------------------------------------------------------------------------------
-
-_ERROR, _BOOL, _CHAR, _CHARCONST, _COMPLEX, _ASSIGN, _DECLARE, _EOF = range(8)
-_FIELD, _IDENT, _LDELIM, _LPAREN, _NUMBER, _PIPE, _RAW, _RDELIM = range(8, 16)
-_RPAREN, _SPACE, _STRING, _TEXT, _VARIABLE, _COMMENT = range(16, 22)
-_KEYWORD = 100
-_KEYWORDS = {
-    ".": 101,
-    "block": 102,
-    "break": 103,
-    "continue": 104,
-    "define": 105,
-    "else": 106,
-    "end": 107,
-    "if": 108,
-    "nil": 109,
-    "range": 110,
-    "template": 111,
-    "with": 112,
-}
-_DOT, _BLOCK, _BREAK, _CONTINUE, _DEFINE, _ELSE, _END, _IF, _NIL, _RANGE, _TEMPLATE, _WITH = range(
-    101, 113
-)
-_SPACES = " \t\r\n"
-
-
-class TemplateError(Exception):
-    """A parse or execution error, worded as Go's text/template words it."""
-
-
-@dataclass
-class _Item:
-    typ: int
-    pos: int
-    val: str
-    line: int
-
-    def __str__(self) -> str:
-        if self.typ == _EOF:
-            return "EOF"
-        if self.typ == _ERROR:
-            return self.val
-        if self.typ > _KEYWORD:
-            return f"<{self.val}>"
-        if len(self.val.encode()) > 10:
-            return go_quote(self.val[:10]) + "..."
-        return go_quote(self.val)
-
-
-def _is_alnum(ch: str) -> bool:
-    # unicode.IsLetter or unicode.IsDigit (Nd only: isdecimal, not isdigit).
-    return ch == "_" or ch.isalpha() or ch.isdecimal()
-
-
-class _Lexer:
-    """Go's state-function lexer; ``next_item`` runs the states until one emits."""
-
-    def __init__(self, text: str) -> None:
-        self.input = text
-        self.pos = 0
-        self.start = 0
-        self.line = 1
-        self.start_line = 1
-        self.paren_depth = 0
-        self.inside_action = False
-        self.item: _Item | None = None
-
-    # -- primitives
-    def next(self) -> str:
-        if self.pos >= len(self.input):
-            self.pos = len(self.input) + 1  # Past the end: backup() must not move back.
-            return ""
-        ch = self.input[self.pos]
-        self.pos += 1
-        if ch == "\n":
-            self.line += 1
-        return ch
-
-    def backup(self) -> None:
-        if self.pos > len(self.input):
-            self.pos = len(self.input)
-            return
-        if self.pos > 0:
-            self.pos -= 1
-            if self.input[self.pos] == "\n":
-                self.line -= 1
-
-    def peek(self) -> str:
-        return self.input[self.pos] if self.pos < len(self.input) else ""
-
-    def emit(self, typ: int) -> None:
-        self.item = _Item(typ, self.start, self.input[self.start : self.pos], self.start_line)
-        self.start = self.pos
-        self.start_line = self.line
-
-    def ignore(self) -> None:
-        self.line += self.input.count("\n", self.start, self.pos)
-        self.start = self.pos
-        self.start_line = self.line
-
-    def errorf(self, message: str) -> None:
-        self.item = _Item(_ERROR, self.start, message, self.start_line)
-        self.input = ""
-        self.start = self.pos = 0
-
-    def accept(self, valid: str) -> bool:
-        ch = self.next()
-        if ch and ch in valid:
-            return True
-        self.backup()
-        return False
-
-    def accept_run(self, valid: str) -> None:
-        while True:
-            ch = self.next()
-            if not ch or ch not in valid:
-                break
-        self.backup()
-
-    def at_terminator(self) -> bool:
-        ch = self.peek()
-        return ch in ("", ".", ",", "|", ":", ")", "(") or ch in _SPACES or self.at("}}")
-
-    def at(self, text: str, offset: int = 0) -> bool:
-        return self.input.startswith(text, self.pos + offset)
-
-    def at_right_delim(self) -> tuple[bool, bool]:
-        if _right_trim(self.input, self.pos) and self.at("}}", 2):
-            return True, True
-        return self.at("}}"), False
-
-    # -- states
-    def next_item(self) -> _Item:
-        self.item = None
-        state: Callable[[], object] | None = (
-            self.lex_inside_action if self.inside_action else self.lex_text
-        )
-        while self.item is None and state is not None:
-            state = state()  # type: ignore[assignment]
-        if self.item is None:
-            self.item = _Item(_EOF, self.pos, "EOF", self.start_line)
-        return self.item
-
-    def lex_text(self) -> object:
-        x = self.input.find("{{", self.pos)
-        if x < 0:
-            self.pos = len(self.input)
-            if self.pos > self.start:
-                self.line += self.input.count("\n", self.start, self.pos)
-                self.emit(_TEXT)
-            else:
-                self.emit(_EOF)
-            return None
-        if x > self.pos:
-            self.pos = x
-            trim = 0
-            if _left_trim(self.input, x + 2):
-                body = self.input[self.start : x]
-                trim = len(body) - len(body.rstrip(_SPACES))
-            self.pos -= trim
-            self.line += self.input.count("\n", self.start, self.pos)
-            text = _Item(_TEXT, self.start, self.input[self.start : self.pos], self.start_line)
-            self.start = self.pos
-            self.start_line = self.line
-            self.pos += trim
-            self.ignore()
-            if text.val:
-                self.item = text
-                return None
-        return self.lex_left_delim
-
-    def lex_left_delim(self) -> object:
-        self.pos += 2
-        trim = _left_trim(self.input, self.pos)
-        after = 2 if trim else 0
-        if self.input.startswith("/*", self.pos + after):
-            self.pos += after
-            self.ignore()
-            return self.lex_comment
-        self.emit(_LDELIM)
-        self.inside_action = True
-        self.pos += after
-        self.ignore()
-        self.paren_depth = 0
-        return None
-
-    def lex_comment(self) -> object:
-        self.pos += 2
-        x = self.input.find("*/", self.pos)
-        if x < 0:
-            self.errorf("unclosed comment")
-            return None
-        self.pos = x + 2
-        delim, trim = self.at_right_delim()
-        if not delim:
-            self.errorf("comment ends before closing delimiter")
-            return None
-        self.line += self.input.count("\n", self.start, self.pos)
-        self.start = self.pos
-        self.start_line = self.line
-        if trim:
-            self.pos += 2
-        self.pos += 2
-        if trim:
-            self.pos = _skip_spaces(self.input, self.pos)
-        self.ignore()
-        return self.lex_text
-
-    def lex_right_delim(self) -> object:
-        _, trim = self.at_right_delim()
-        if trim:
-            self.pos += 2
-            self.ignore()
-        self.pos += 2
-        self.emit(_RDELIM)
-        if trim:
-            self.pos = _skip_spaces(self.input, self.pos)
-            self.ignore()
-        self.inside_action = False
-        return None
-
-    def lex_inside_action(self) -> object:
-        delim, _ = self.at_right_delim()
-        if delim:
-            if self.paren_depth == 0:
-                return self.lex_right_delim
-            self.errorf("unclosed left paren")
-            return None
-        ch = self.next()
-        if ch == "":
-            self.errorf("unclosed action")
-        elif ch in _SPACES:
-            self.backup()
-            return self.lex_space
-        elif ch == "=":
-            self.emit(_ASSIGN)
-        elif ch == ":":
-            if self.next() != "=":
-                self.errorf("expected :=")
-            else:
-                self.emit(_DECLARE)
-        elif ch == "|":
-            self.emit(_PIPE)
-        elif ch == '"':
-            return self.lex_quote
-        elif ch == "`":
-            return self.lex_raw_quote
-        elif ch == "$":
-            return self.lex_variable
-        elif ch == "'":
-            return self.lex_char
-        elif ch == "." and self.peek() and not "0" <= self.peek() <= "9":
-            return self.lex_field
-        elif ch in "+-.0123456789":
-            self.backup()
-            return self.lex_number
-        elif _is_alnum(ch):
-            self.backup()
-            return self.lex_identifier
-        elif ch == "(":
-            self.paren_depth += 1
-            self.emit(_LPAREN)
-        elif ch == ")":
-            self.paren_depth -= 1
-            if self.paren_depth < 0:
-                self.errorf("unexpected right paren")
-            else:
-                self.emit(_RPAREN)
-        elif ord(ch) < 0x80 and ch.isprintable():
-            self.emit(_CHAR)
-        else:
-            self.errorf(f"unrecognized character in action: {_rune(ch)}")
-        return None
-
-    def lex_space(self) -> object:
-        spaces = 0
-        while self.peek() and self.peek() in _SPACES:
-            self.next()
-            spaces += 1
-        if _right_trim(self.input, self.pos - 1) and self.input.startswith("}}", self.pos + 1):
-            self.backup()
-            if spaces == 1:
-                return self.lex_right_delim
-        self.emit(_SPACE)
-        return None
-
-    def lex_identifier(self) -> object:
-        while _is_alnum(self.peek()) and self.peek():
-            self.next()
-        word = self.input[self.start : self.pos]
-        if not self.at_terminator():
-            self.errorf(f"bad character {_rune(self.peek())}")
-        elif word in _KEYWORDS and word != ".":
-            self.emit(_KEYWORDS[word])
-        elif word in ("true", "false"):
-            self.emit(_BOOL)
-        else:
-            self.emit(_IDENT)
-        return None
-
-    def lex_field(self) -> object:
-        return self._field_or_variable(_FIELD)
-
-    def lex_variable(self) -> object:
-        if self.at_terminator():
-            self.emit(_VARIABLE)
-            return None
-        return self._field_or_variable(_VARIABLE)
-
-    def _field_or_variable(self, typ: int) -> object:
-        if self.at_terminator():
-            self.emit(_VARIABLE if typ == _VARIABLE else _DOT)
-            return None
-        while self.peek() and _is_alnum(self.peek()):
-            self.next()
-        if not self.at_terminator():
-            self.errorf(f"bad character {_rune(self.peek())}")
-            return None
-        self.emit(typ)
-        return None
-
-    def _quoted(self, quote: str, what: str, typ: int) -> object:
-        while True:
-            ch = self.next()
-            if ch == "\\":
-                ch = self.next()
-                if ch and ch != "\n":
-                    continue
-            if ch in ("", "\n"):
-                self.errorf(f"unterminated {what}")
-                return None
-            if ch == quote:
-                break
-        self.emit(typ)
-        return None
-
-    def lex_quote(self) -> object:
-        return self._quoted('"', "quoted string", _STRING)
-
-    def lex_char(self) -> object:
-        return self._quoted("'", "character constant", _CHARCONST)
-
-    def lex_raw_quote(self) -> object:
-        x = self.input.find("`", self.pos)
-        if x < 0:
-            self.pos = len(self.input)
-            self.errorf("unterminated raw quoted string")
-            return None
-        self.pos = x + 1
-        self.line += self.input.count("\n", self.start, self.pos)
-        self.emit(_RAW)
-        return None
-
-    def lex_number(self) -> object:
-        if not self._scan_number():
-            self.errorf(f"bad number syntax: {go_quote(self.input[self.start : self.pos])}")
-            return None
-        if self.peek() in ("+", "-") and self.peek():
-            if not self._scan_number() or self.input[self.pos - 1] != "i":
-                self.errorf(f"bad number syntax: {go_quote(self.input[self.start : self.pos])}")
-                return None
-            self.emit(_COMPLEX)
-            return None
-        self.emit(_NUMBER)
-        return None
-
-    def _scan_number(self) -> bool:
-        self.accept("+-")
-        digits = "0123456789_"
-        if self.accept("0"):
-            if self.accept("xX"):
-                digits = "0123456789abcdefABCDEF_"
-            elif self.accept("oO"):
-                digits = "01234567_"
-            elif self.accept("bB"):
-                digits = "01_"
-        self.accept_run(digits)
-        if self.accept("."):
-            self.accept_run(digits)
-        if len(digits) == 11 and self.accept("eE"):
-            self.accept("+-")
-            self.accept_run("0123456789_")
-        if len(digits) == 23 and self.accept("pP"):
-            self.accept("+-")
-            self.accept_run("0123456789_")
-        self.accept("i")
-        if self.peek() and _is_alnum(self.peek()):
-            self.next()
-            return False
-        return True
-
-
-def _rune(ch: str) -> str:
-    """fmt's %#U: U+0041 'A'."""
-    if not ch:
-        return "U+FFFFFFFFFFFFFFFF"
-    code = f"U+{ord(ch):04X}"
-    return f"{code} '{ch}'" if ch.isprintable() else code
-
-
-def _left_trim(text: str, at: int) -> bool:
-    return len(text) >= at + 2 and text[at] == "-" and text[at + 1] in _SPACES
-
-
-def _right_trim(text: str, at: int) -> bool:
-    return at >= 0 and len(text) >= at + 2 and text[at] in _SPACES and text[at + 1] == "-"
-
-
-def _skip_spaces(text: str, at: int) -> int:
-    while at < len(text) and text[at] in _SPACES:
-        at += 1
-    return at
+TemplateError = lex.TemplateError
 
 
 # -- nodes ------------------------------------------------------------------------------------
@@ -635,12 +224,12 @@ _MAX_PAREN_DEPTH = 10000
 
 
 class _Parser:
-    def __init__(self, name: str, lexer: _Lexer, funcs: frozenset[str], trees: dict[str, Tree]):
+    def __init__(self, name: str, lexer: lex.Lexer, funcs: frozenset[str], trees: dict[str, Tree]):
         self.name = name
         self.lex = lexer
         self.funcs = funcs
         self.trees = trees
-        self.tokens: list[_Item] = [_Item(_EOF, 0, "", 1)] * 3
+        self.tokens: list[lex.Item] = [lex.Item(lex.EOF, 0, "", 1)] * 3
         self.peek_count = 0
         self.vars = ["$"]
         self.action_line = 0
@@ -648,7 +237,7 @@ class _Parser:
         self.paren_depth = 0
 
     # -- token stream (Go's three-token lookahead)
-    def next(self) -> _Item:
+    def next(self) -> lex.Item:
         if self.peek_count > 0:
             self.peek_count -= 1
         else:
@@ -658,29 +247,29 @@ class _Parser:
     def backup(self) -> None:
         self.peek_count += 1
 
-    def backup2(self, t1: _Item) -> None:
+    def backup2(self, t1: lex.Item) -> None:
         self.tokens[1] = t1
         self.peek_count = 2
 
-    def backup3(self, t2: _Item, t1: _Item) -> None:
+    def backup3(self, t2: lex.Item, t1: lex.Item) -> None:
         self.tokens[1] = t1
         self.tokens[2] = t2
         self.peek_count = 3
 
-    def peek(self) -> _Item:
+    def peek(self) -> lex.Item:
         if self.peek_count > 0:
             return self.tokens[self.peek_count - 1]
         self.peek_count = 1
         self.tokens[0] = self.lex.next_item()
         return self.tokens[0]
 
-    def next_non_space(self) -> _Item:
+    def next_non_space(self) -> lex.Item:
         while True:
             token = self.next()
-            if token.typ != _SPACE:
+            if token.typ != lex.SPACE:
                 return token
 
-    def peek_non_space(self) -> _Item:
+    def peek_non_space(self) -> lex.Item:
         token = self.next_non_space()
         self.backup()
         return token
@@ -689,8 +278,8 @@ class _Parser:
     def errorf(self, message: str) -> TemplateError:
         return TemplateError(f"template: {self.name}:{self.tokens[0].line}: {message}")
 
-    def unexpected(self, token: _Item, context: str) -> TemplateError:
-        if token.typ == _ERROR:
+    def unexpected(self, token: lex.Item, context: str) -> TemplateError:
+        if token.typ == lex.ERROR:
             extra = ""
             if self.action_line and self.action_line != token.line:
                 extra = f" in action started at {self.name}:{self.action_line}"
@@ -699,7 +288,7 @@ class _Parser:
             return self.errorf(f"{token}{extra}")
         return self.errorf(f"unexpected {token} in {context}")
 
-    def expect(self, typ: int, context: str) -> _Item:
+    def expect(self, typ: int, context: str) -> lex.Item:
         token = self.next_non_space()
         if token.typ != typ:
             raise self.unexpected(token, context)
@@ -708,10 +297,10 @@ class _Parser:
     # -- grammar
     def parse(self) -> list[Node]:
         root: list[Node] = []
-        while self.peek().typ != _EOF:
-            if self.peek().typ == _LDELIM:
+        while self.peek().typ != lex.EOF:
+            if self.peek().typ == lex.LDELIM:
                 delim = self.next()
-                if self.next_non_space().typ == _DEFINE:
+                if self.next_non_space().typ == lex.DEFINE:
                     self.definition()
                     continue
                 self.backup2(delim)
@@ -733,10 +322,10 @@ class _Parser:
     def definition(self) -> None:
         context = "define clause"
         token = self.next_non_space()
-        if token.typ not in (_STRING, _RAW):
+        if token.typ not in (lex.STRING, lex.RAW):
             raise self.unexpected(token, context)
         name = self.unquote(token)
-        self.expect(_RDELIM, context)
+        self.expect(lex.RDELIM, context)
         child = self._child()
         body, end = child.item_list()
         self._resume(child)
@@ -754,7 +343,7 @@ class _Parser:
 
     def item_list(self) -> tuple[list[Node], Node]:
         nodes: list[Node] = []
-        while self.peek_non_space().typ != _EOF:
+        while self.peek_non_space().typ != lex.EOF:
             node = self.text_or_action()
             if isinstance(node, Control) and node.word in ("end", "else"):
                 return nodes, node
@@ -763,71 +352,71 @@ class _Parser:
 
     def text_or_action(self) -> Node:
         token = self.next_non_space()
-        if token.typ == _TEXT:
+        if token.typ == lex.TEXT:
             return Text(token.pos, token.val)
-        if token.typ == _LDELIM:
+        if token.typ == lex.LDELIM:
             self.action_line = token.line
             try:
                 return self.action()
             finally:
                 self.action_line = 0
-        if token.typ == _COMMENT:
+        if token.typ == lex.COMMENT:
             return Comment(token.pos, token.val)
         raise self.unexpected(token, "input")
 
     def action(self) -> Node:
         token = self.next_non_space()
-        if token.typ == _BLOCK:
+        if token.typ == lex.BLOCK:
             return self.block()
-        if token.typ in (_BREAK, _CONTINUE):
+        if token.typ in (lex.BREAK, lex.CONTINUE):
             word = token.val
             after = self.next_non_space()
-            if after.typ != _RDELIM:
+            if after.typ != lex.RDELIM:
                 raise self.unexpected(after, "{{" + word + "}}")
             if self.range_depth == 0:
                 raise self.errorf("{{" + word + "}} outside {{range}}")
             return Control(token.pos, word)
-        if token.typ == _ELSE:
+        if token.typ == lex.ELSE:
             peek = self.peek_non_space()
-            if peek.typ in (_IF, _WITH):
+            if peek.typ in (lex.IF, lex.WITH):
                 return Control(peek.pos, "else")
-            return Control(self.expect(_RDELIM, "else").pos, "else")
-        if token.typ == _END:
-            return Control(self.expect(_RDELIM, "end").pos, "end")
-        if token.typ in (_IF, _RANGE, _WITH):
+            return Control(self.expect(lex.RDELIM, "else").pos, "else")
+        if token.typ == lex.END:
+            return Control(self.expect(lex.RDELIM, "end").pos, "end")
+        if token.typ in (lex.IF, lex.RANGE, lex.WITH):
             return self.control(token.val)
-        if token.typ == _TEMPLATE:
+        if token.typ == lex.TEMPLATE:
             return self.template()
         self.backup()
         first = self.peek()
-        return Action(first.pos, self.pipeline("command", _RDELIM))
+        return Action(first.pos, self.pipeline("command", lex.RDELIM))
 
     def pipeline(self, context: str, end: int) -> Pipe:
         token = self.peek_non_space()
         pipe = Pipe(token.pos, token.line)
         while True:  # Go's "decls:" label: a range may declare two variables.
             v = self.peek_non_space()
-            if v.typ != _VARIABLE:
+            if v.typ != lex.VARIABLE:
                 break
             self.next()
             after_variable = self.peek()
             nxt = self.peek_non_space()
-            if nxt.typ in (_ASSIGN, _DECLARE):
-                pipe.is_assign = nxt.typ == _ASSIGN
+            if nxt.typ in (lex.ASSIGN, lex.DECLARE):
+                pipe.is_assign = nxt.typ == lex.ASSIGN
                 self.next_non_space()
                 pipe.decl.append(Variable(v.pos, v.val.split(".")))
                 self.vars.append(v.val)
                 break
-            if nxt.typ == _CHAR and nxt.val == ",":
+            if nxt.typ == lex.CHAR and nxt.val == ",":
                 self.next_non_space()
                 pipe.decl.append(Variable(v.pos, v.val.split(".")))
                 self.vars.append(v.val)
                 if context == "range" and len(pipe.decl) < 2:
-                    if self.peek_non_space().typ in (_VARIABLE, _RDELIM, _RPAREN):
+                    if self.peek_non_space().typ in (lex.VARIABLE, lex.RDELIM, lex.RPAREN):
                         continue
                     raise self.errorf("range can only initialize variables")
                 raise self.errorf(f"too many declarations in {context}")
-            if after_variable.typ == _SPACE:
+            if after_variable.typ == lex.SPACE:
                 self.backup3(v, after_variable)
             else:
                 self.backup2(v)
@@ -853,7 +442,7 @@ class _Parser:
     def control(self, context: str) -> Branch:
         mark = len(self.vars)
         try:
-            pipe = self.pipeline(context, _RDELIM)
+            pipe = self.pipeline(context, lex.RDELIM)
             if context == "range":
                 self.range_depth += 1
             body, nxt = self.item_list()
@@ -861,7 +450,7 @@ class _Parser:
                 self.range_depth -= 1
             orelse: list[Node] | None = None
             if isinstance(nxt, Control) and nxt.word == "else":
-                if context in ("if", "with") and self.peek().typ == _KEYWORDS[context]:
+                if context in ("if", "with") and self.peek().typ == lex.KEYWORDS[context]:
                     self.next()
                     orelse = [self.control(context)]
                 else:
@@ -872,8 +461,8 @@ class _Parser:
         finally:
             del self.vars[mark:]
 
-    def template_name(self, token: _Item, context: str) -> str:
-        if token.typ not in (_STRING, _RAW):
+    def template_name(self, token: lex.Item, context: str) -> str:
+        if token.typ not in (lex.STRING, lex.RAW):
             raise self.unexpected(token, context)
         return self.unquote(token)
 
@@ -881,7 +470,7 @@ class _Parser:
         context = "block clause"
         token = self.next_non_space()
         name = self.template_name(token, context)
-        pipe = self.pipeline(context, _RDELIM)
+        pipe = self.pipeline(context, lex.RDELIM)
         child = self._child()
         body, end = child.item_list()
         self._resume(child)
@@ -895,9 +484,9 @@ class _Parser:
         token = self.next_non_space()
         name = self.template_name(token, context)
         pipe = None
-        if self.next_non_space().typ != _RDELIM:
+        if self.next_non_space().typ != lex.RDELIM:
             self.backup()
-            pipe = self.pipeline(context, _RDELIM)
+            pipe = self.pipeline(context, lex.RDELIM)
         return Template(token.pos, name, pipe)
 
     def command(self) -> Command:
@@ -908,11 +497,11 @@ class _Parser:
             if operand is not None:
                 cmd.args.append(operand)
             token = self.next()
-            if token.typ == _SPACE:
+            if token.typ == lex.SPACE:
                 continue
-            if token.typ in (_RDELIM, _RPAREN):
+            if token.typ in (lex.RDELIM, lex.RPAREN):
                 self.backup()
-            elif token.typ != _PIPE:
+            elif token.typ != lex.PIPE:
                 raise self.unexpected(token, "operand")
             break
         if not cmd.args:
@@ -923,9 +512,9 @@ class _Parser:
         node = self.term()
         if node is None:
             return None
-        if self.peek().typ == _FIELD:
+        if self.peek().typ == lex.FIELD:
             chain = Chain(self.peek().pos, node)
-            while self.peek().typ == _FIELD:
+            while self.peek().typ == lex.FIELD:
                 chain.fields.append(self.next().val[1:])
             if isinstance(node, Field):
                 return Field(chain.pos, [*node.idents, *chain.fields])
@@ -939,45 +528,45 @@ class _Parser:
     def term(self) -> Node | None:
         token = self.next_non_space()
         typ = token.typ
-        if typ == _IDENT:
+        if typ == lex.IDENT:
             if token.val not in self.funcs:
                 raise self.errorf(f"function {go_quote(token.val)} not defined")
             return Identifier(token.pos, token.val)
-        if typ == _DOT:
+        if typ == lex.DOT:
             return Dot(token.pos)
-        if typ == _NIL:
+        if typ == lex.NIL:
             return Nil(token.pos)
-        if typ == _VARIABLE:
+        if typ == lex.VARIABLE:
             name = token.val.split(".")
             if name[0] not in self.vars:
                 raise self.errorf(f"undefined variable {go_quote(name[0])}")
             return Variable(token.pos, name)
-        if typ == _FIELD:
+        if typ == lex.FIELD:
             return Field(token.pos, token.val[1:].split("."))
-        if typ == _BOOL:
+        if typ == lex.BOOL:
             return Bool(token.pos, token.val == "true")
-        if typ in (_CHARCONST, _COMPLEX, _NUMBER):
+        if typ in (lex.CHARCONST, lex.COMPLEX, lex.NUMBER):
             return self.number(token)
-        if typ == _LPAREN:
+        if typ == lex.LPAREN:
             if self.paren_depth >= _MAX_PAREN_DEPTH:
                 raise self.errorf("max expression depth exceeded")
             self.paren_depth += 1
             try:
-                return self.pipeline("parenthesized pipeline", _RPAREN)
+                return self.pipeline("parenthesized pipeline", lex.RPAREN)
             finally:
                 self.paren_depth -= 1
-        if typ in (_STRING, _RAW):
+        if typ in (lex.STRING, lex.RAW):
             return String(token.pos, token.val, self.unquote(token))
         self.backup()
         return None
 
-    def unquote(self, token: _Item) -> str:
+    def unquote(self, token: lex.Item) -> str:
         text = _unquote(token.val)
         if text is None:
             raise self.errorf("invalid syntax")
         return text
 
-    def number(self, token: _Item) -> Number:
+    def number(self, token: lex.Item) -> Number:
         number = _number(token)
         if isinstance(number, str):
             raise self.errorf(number)
@@ -985,8 +574,19 @@ class _Parser:
 
 
 _OPERAND_STARTS = frozenset(
-    {_BOOL, _CHARCONST, _COMPLEX, _DOT, _FIELD, _IDENT, _LPAREN, _NUMBER, _NIL, _RAW}
-    | {_STRING, _VARIABLE}
+    {
+        lex.BOOL,
+        lex.CHARCONST,
+        lex.COMPLEX,
+        lex.DOT,
+        lex.FIELD,
+        lex.IDENT,
+        lex.LPAREN,
+        lex.NUMBER,
+        lex.NIL,
+        lex.RAW,
+    }
+    | {lex.STRING, lex.VARIABLE}
 )
 
 
@@ -1090,11 +690,11 @@ def _go_float(text: str) -> float | None:
     return None if value in (float("inf"), float("-inf")) else value
 
 
-def _number(token: _Item) -> Number | str:
+def _number(token: lex.Item) -> Number | str:
     """Go's parse.newNumber; a string is the error text."""
     text = token.val
     node = Number(token.pos, text)
-    if token.typ == _CHARCONST:
+    if token.typ == lex.CHARCONST:
         char = _unquote(text)
         if char is None or len(char) != 1:
             return f"malformed character constant: {text}"
@@ -1102,12 +702,12 @@ def _number(token: _Item) -> Number | str:
         node.is_int = node.is_uint = node.is_float = True
         node.int_value, node.float_value = code, float(code)
         return node
-    if token.typ == _COMPLEX or text.endswith("i"):
+    if token.typ == lex.COMPLEX or text.endswith("i"):
         real_text, imag_text = _split_complex(text)
         real = _go_float(real_text) if real_text else 0.0
         imag = _go_float(imag_text) if imag_text else None
         if imag is None or real is None:
-            if token.typ == _COMPLEX:
+            if token.typ == lex.COMPLEX:
                 return "expected integer"
         else:
             node.is_complex = True
@@ -1155,7 +755,7 @@ def _split_complex(text: str) -> tuple[str, str]:
 def parse(text: str, name: str, funcs: frozenset[str]) -> dict[str, Tree]:
     """The templates that ``text`` defines, the top-level one under ``name``."""
     trees: dict[str, Tree] = {}
-    parser = _Parser(name, _Lexer(text), funcs, trees)
+    parser = _Parser(name, lex.Lexer(text), funcs, trees)
     try:
         root = parser.parse()
     except RecursionError:
