@@ -78,8 +78,8 @@ def strings(*decls: str, dest: str, help: str, metavar: str | None = None) -> Fl
     return Flag(decls, dest, STRINGS, (), help, metavar)
 
 
-def boolean(*decls: str, dest: str, help: str) -> Flag:
-    return Flag(decls, dest, BOOL, False, help)
+def boolean(*decls: str, dest: str, help: str, default: bool = False) -> Flag:
+    return Flag(decls, dest, BOOL, default, help)
 
 
 def optional_boolean(*decls: str, dest: str, help: str) -> Flag:

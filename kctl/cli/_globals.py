@@ -119,7 +119,7 @@ def click_option(spec: Flag) -> click.Option:
         attrs["shell_complete"] = _completer(spec.complete)
     # click's own defaults where they give the same value (False, an empty tuple).
     if spec.kind == BOOL:
-        attrs.update(is_flag=True)
+        attrs.update(is_flag=True, default=spec.default)
     elif spec.kind == OPTIONAL_BOOL:
         attrs.update(is_flag=True, default=None)
     elif spec.kind == STRINGS:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["FLAGS", "click_command", "command", "run"]
 
 FLAGS: tuple[Flag, ...] = (
-    string("-o", "--output", dest="output", help="Output format: wide|name|json|yaml."),
+    string("-o", "--output", dest="output", help="Output format: wide|name|json|yaml|kyaml."),
     boolean("--no-headers", dest="no_headers", help="Don't print headers."),
     string(
         "--api-group", dest="api_group", default=None, help="Limit to resources in this API group."
@@ -75,7 +75,7 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
     categories: tuple[str, ...] = params["categories"]
     sort_by: str = params["sort_by"]
     cached: bool = params["cached"]
-    if output not in ("", "wide", "name", "json", "yaml"):
+    if output not in ("", "wide", "name", "json", "yaml", "kyaml"):
         raise PrinterError(
             f'unable to match a printer suitable for the output format "{output}", '
             f"allowed formats are: {_FORMATS}"
@@ -146,7 +146,7 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
 
 def _print(resources: list[dict[str, Any]], output: str, no_headers: bool) -> None:
     out = sys.stdout
-    if output in ("json", "yaml"):
+    if output in ("json", "yaml", "kyaml"):
         doc = {
             "kind": "APIResourceList",
             "apiVersion": "v1",
@@ -157,6 +157,10 @@ def _print(resources: list[dict[str, Any]], output: str, no_headers: bool) -> No
             from kctl.cli._printers import marshal_indent
 
             out.write(marshal_indent(doc, sort_keys=False) + "\n")
+        elif output == "kyaml":
+            from kctl.cli._printers._kyaml import dump
+
+            out.write(dump(doc, sort_keys=False))
         else:
             from kctl.cli._printers import yaml_dump
 

@@ -99,10 +99,12 @@ class _Options:
     output_watch_events: bool
     # The command as invoked ("kctl get"), for the --limit note's next-page command.
     path: str = "kctl get"
+    template: str = ""
+    allow_missing_keys: bool = True
 
     @property
     def human(self) -> bool:
-        return self.output in ("", "wide")
+        return (self.output == "" and not self.template) or self.output == "wide"
 
 
 # -- argument resolution ----------------------------------------------------------------------
@@ -326,6 +328,10 @@ def _next_page_command(factory: Factory, target: _Target, opts: _Options, token:
         words += ["--field-selector", opts.field_selector]
     if opts.output:
         words += ["-o", opts.output]
+    if opts.template:
+        words += ["--template", opts.template]
+    if not opts.allow_missing_keys:
+        words.append("--allow-missing-template-keys=false")
     for flag, on in (
         ("--no-headers", opts.no_headers),
         ("--show-kind", opts.show_kind),
@@ -462,49 +468,99 @@ def _report_in_aggregate(err: BaseException) -> None:
 # -- json, yaml, name, jsonpath, custom columns ----------------------------------------------
 
 
+_JSONPATH_FORMATS = ("jsonpath", "jsonpath-file", "jsonpath-as-json")
+_TEMPLATE_FORMATS = ("go-template", "go-template-file", "template", "templatefile")
+# Printed once, as one ``kind: List`` object, like jsonpath.
+_WHOLE_LIST_FORMATS = (*_JSONPATH_FORMATS, *_TEMPLATE_FORMATS, "kyaml")
+
+
 def _object_printer(opts: _Options, out: Any) -> tuple[Any, Callable[[], None]]:
-    """The printer for -o, and what to call once everything was printed."""
+    """The printer for -o, and what to call once everything was printed.
+
+    In kubectl's order (get's PrintFlags.ToPrinter): jsonpath and go templates, which may
+    take their template from --template; json, yaml, kyaml; custom columns; name.
+    """
     from kctl.cli import _printers as p
 
-    fmt, _, arg = opts.output.partition("=")
-    if fmt == "json":
+    output = opts.output
+    if opts.template and not output:
+        output = "go-template"
+    for family in (_JSONPATH_FORMATS, _TEMPLATE_FORMATS):
+        found = _template_format(output, opts.template, family)
+        if found is None:
+            continue
+        fmt, template = found
+        if fmt in _JSONPATH_FORMATS:
+            jsonpath = p.JSONPathPrinter(
+                out,
+                template,
+                allow_missing_keys=opts.allow_missing_keys,
+                output_json=fmt == "jsonpath-as-json",
+            )
+            return jsonpath, lambda: None
+        return p.GoTemplatePrinter(out, template, opts.allow_missing_keys), lambda: None
+    lower = output.lower()
+    if lower == "json":
         return p.JSONPrinter(out, opts.show_managed_fields), lambda: None
-    if fmt == "yaml":
+    if lower == "yaml":
         return p.YAMLPrinter(out, opts.show_managed_fields), lambda: None
-    if fmt == "name":
-        return p.NamePrinter(out), lambda: None
-    if fmt in ("jsonpath", "jsonpath-file", "jsonpath-as-json"):
-        template = _template(fmt, arg, "jsonpath")
-        return p.JSONPathPrinter(out, template, output_json=fmt == "jsonpath-as-json"), lambda: None
+    if lower == "kyaml":
+        return p.KYAMLPrinter(out, opts.show_managed_fields), lambda: None
+    # As for templates, --template is the columns, and -o is then taken whole.
+    fmt, arg = (output, opts.template) if opts.template else output.partition("=")[::2]
     if fmt in ("custom-columns", "custom-columns-file"):
+        if not arg:
+            raise PrinterError("custom-columns format specified but no custom columns given")
         tw = p.TabWriter(out)
         if fmt == "custom-columns":
             columns = p.parse_custom_columns(arg)
         else:
-            columns = p.parse_custom_columns_template(_read_template(arg))
+            columns = p.parse_custom_columns_template(_read_file(arg, "error reading template"))
         return p.CustomColumnsPrinter(tw, columns, opts.no_headers), tw.flush
+    if lower == "name":
+        return p.NamePrinter(out), lambda: None
     raise PrinterError(
-        f'unable to match a printer suitable for the output format "{opts.output}", '
+        f'unable to match a printer suitable for the output format "{output}", '
         f"allowed formats are: {_FORMATS}"
     )
 
 
-def _read_template(path: str) -> str:
+def _format_name(opts: _Options) -> str:
+    """The -o format without its argument, as the printers know it."""
+    fmt = (opts.output or ("go-template" if opts.template else "")).partition("=")[0]
+    return fmt.lower() if fmt.lower() in ("json", "yaml", "kyaml") else fmt
+
+
+def _template_format(output: str, template: str, family: tuple[str, ...]) -> tuple[str, str] | None:
+    """cli-runtime's jsonpath and go-template flags: the format and the template text, or
+    None when ``output`` is none of ``family``. --template, when given, is the template."""
+    if not template and not output:
+        return None
+    fmt, value = output, template
+    if not template:
+        for name in family:
+            if output.startswith(name + "="):
+                fmt, value = name, output[len(name) + 1 :]
+                break
+    if fmt not in family:
+        return None
+    if not value:
+        raise PrinterError("template format specified but no template given")
+    if fmt.endswith("file"):
+        value = _read_file(value, "error reading --template")
+    return fmt, value
+
+
+def _read_file(path: str, what: str) -> str:
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8", errors="replace") as fh:
             return fh.read()
     except OSError as err:
-        raise KctlError(f"error reading template {path}, {err.strerror}") from None
-
-
-def _template(fmt: str, arg: str, kind: str) -> str:
-    if fmt.endswith("-file"):
-        if not arg:
-            raise PrinterError(f"{kind} file format specified but no template file given")
-        return _read_template(arg)
-    if not arg:
-        raise PrinterError(f"{kind} template format specified but no template given")
-    return arg
+        # Go's *PathError: os.ReadFile opens, then reads (a directory fails there).
+        op, reason = "open", (err.strerror or str(err)).lower()
+        if isinstance(err, IsADirectoryError):
+            op, reason = "read", "is a directory"
+        raise KctlError(f"{what} {path}, {op} {path}: {reason}") from None
 
 
 def _items_of(body: Mapping[str, Any]) -> list[Any]:
@@ -529,7 +585,7 @@ def _print_objects(
 
     out = _Tracking(sys.stdout)
     printer, done = _object_printer(opts, out)
-    fmt = opts.output.partition("=")[0]
+    fmt = _format_name(opts)
     single = len(targets) == 1 and (
         single_source if targets[0].from_file else len(targets[0].names) == 1
     )
@@ -624,7 +680,7 @@ def _print_list(
     if fmt in ("json", "yaml"):
         printer.print_list(pages, metadata)
         return
-    if fmt.startswith("jsonpath"):
+    if fmt in _WHOLE_LIST_FORMATS:
         items = [item for page in pages for item in page]
         extra = metadata() if metadata is not None else {}
         printer.print_obj(
@@ -671,7 +727,9 @@ def _watch(factory: Factory, targets: list[_Target], opts: _Options, ns: str) ->
         if table:
             printer.print_table(obj, event_type=event if opts.output_watch_events else "")
         elif opts.output_watch_events:
-            printer.print_obj({"type": event, "object": obj})
+            from kctl.cli._printers import WatchEvent
+
+            printer.print_obj(WatchEvent(event, obj))
         else:
             printer.print_obj(obj)
         tw.flush()
@@ -783,7 +841,10 @@ FLAGS: tuple[Flag, ...] = (
         "-o",
         "--output",
         dest="output",
-        help="Output format: json|yaml|name|wide|jsonpath=...|custom-columns=...",
+        help=(
+            "Output format: json|yaml|kyaml|name|wide|jsonpath=...|custom-columns=...|"
+            "go-template=..."
+        ),
     ),
     boolean("-A", "--all-namespaces", dest="all_namespaces", help="List across all namespaces."),
     string("-l", "--selector", dest="selector", help="Label selector to filter on."),
@@ -804,6 +865,18 @@ FLAGS: tuple[Flag, ...] = (
         "--show-managed-fields",
         dest="show_managed_fields",
         help="Keep managedFields in json/yaml output.",
+    ),
+    string(
+        "--template",
+        dest="template",
+        help="Template string or path to template file to use when -o=go-template, "
+        "-o=go-template-file.",
+    ),
+    boolean(
+        "--allow-missing-template-keys",
+        dest="allow_missing_template_keys",
+        default=True,
+        help="If true, ignore any errors in templates when a field or map key is missing.",
     ),
     string("--raw", dest="raw", help="Raw URI to request from the server."),
     string("--subresource", dest="subresource", help="Get this subresource (status, scale)."),
@@ -908,6 +981,8 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
         watch_only=watch_only,
         output_watch_events=output_watch_events,
         path=path,
+        template=params["template"],
+        allow_missing_keys=params["allow_missing_template_keys"],
     )
     if not opts.human:
         # Fail on a bad -o before any request, as kubectl's printer flags do.

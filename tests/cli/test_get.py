@@ -170,7 +170,20 @@ def _read_until(
     sel.close()
 
 
-@pytest.mark.parametrize("extra", [(), ("--output-watch-events",), ("-o", "name")])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        (),
+        ("--output-watch-events",),
+        ("-o", "name"),
+        ("--output-watch-events", "-o", "json"),
+        ("--output-watch-events", "-o", "yaml"),
+        ("--output-watch-events", "-o", "kyaml"),
+        ("-o", "kyaml"),
+        ("-o", r'go-template={{.metadata.name}} {{.data}}{{"\n"}}'),
+        ("--output-watch-events", "-o", r'go-template={{.type}} {{.object.metadata.name}}{{"\n"}}'),
+    ],
+)
 def test_watch_parity(sandbox: Sandbox, extra: tuple[str, ...], tmp_path: Path) -> None:
     import os
 

@@ -1,4 +1,5 @@
-"""kubectl's output formats, byte for byte: tables, json, yaml, name, jsonpath, custom columns.
+"""kubectl's output formats, byte for byte: tables, json, yaml, kyaml, name, jsonpath, custom
+columns, go templates.
 
 Printers write text to any object with ``write(str)``. Lists stream: ``print_list`` takes
 an iterable of pages (iterables of item dicts) and writes each page as it comes; table
@@ -23,9 +24,12 @@ if TYPE_CHECKING:
     from kctl.cli._printers._goyaml import dump as yaml_dump
     from kctl.cli._printers._jsonpath import JSONPath, JSONPathError, relaxed_jsonpath_expression
     from kctl.cli._printers._objects import (
+        GoTemplatePrinter,
         JSONPathPrinter,
         JSONPrinter,
+        KYAMLPrinter,
         NamePrinter,
+        WatchEvent,
         YAMLPrinter,
         name_for,
         omit_managed_fields,
@@ -43,14 +47,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CustomColumnsPrinter",
+    "GoTemplatePrinter",
     "JSONPath",
     "JSONPathError",
     "JSONPathPrinter",
     "JSONPrinter",
+    "KYAMLPrinter",
     "NamePrinter",
     "TabWriter",
     "TableOptions",
     "TablePrinter",
+    "WatchEvent",
     "YAMLPrinter",
     "format_labels",
     "human_duration",
@@ -72,14 +79,17 @@ __all__ = [
 # public name -> (private module, attribute there)
 _LAZY: dict[str, tuple[str, str]] = {
     "CustomColumnsPrinter": ("_table", "CustomColumnsPrinter"),
+    "GoTemplatePrinter": ("_objects", "GoTemplatePrinter"),
     "JSONPath": ("_jsonpath", "JSONPath"),
     "JSONPathError": ("_jsonpath", "JSONPathError"),
     "JSONPathPrinter": ("_objects", "JSONPathPrinter"),
     "JSONPrinter": ("_objects", "JSONPrinter"),
+    "KYAMLPrinter": ("_objects", "KYAMLPrinter"),
     "NamePrinter": ("_objects", "NamePrinter"),
     "TabWriter": ("_tabwriter", "TabWriter"),
     "TableOptions": ("_table", "TableOptions"),
     "TablePrinter": ("_table", "TablePrinter"),
+    "WatchEvent": ("_objects", "WatchEvent"),
     "YAMLPrinter": ("_objects", "YAMLPrinter"),
     "format_labels": ("_table", "format_labels"),
     "human_duration": ("_duration", "human_duration"),

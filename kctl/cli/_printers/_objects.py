@@ -11,9 +11,12 @@ from kctl.errors import PrinterError
 # emitter or the jsonpath parser (start-up time of a small command).
 
 __all__ = [
+    "GoTemplatePrinter",
     "JSONPathPrinter",
     "JSONPrinter",
+    "KYAMLPrinter",
     "NamePrinter",
+    "WatchEvent",
     "YAMLPrinter",
     "name_for",
     "omit_managed_fields",
@@ -28,6 +31,14 @@ def _list_metadata(extra: ListMeta | None) -> dict[str, Any] | None:
     """The List's metadata when the pager adds to kubectl's ``{"resourceVersion": ""}``."""
     added = extra() if extra is not None else {}
     return {"resourceVersion": "", **added} if added else None
+
+
+class WatchEvent(dict[str, Any]):
+    """``{"type": ..., "object": ...}`` as kubectl prints a watch event (metav1.WatchEvent):
+    a struct, so json and kyaml keep its field order where a map's keys would be sorted."""
+
+    def __init__(self, event_type: str, obj: Mapping[str, Any]) -> None:
+        super().__init__(type=event_type, object=obj)
 
 
 class Writer(Protocol):
@@ -65,8 +76,14 @@ class JSONPrinter:
         return obj if self._show_managed else omit_managed_fields(obj)
 
     def print_obj(self, obj: Mapping[str, Any]) -> None:
-        from kctl.cli._printers._gojson import marshal_indent
+        from kctl.cli._printers._gojson import marshal, marshal_indent
 
+        if isinstance(obj, WatchEvent):
+            # kubectl's JSON printer writes a watch event compact, on one line; as the event
+            # has no metadata, kubectl keeps the object's managedFields.
+            inner = marshal(obj["object"])
+            self._out.write(f'{{"type":{marshal(obj["type"])},"object":{inner}}}\n')
+            return
         self._out.write(marshal_indent(self._prep(obj)) + "\n")
 
     def print_list(
@@ -122,6 +139,15 @@ class YAMLPrinter:
 
         self._separator()
         self._out.write(dump(self._prep(obj)))
+
+    @staticmethod
+    def _sorted(value: Any) -> Any:
+        """The object with every map's keys sorted, as json.Marshal orders a map's."""
+        if isinstance(value, Mapping):
+            return {k: KYAMLPrinter._sorted(value[k]) for k in sorted(value)}
+        if isinstance(value, list):
+            return [KYAMLPrinter._sorted(v) for v in value]
+        return value
 
     def print_list(
         self, pages: Iterable[Iterable[Mapping[str, Any]]], metadata: ListMeta | None = None
@@ -194,3 +220,82 @@ class JSONPathPrinter:
             self._out.write("".join(parts))
             raise error_for_jsonpath(self._template, err, obj) from None
         self._out.write("".join(parts))
+
+
+class GoTemplatePrinter:
+    """``-o go-template=TEMPLATE`` (and template, go-template-file, templatefile).
+
+    As kubectl's, it sees managedFields, and a list as one ``kind: List`` object. When the
+    template fails, what it wrote so far and kubectl's debugging dump go to the output.
+    """
+
+    def __init__(self, out: Writer, template: str, allow_missing_keys: bool = True) -> None:
+        from kctl.cli._printers._gotemplate import GoTemplate, TemplateError
+
+        try:
+            self._template = GoTemplate(template)
+        except TemplateError as err:
+            raise PrinterError(f"error parsing template {template}, {err}") from None
+        self._out = out
+        self._raw = template
+        self._strict = not allow_missing_keys
+
+    def print_obj(self, obj: Mapping[str, Any]) -> None:
+        from kctl.cli._printers._gofmt import go_sprint
+        from kctl.cli._printers._gojson import marshal
+        from kctl.util.goformat import go_quote
+
+        text, err = self._template.execute(obj, strict=self._strict)
+        self._out.write(text)
+        if err is None:
+            return
+        self._out.write(
+            f"Error executing template: {err}. Printing more information for debugging the "
+            f"template:\n\ttemplate was:\n\t\t{self._raw}\n\traw data was:\n\t\t"
+            f"{marshal(obj)}\n\tobject given to template engine was:\n\t\t{go_sprint(obj)}\n\n"
+        )
+        raise PrinterError(f"error executing template {go_quote(self._raw)}: {err}")
+
+
+class KYAMLPrinter:
+    """``-o kyaml``: each object a ``---`` document; a list is one ``kind: List`` object."""
+
+    def __init__(self, out: Writer, show_managed_fields: bool = False) -> None:
+        self._out = out
+        self._show_managed = show_managed_fields
+
+    def _prep(self, obj: Mapping[str, Any]) -> Mapping[str, Any]:
+        if self._show_managed:
+            return obj
+        items = obj.get("items")
+        if isinstance(items, list):
+            # kubectl's OmitManagedFieldsPrinter strips them from a list's items too.
+            return {**obj, "items": [omit_managed_fields(i) for i in items]}
+        return omit_managed_fields(obj)
+
+    def print_obj(self, obj: Mapping[str, Any]) -> None:
+        from kctl.cli._printers._kyaml import KYAMLError, dump
+
+        try:
+            if isinstance(obj, WatchEvent):
+                # No metadata on the event: kubectl keeps the object's managedFields.
+                event = {"type": obj["type"], "object": self._sorted(obj["object"])}
+                self._out.write(dump(event, sort_keys=False))
+                return
+            if not obj.get("kind") or not obj.get("apiVersion"):
+                raise PrinterError(
+                    "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if "
+                    "you know the type"
+                )
+            self._out.write(dump(self._prep(obj)))
+        except KYAMLError as err:
+            raise PrinterError(str(err)) from None
+
+    @staticmethod
+    def _sorted(value: Any) -> Any:
+        """The object with every map's keys sorted, as json.Marshal orders a map's."""
+        if isinstance(value, Mapping):
+            return {k: KYAMLPrinter._sorted(value[k]) for k in sorted(value)}
+        if isinstance(value, list):
+            return [KYAMLPrinter._sorted(v) for v in value]
+        return value
