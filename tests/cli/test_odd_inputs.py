@@ -239,3 +239,24 @@ def test_yaml_output_of_a_value_go_yaml_cannot_read(
     )
     if "yaml" in args:
         assert ours.stderr == "error: yaml: control characters are not allowed\n"
+
+
+def test_a_manifest_over_the_body_limit(
+    sb: Sandbox, envtest: Any, run_kctl: Any, run_ref_kubectl: Any, tmp_path: Path
+) -> None:
+    """A body over kube-apiserver's 3 MiB: the server's 413 Status, as kubectl prints it,
+    from the sandbox and from a real apiserver alike."""
+    (tmp_path / "big.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  k: "
+        + "x" * (3 * 1024 * 1024 + 10)
+        + "\n"
+    )
+    expected = (
+        'Error from server (RequestEntityTooLarge): error when creating "big.yaml": '
+        "Request entity too large: limit is 3145728\n"
+    )
+    for server in (sb, envtest):
+        ours = run_kctl(server, "apply", "-f", "big.yaml", cwd=tmp_path)
+        theirs = run_ref_kubectl(server, "apply", "-f", "big.yaml", cwd=tmp_path)
+        assert (ours.returncode, ours.stdout, ours.stderr) == (1, "", expected)
+        assert (theirs.returncode, theirs.stdout, theirs.stderr) == (1, "", expected)
