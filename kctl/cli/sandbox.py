@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from kctl.cli._examples import ExamplesGroup
+
 __all__ = ["command"]
 
 _FAULT_HELP = """\b
@@ -39,7 +41,7 @@ everything:
 """
 
 
-@click.group(name="sandbox")
+@click.group(name="sandbox", cls=ExamplesGroup)
 def command() -> None:
     """Run an embedded Kubernetes API server."""
 
