@@ -152,6 +152,14 @@ SWEEP: dict[str, bytes] = {
     b"items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: i5}\n",
     "items-inherit-kind.yaml": b"apiVersion: v1\nkind: ConfigMapList\n"
     b"items:\n- metadata: {name: i3}\n",
+    # go-yaml's line numbers count from each document's own first line.
+    "line-second-doc.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n"
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [b\n",
+    "line-after-blank.yaml": b"\n\n\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n",
+    "line-crlf.yaml": b"apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: [a\r\n",
+    "line-tab.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: a\n",
+    "line-indent.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n   x: b\n",
+    "line-unclosed-quote.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 'a\n\n\n",
 }
 
 
