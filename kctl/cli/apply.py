@@ -614,6 +614,7 @@ def _selected(selector: str) -> Callable[[dict[str, Any]], bool]:
 @click.option("--grace-period", default=-1, type=int)
 @click.option("--force", is_flag=True)
 @click.option("--timeout", default=0.0, type=GoDuration())
+@click.option("--wait", is_flag=True)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -638,11 +639,13 @@ def command(
     grace_period: int,
     force: bool,
     timeout: float,
+    wait: bool,
 ) -> None:
     """Apply a configuration to a resource by file name or stdin."""
     from kctl.cli._delete_flags import cascading_strategy
 
     del openapi_patch  # kctl always uses its built-in patch metadata
+    del wait  # one of kubectl's delete flags that apply takes in and never reads
     if args:
         raise usage_errorf(ctx.command_path, f"Unexpected args: [{' '.join(args)}]")
     strategy = dry_run_strategy(dry_run)

@@ -82,7 +82,7 @@ def test_an_immutable_cluster_ip_is_replaced(
     assert 'spec.clusterIPs[0]: Invalid value: ["10.0.0.51"]: may not change once set' in (
         refused.stderr
     )
-    done = step("apply", NOVALIDATE, "-f", "svc2.yaml", "--force")
+    done = step("apply", NOVALIDATE, "-f", "svc2.yaml", "--force", "--wait", "--timeout=30s")
     assert (done.returncode, done.stdout) == (0, "service/web configured\n")
     for sb, old_uid in zip(twins, before, strict=True):
         svc = _live(sb, SERVICES, "web")
