@@ -144,3 +144,43 @@ def token_strings(tokens: tuple[str, ...], max_size: int = 12) -> st.SearchStrat
 
 def to_json(value: Any) -> str:
     return json.dumps(value)
+
+
+def strings_in(*values: Any) -> list[str]:
+    """Every key and string in JSON values: what an error may quote back verbatim."""
+    found: list[str] = []
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+def assert_one_line(
+    err: BaseException, kind: type[BaseException] = Exception, quoted: Any = ()
+) -> None:
+    """The property every fuzz test checks on failure: one of kctl's errors, one line.
+
+    Go prints the strings of ``quoted`` (the input) verbatim in some messages (``%v`` of a
+    map): line breaks of the input's own are kubectl's too, so they are not counted.
+    """
+    from kctl.errors import KctlError, PatchConflictError
+
+    if kind is Exception:
+        kind = KctlError
+    assert isinstance(err, kind), f"{type(err).__name__}: {err}"
+    text = str(err)
+    assert text, "an error without a message"
+    if isinstance(err, PatchConflictError):
+        # apimachinery's ErrConflict text embeds both patches as YAML, as kubectl prints it.
+        return
+    for part in sorted(strings_in(quoted), key=len, reverse=True):
+        if "\n" in part:
+            text = text.replace(part, "")
+    assert "\n" not in text, f"multi-line message: {text!r}"

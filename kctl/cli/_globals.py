@@ -33,6 +33,7 @@ from typing import Any
 
 import click
 
+from kctl.cli._examples import ExamplesCommand
 from kctl.cli._factory import (
     DISCOVERY_BURST,
     DISCOVERY_QPS,
@@ -145,7 +146,7 @@ def global_flags(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class KubectlCommand(click.Command):
+class KubectlCommand(ExamplesCommand):
     """A click command that reads its flags as pflag does.
 
     - ``--flag=true|false`` (any Go boolean) for boolean flags;

@@ -61,6 +61,11 @@ def _page(path: list[str], command: click.Command, ctx: click.Context) -> str:
     ]
     if command.help:
         parts += [".SH DESCRIPTION", _paragraphs(command.help)]
+    from kctl.cli._examples import examples_for
+
+    examples = examples_for(ctx)
+    if examples:
+        parts += [".SH EXAMPLES", ".nf", _roff(examples.rstrip("\n")), ".fi"]
     options = _options(command, ctx)
     if options:
         parts += [".SH OPTIONS", options]

@@ -315,26 +315,44 @@ _VALIDATION_HINT = "if you choose to ignore these errors, turn validation off wi
 
 
 def _type_meta_problem(value: Any) -> str | None:
-    """What kubectl's schema validator says before it looks at the schema, if anything."""
+    """What kubectl's schema validator says before it looks at the schema, if anything:
+    its getObjectKind, whose apiVersion and kind problems add up (an aggregate)."""
+    return _aggregate(_type_meta_problems(value))
+
+
+def _aggregate(problems: list[str]) -> str | None:
+    if not problems:
+        return None
+    return problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]"
+
+
+def _type_meta_problems(value: Any) -> list[str]:
     from kctl.schema import parse_group_version
 
     if not isinstance(value, dict):
-        return "invalid object to validate"
+        return ["invalid object to validate"]
+    problems: list[str] = []
     api_version = value.get("apiVersion")
     if api_version is None:
-        return "apiVersion not set"
-    if not isinstance(api_version, str):
-        return "apiVersion isn't string type"
-    try:
-        parse_group_version(api_version)
-    except ValueError as err:
-        return str(err)
+        problems.append("apiVersion not set")
+    elif not isinstance(api_version, str):
+        problems.append("apiVersion isn't string type")
+    else:
+        try:
+            parse_group_version(api_version)
+        except ValueError as err:
+            problems.append(str(err))
     kind = value.get("kind")
     if kind is None:
-        return "kind not set"
-    if not isinstance(kind, str):
-        return "kind isn't string type"
-    return None
+        problems.append("kind not set")
+    elif not isinstance(kind, str):
+        problems.append("kind isn't string type")
+    return problems
+
+
+class _ValidationError(KctlError):
+    """kubectl's StreamVisitor returns on a validation error: the rest of the source is
+    never read (a document that does not decode is reported and skipped instead)."""
 
 
 def _objects(
@@ -350,7 +368,7 @@ def _objects(
     if validate:
         problem = _type_meta_problem(value)
         if problem is not None:
-            yield KctlError(
+            yield _ValidationError(
                 f'error validating "{source}": error validating data: {problem}; '
                 + _VALIDATION_HINT
             )
@@ -362,17 +380,67 @@ def _objects(
             "of type unstructured.detector"
         )
         return
-    if not value.get("kind"):
+    if "items" in value:
+        yield from _list_items(source, raw, value, validate)
+        return
+    if not _text(value.get("kind")):
         yield KctlError(f"unable to decode \"{source}\": Object 'Kind' is missing in '{raw}'")
         return
-    items = value.get("items")
-    if str(value["kind"]).endswith("List") and isinstance(items, list):
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            yield from _objects(source, _compact(item), item, validate)
-        return
     yield Manifest(source, value)
+
+
+def _list_items(
+    source: str, raw: str, value: dict[str, Any], validate: bool
+) -> Iterator[Manifest | KctlError]:
+    """A document with an ``items`` field, whatever its kind, is a list to apimachinery's
+    unstructured decoder: its items must be objects, and those without apiVersion and kind
+    take the list's (kind without its ``List`` suffix)."""
+    items = value["items"]
+    if items is not None and not isinstance(items, list):
+        go_type = "object" if isinstance(items, dict) else _GO_TYPES.get(type(items), "string")
+        yield KctlError(
+            f'unable to decode "{source}": json: cannot unmarshal {go_type} into Go struct '
+            "field decodeList.items of type []json.RawMessage"
+        )
+        return
+    items = items or []
+    if validate and value.get("apiVersion") == "v1" and value.get("kind") == "List":
+        # validateList: every item's apiVersion and kind, in one aggregate.
+        problem = _aggregate([p for item in items for p in _type_meta_problems(item)])
+        if problem is not None:
+            yield _ValidationError(
+                f'error validating "{source}": error validating data: {problem}; '
+                + _VALIDATION_HINT
+            )
+            return
+    for item in items:
+        if item is not None and not isinstance(item, dict):
+            go_type = "array" if isinstance(item, list) else _GO_TYPES.get(type(item), "string")
+            yield KctlError(
+                f'unable to decode "{source}": json: cannot unmarshal {go_type} into Go value '
+                "of type map[string]interface {}"
+            )
+            return
+    if not _text(value.get("kind")):
+        yield KctlError(f"unable to decode \"{source}\": Object 'Kind' is missing in '{raw}'")
+        return
+    kind, api_version = value.get("kind"), value.get("apiVersion")
+    item_kind = kind.removesuffix("List") if isinstance(kind, str) else ""
+    for item in items:
+        obj = dict(item or {})
+        if not _text(obj.get("kind")) and not _text(obj.get("apiVersion")):
+            obj["kind"] = item_kind
+            obj["apiVersion"] = api_version if isinstance(api_version, str) else ""
+        if not _text(obj.get("kind")):
+            missing = f"Object 'Kind' is missing in '{_compact(item)}'"
+            yield KctlError(f'unable to decode "{source}": {missing}')
+            continue
+        yield Manifest(source, obj)
+
+
+def _text(value: Any) -> str:
+    # Unstructured's GetKind and GetAPIVersion: "" for a missing or non-string field.
+    return value if isinstance(value, str) else ""
 
 
 def _compact(value: Any) -> str:
@@ -389,6 +457,15 @@ def decode_stream(
     source: str, data: bytes, validate: bool = False, *, yaml_only: bool = False
 ) -> Iterator[Manifest | KctlError]:
     """The objects of one source, as kubectl's YAMLOrJSONDecoder reads it."""
+    for item in _decode_stream(source, data, validate, yaml_only):
+        yield item
+        if isinstance(item, _ValidationError):
+            return
+
+
+def _decode_stream(
+    source: str, data: bytes, validate: bool, yaml_only: bool
+) -> Iterator[Manifest | KctlError]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -110,10 +110,9 @@ def infos_from_manifests(
         gv = parse_group_version(str(obj.get("apiVersion") or ""))
         kind = str(obj["kind"])
         try:
-            if gv.version:
-                mapping = mapper.rest_mapping(GroupKind(gv.group, kind), gv.version)
-            else:
-                mapping = mapper.rest_mapping(GroupKind(gv.group, kind))
+            # Always with the version, even "": kubectl's builder asks for the object's, and
+            # a miss then names it ('no matches for kind "X" in version ""').
+            mapping = mapper.rest_mapping(GroupKind(gv.group, kind), gv.version)
         except NoMatchError as err:
             yield _mapping_error(obj, item.source, err)
             continue

@@ -20,6 +20,7 @@ from kctl.cli._apply_flags import (
     exit_with_errors,
     validation_directive,
 )
+from kctl.cli._delete_flags import GoDuration
 from kctl.cli._errors import usage_errorf
 from kctl.cli._globals import Factory, kubectl_command
 from kctl.errors import KctlError, PatchConflictError, StatusError
@@ -196,6 +197,8 @@ class _Options:
     prune_allowlist: tuple[str, ...]
     cascade: str
     grace_period: int
+    force: bool
+    timeout: float
     namespace: str
     enforce_namespace: bool
     visited_uids: set[str] = field(default_factory=set)
@@ -276,7 +279,7 @@ def _apply_server_side(opts: _Options, info: Info) -> None:
 def _patch(opts: _Options, info: Info, live: dict[str, Any], modified: str) -> tuple[str, Any]:
     """Patcher.Patch: compute, send, and on 409 re-read and try again."""
     from kctl.cli._resources import resource_client
-    from kctl.errors import is_conflict
+    from kctl.errors import is_conflict, is_invalid
     from kctl.metav1 import PatchOptions
 
     client = resource_client(opts.factory, info)
@@ -296,8 +299,66 @@ def _patch(opts: _Options, info: Info, live: dict[str, Any], modified: str) -> t
         except StatusError as err:
             attempt += 1
             if not is_conflict(err) or attempt > MAX_PATCH_RETRY:
+                if opts.force and (is_conflict(err) or is_invalid(err)):
+                    return modified, _delete_and_create(opts, info, live, modified)
                 raise _with_source("patching", info, err) from err
         live = client.get(info.name)
+
+
+def _delete_and_create(
+    opts: _Options, info: Info, live: dict[str, Any], modified: str
+) -> dict[str, Any]:
+    """--force: the patch cannot be applied, so the object is deleted and created anew from
+    the manifest (kubectl's Patcher.deleteAndCreate); the old one is put back if that fails."""
+    import json
+    import time
+
+    from kctl.cli._resources import resource_client
+    from kctl.errors import is_not_found
+    from kctl.metav1 import CreateOptions, DeleteOptions
+
+    client = resource_client(opts.factory, info)
+    client.delete(
+        info.name,
+        DeleteOptions(
+            grace_period_seconds=opts.grace_period if opts.grace_period >= 0 else None,
+            propagation_policy=opts.cascade,
+        ),
+    )
+    # wait.PollUntilContextTimeout(1s, --timeout, immediate): one look at once, then one a
+    # second until the deadline; --timeout 0 (the default) allows that first look only.
+    deadline = time.monotonic() + opts.timeout
+    while True:
+        try:
+            client.get(info.name)
+        except StatusError as err:
+            if not is_not_found(err):
+                raise
+            break
+        if time.monotonic() + 1 > deadline:
+            raise KctlError("context deadline exceeded")
+        time.sleep(1)
+    options = CreateOptions(field_manager=opts.field_manager, field_validation=opts.validation)
+    try:
+        return client.create(_for_create(json.loads(modified)), options)
+    except KctlError as err:
+        try:
+            client.create(_for_create(live), options)
+        except KctlError as restore_err:
+            raise KctlError(
+                "An error occurred force-replacing the existing object with the newly "
+                f"provided one:\n\n{err}.\n\nAdditionally, an error occurred attempting to "
+                f"restore the original object:\n\n{restore_err}"
+            ) from err
+        raise
+
+
+def _for_create(obj: dict[str, Any]) -> dict[str, Any]:
+    # resource.Helper.Create(modify=true) clears the resourceVersion.
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        meta.pop("resourceVersion", None)
+    return obj
 
 
 def _computed(
@@ -496,11 +557,18 @@ def _validate(ctx: click.Context, opts: _Options, filenames: tuple[str, ...]) ->
             "--dry-run=client doesn't work with --server-side (did you mean --dry-run=server "
             "instead?)"
         )
+    if opts.server_side and opts.force:
+        raise KctlError("--force cannot be used with --server-side")
+    if opts.dry_run == DRY_RUN_SERVER and opts.force:
+        raise KctlError("--dry-run=server cannot be used with --force")
     if not filenames:
         raise KctlError("must specify one of -f and -k")
     if opts.prune_all and opts.selector:
         raise KctlError("cannot set --all and --selector at the same time")
     if opts.prune:
+        # A forced re-creation changes the UIDs prune relies on.
+        if opts.force:
+            raise KctlError("--force cannot be used with --prune")
         if not opts.prune_all and not opts.selector:
             raise KctlError(
                 "all resources selected for prune without explicitly passing --all. To prune "
@@ -544,6 +612,9 @@ def _selected(selector: str) -> Callable[[dict[str, Any]], bool]:
 @click.option("--show-managed-fields", is_flag=True)
 @click.option("--cascade", default="background", is_flag=False, flag_value="background")
 @click.option("--grace-period", default=-1, type=int)
+@click.option("--force", is_flag=True)
+@click.option("--timeout", default=0.0, type=GoDuration())
+@click.option("--wait", is_flag=True)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -566,11 +637,15 @@ def command(
     show_managed_fields: bool,
     cascade: str,
     grace_period: int,
+    force: bool,
+    timeout: float,
+    wait: bool,
 ) -> None:
     """Apply a configuration to a resource by file name or stdin."""
     from kctl.cli._delete_flags import cascading_strategy
 
     del openapi_patch  # kctl always uses its built-in patch metadata
+    del wait  # one of kubectl's delete flags that apply takes in and never reads
     if args:
         raise usage_errorf(ctx.command_path, f"Unexpected args: [{' '.join(args)}]")
     strategy = dry_run_strategy(dry_run)
@@ -593,6 +668,8 @@ def command(
         prune_allowlist=prune_allowlist,
         cascade=cascading_strategy(cascade),
         grace_period=grace_period,
+        force=force,
+        timeout=timeout,
         namespace=namespace,
         enforce_namespace=enforce,
     )

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from kctl.cli._examples import ExamplesCommand
+
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
@@ -166,6 +168,7 @@ def complete_namespaces(
 
 @click.command(
     "completion",
+    cls=ExamplesCommand,
     context_settings={"help_option_names": ["-h", "--help"]},
     short_help="Output shell completion code for bash, zsh or fish",
 )

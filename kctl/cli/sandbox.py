@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from kctl.cli._examples import ExamplesGroup
+
 __all__ = ["command"]
 
 _FAULT_HELP = """\b
@@ -41,7 +43,7 @@ at each start, as `kubectl apply -f FILE` would, e.g.:
 """
 
 
-@click.group(name="sandbox")
+@click.group(name="sandbox", cls=ExamplesGroup)
 def command() -> None:
     """Run an embedded Kubernetes API server."""
 

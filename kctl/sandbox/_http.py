@@ -12,10 +12,13 @@ from typing import Any
 
 from kctl.sandbox._api import ApiServer, Request, Response
 from kctl.sandbox._faults import ConnectionAbort, ConnectionDrop
+from kctl.sandbox._status import too_large
 
 __all__ = ["HTTPServer"]
 
 _MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's request body limit
+# A larger body is not read to its end: the connection is closed after the answer.
+_DRAIN_LIMIT = 64 * 1024 * 1024
 # How long a dropped connection waits for the client to close its side.
 _DROP_LINGER = 5.0
 
@@ -33,17 +36,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > _MAX_BODY:
-            self.send_error(413)
-            return
-        body = self.rfile.read(length) if length else b""
-        req = Request.build(self.command, self.path, self.headers.items(), body)
-        if isinstance(self.connection, ssl.SSLSocket):
-            req.client_cert = self.connection.getpeercert() or None
-        req.client_gone = self._client_gone
-        resp = self.server.api.handle(req)
-        if resp.upgrade is not None:
-            self._upgrade(resp)
-            return
+            resp = self._too_large(length)
+        else:
+            body = self.rfile.read(length) if length else b""
+            req = Request.build(self.command, self.path, self.headers.items(), body)
+            if isinstance(self.connection, ssl.SSLSocket):
+                req.client_cert = self.connection.getpeercert() or None
+            req.client_gone = self._client_gone
+            resp = self.server.api.handle(req)
+            if resp.upgrade is not None:
+                self._upgrade(resp)
+                return
         self.send_response(resp.status)
         if resp.content_type:  # empty for bodiless answers Go sends without one (304, 406)
             self.send_header("Content-Type", resp.content_type)
@@ -98,6 +101,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         finally:
             ws.shutdown()
+
+    def _too_large(self, length: int) -> Response:
+        """kube-apiserver's answer to a body over its limit: a 413 Status.
+
+        The body is read to its end first, so that the client, still writing, is not cut
+        off with a broken pipe before it reads the answer; past the drain limit the
+        connection is closed instead, as Go's server gives up on an unread body."""
+        left = length
+        while 0 < left <= _DRAIN_LIMIT:
+            chunk = self.rfile.read(min(left, 1 << 16))
+            if not chunk:
+                break
+            left -= len(chunk)
+        if left:
+            self.close_connection = True
+        return Response.error(too_large(f"Request entity too large: limit is {_MAX_BODY}"))
 
     def _client_gone(self, timeout: float) -> bool:
         """Wait up to ``timeout`` for the client to leave, while a response streams: no HTTP/1.1

@@ -26,6 +26,7 @@ __all__ = [
     "qualified",
     "resource_not_found",
     "status_body",
+    "too_large",
     "unauthorized",
     "unknown",
     "unsupported_media_type",
@@ -121,6 +122,10 @@ def invalid(group: str, kind: str, name: str, causes: list[dict[str, str]]) -> S
 
 def bad_request(message: str) -> StatusError:
     return _error(400, "BadRequest", message)
+
+
+def too_large(message: str) -> StatusError:
+    return _error(413, "RequestEntityTooLarge", message)
 
 
 def expired(message: str) -> StatusError:

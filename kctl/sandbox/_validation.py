@@ -891,8 +891,18 @@ def _service(errs: Errors, obj: Obj) -> None:
 
 
 def _service_update(errs: Errors, new: Obj, old: Obj) -> None:
-    ips = _service_ips(_dict(new.get("spec")))
-    old_ips = _service_ips(_dict(old.get("spec")))
+    spec, old_spec = _dict(new.get("spec")), _dict(old.get("spec"))
+    ips = _service_ips(spec)
+    old_ips = _service_ips(old_spec)
+    cluster_ip = spec.get("clusterIP")
+    if (
+        cluster_ip
+        and cluster_ip != old_spec.get("clusterIP")
+        and spec.get("clusterIPs") == old_spec.get("clusterIPs")
+    ):
+        # The registry's normalizeClusterIPs: a patch that changes only clusterIP (as
+        # kubectl apply's does) changes clusterIPs with it, so the check below sees it.
+        ips = [cluster_ip]
     if ips and old_ips and ips[0] != old_ips[0] and old_ips[0] not in ("", "None"):
         errs.invalid("spec.clusterIPs[0]", ips, "may not change once set")
 

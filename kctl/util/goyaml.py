@@ -220,9 +220,33 @@ def loader() -> Any:
 
         return construct
 
+    def binary(loader: Any, node: Any) -> bytes:
+        import base64
+        import binascii
+
+        # Go's base64.StdEncoding: strict but for line breaks, which it skips.
+        text = loader.construct_scalar(node).replace("\r", "").replace("\n", "")
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise yaml.constructor.ConstructorError(
+                None, None, "!!binary value contains invalid base64 data", None
+            ) from None
+
+    def untagged(loader: Any, node: Any) -> Any:
+        # go-yaml decodes a node with a tag it does not know (!!foo, !local) as if it had
+        # none: a scalar's text is a string, collections are what they are.
+        if isinstance(node, yaml.MappingNode):
+            return loader.construct_mapping(node, deep=True)
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node, deep=True)
+        return loader.construct_scalar(node)
+
     for kind in ("bool", "int", "float", "null"):
         Loader.add_constructor(_TAG + kind, typed(kind))
     Loader.add_constructor(_TAG + "timestamp", lambda loader, node: loader.construct_scalar(node))
+    Loader.add_constructor(_TAG + "binary", binary)
+    Loader.add_constructor(None, untagged)
     _LOADER = Loader
     return Loader
 
@@ -249,6 +273,10 @@ def error_text(err: Any, source: bytes | str = "") -> str:
         return "yaml: " + _READER_PROBLEMS.get(reason, reason.splitlines()[0] or "invalid input")
     if isinstance(err, yaml.constructor.ConstructorError) and err.problem_mark is None:
         return f"yaml: {err.problem}"
+    if isinstance(err, yaml.constructor.ConstructorError) and (err.problem or "").startswith(
+        ("expected a mapping or list of mappings for merging", "expected a mapping for merging")
+    ):
+        return "yaml: map merge requires map or sequence of maps as the value"
     if isinstance(err, yaml.MarkedYAMLError):
         problem = err.problem or err.context or str(err).splitlines()[0]
         line = 0
@@ -283,6 +311,27 @@ def _number(value: float) -> int | float:
     return value
 
 
+def _go_sharp_v(value: Any, nested: bool = False) -> str:
+    """fmt's %+#v of a value go-yaml decoded into interface{}."""
+    import json
+
+    if value is None:
+        return "interface {}(nil)" if nested else "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (int, float)):
+        return str(_number(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, list):
+        return "[]interface {}{" + ", ".join(_go_sharp_v(v, True) for v in value) + "}"
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda kv: str(kv[0]))
+        inner = ", ".join(f"{_go_sharp_v(k, True)}:{_go_sharp_v(v, True)}" for k, v in items)
+        return "map[interface {}]interface {}{" + inner + "}"
+    return str(value)
+
+
 def _key(key: Any) -> str:
     if isinstance(key, str):
         return key
@@ -300,6 +349,12 @@ def to_json(value: Any) -> Any:
     leaves it. Raises YAMLSyntaxError for what encoding/json cannot write (NaN, infinities)."""
     kind = type(value)
     if kind is dict:
+        if None in value:
+            # sigs.k8s.io/yaml's convertToJSONableObject knows no null key.
+            raise YAMLSyntaxError(
+                "unsupported map key of type: %!s(<nil>), key: <nil>, value: "
+                + _go_sharp_v(value[None])
+            )
         return {_key(k): to_json(v) for k, v in value.items()}
     if kind is list:
         return [to_json(v) for v in value]

@@ -8,7 +8,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from kctl.errors import PatchConflictError, PatchError
+from kctl.errors import PatchConflictError, PatchError, PrinterError
 
 __all__ = [
     "PreconditionFunc",
@@ -222,12 +222,21 @@ def _go_float(value: float) -> str:
 def conflict_error(patch: Any, changes: Any) -> PatchConflictError:
     """mergepatch.NewErrConflict, which renders both sides as YAML."""
     # sigs.k8s.io/yaml's Marshal, as kubectl's -o yaml; only on this rare error path.
+    return PatchConflictError(
+        f"patch:\n{_yaml_or_error(patch)}\nconflicts with changes made from original to "
+        f"current:\n{_yaml_or_error(changes)}\n"
+    )
+
+
+def _yaml_or_error(value: Any) -> str:
+    """mergepatch.ToYAMLOrError: a value YAML cannot hold is shown by the error instead."""
     from kctl.cli._printers._goyaml import dump as to_yaml
 
-    return PatchConflictError(
-        f"patch:\n{to_yaml(patch)}\nconflicts with changes made from original to current:\n"
-        f"{to_yaml(changes)}\n"
-    )
+    try:
+        return to_yaml(value)
+    except PrinterError as err:
+        # Go follows this with go-spew's dump of the value; Go's %v text stands in for it.
+        return f"yaml marshal failed:{err}\n{go_format(value)}\n"
 
 
 def create_three_way_merge_patch(

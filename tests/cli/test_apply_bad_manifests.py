@@ -127,3 +127,59 @@ def test_validate_false_shows_the_decoder_error(
         theirs.stdout,
         theirs.stderr,
     )
+
+
+# Found by a sweep of odd YAML against kubectl 1.37.1 (apply --dry-run=server): go-yaml's
+# texts, validation that adds up and ends the source, and apimachinery's list decoding.
+SWEEP: dict[str, bytes] = {
+    "both-missing.yaml": b"metadata: {name: a}\n",
+    "apiversion-int.yaml": b"apiVersion: 1\nmetadata: {name: a}\n",
+    "bad-gv-kind-int.yaml": b"apiVersion: a/b/c\nkind: 3\nmetadata: {name: a}\n",
+    "stops-at-invalid.yaml": b"kind: A\n---\nkind: B\n---\na: b\n c: d\n",
+    "unknown-tags.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\ndata:\n"
+    b"  a: !!foo b\n  c: !bar d\n  e: !!foo 12\n",
+    "binary-bad.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
+    b"data:\n  a: !!binary '%%%'\n",
+    "merge-scalar.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: 1\n  name: a\n",
+    "merge-list.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\nx: &a [1]\n"
+    b"y:\n  <<: *a\n",
+    "null-key.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: n}\n~: a\n",
+    "null-key-list.yaml": b'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: n}\n~: [1, "x"]\n',
+    "items-string.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nitems: x\n",
+    "items-null.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nitems: null\n",
+    "items-empty.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nitems: []\n",
+    "items-on-any-kind.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+    b"items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: i5}\n",
+    "items-inherit-kind.yaml": b"apiVersion: v1\nkind: ConfigMapList\n"
+    b"items:\n- metadata: {name: i3}\n",
+    # go-yaml's line numbers count from each document's own first line.
+    "line-second-doc.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n"
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [b\n",
+    "line-after-blank.yaml": b"\n\n\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n",
+    "line-crlf.yaml": b"apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: [a\r\n",
+    "line-tab.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: a\n",
+    "line-indent.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n   x: b\n",
+    "line-unclosed-quote.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 'a\n\n\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SWEEP))
+@pytest.mark.parametrize("validate", ["--validate=strict", "--validate=false"])
+def test_odd_yaml_as_kubectl(
+    sb: Sandbox,
+    run_kctl: object,
+    run_ref_kubectl: object,
+    tmp_path: Path,
+    name: str,
+    validate: str,
+) -> None:
+    assert callable(run_kctl) and callable(run_ref_kubectl)
+    (tmp_path / name).write_bytes(SWEEP[name])
+    args = ("apply", "--dry-run=server", validate, "-f", name)
+    theirs = run_ref_kubectl(sb, *args, cwd=tmp_path)
+    ours = run_kctl(sb, *args, cwd=tmp_path)
+    assert (ours.returncode, ours.stdout, ours.stderr) == (
+        theirs.returncode,
+        theirs.stdout,
+        theirs.stderr,
+    )

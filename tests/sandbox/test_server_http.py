@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -505,3 +507,28 @@ def test_yaml_bodies_are_accepted(sandbox: Sandbox) -> None:
     text = json.dumps(pod("from-yaml")).encode()
     reply = call(sandbox, "POST", PODS, text, content_type="application/yaml")
     assert reply.status == 201
+
+
+def test_a_body_over_the_limit_is_a_413_status(sandbox: Sandbox) -> None:
+    """kube-apiserver's answer (checked with envtest): a Status, not a bare 413, read by a
+    client that is still writing the body; the connection then serves the next request."""
+    parts = urlsplit(sandbox.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    big = json.dumps({"data": {"k": "x" * (3 * 1024 * 1024)}}).encode()
+    headers = {"Authorization": f"Bearer {sandbox.token}", "Content-Type": "application/json"}
+    conn.request("POST", "/api/v1/namespaces/default/configmaps", big, headers)
+    reply = conn.getresponse()
+    assert reply.status == 413
+    assert reply.getheader("Content-Type") == "application/json"
+    assert json.loads(reply.read()) == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": "Request entity too large: limit is 3145728",
+        "reason": "RequestEntityTooLarge",
+        "code": 413,
+    }
+    conn.request("GET", "/version", headers=headers)
+    assert conn.getresponse().status == 200
+    conn.close()

@@ -156,3 +156,45 @@ def test_needs_quotes_follows_the_resolver() -> None:
         assert goyaml.needs_quotes(word), word
     for word in ("yes please", "1e400", "2020-13-01", "x1", "<<", "=", "0x", "1.2.3"):
         assert not goyaml.needs_quotes(word), word
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: !!foo b\nc: !bar 12\n", {"a": "b", "c": "12"}),
+        ("a: !x [1, b]\nc: !y {d: 1}\n", {"a": [1, "b"], "c": {"d": 1}}),
+        ("a: !!binary aGVs\\\n", None),
+        ("a: !!binary |\n  aGVs\n  bG8=\n", {"a": "hello"}),
+    ],
+)
+def test_tags_go_yaml_reads(text: str, value: object) -> None:
+    # kubectl 1.37.1 stores an unknown tag's scalar as its text; !!binary is strict base64.
+    if value is None:
+        with pytest.raises(goyaml.YAMLSyntaxError):
+            goyaml.load(text)
+        return
+    assert goyaml.load(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: !!binary '%%%'\n", "yaml: !!binary value contains invalid base64 data"),
+        ("a:\n  <<: 1\n", "yaml: map merge requires map or sequence of maps as the value"),
+        (
+            "x: &a [1]\ny:\n  <<: *a\n",
+            "yaml: map merge requires map or sequence of maps as the value",
+        ),
+        ("~: a\n", 'unsupported map key of type: %!s(<nil>), key: <nil>, value: "a"'),
+        (
+            '~: [1, "x", null]\n',
+            "unsupported map key of type: %!s(<nil>), key: <nil>, value: "
+            '[]interface {}{1, "x", interface {}(nil)}',
+        ),
+    ],
+)
+def test_go_yaml_and_sigs_yaml_refusals(text: str, message: str) -> None:
+    # Texts from kubectl 1.37.1 (apply -f of each document).
+    with pytest.raises(goyaml.YAMLSyntaxError) as info:
+        goyaml.load(text)
+    assert str(info.value) == message

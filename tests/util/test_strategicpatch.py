@@ -430,3 +430,15 @@ def test_service_ports_merge_by_port() -> None:
         {"port": 80, "name": "http"},
         {"port": 443, "name": "https", "targetPort": 8443},
     ]
+
+
+def test_conflict_with_a_value_yaml_cannot_hold() -> None:
+    # Found by fuzzing: the conflict text's YAML step raised PyYAML's ReaderError. Go's
+    # mergepatch.ToYAMLOrError shows the marshalling error in the value's place instead.
+    with pytest.raises(PatchConflictError) as info:
+        create_three_way_merge_patch(
+            {}, {"apiVersion": "v1"}, {"apiVersion": "\x7f\x85"}, ITEM, False
+        )
+    text = str(info.value)
+    assert text.startswith("patch:\napiVersion: v1\n\nconflicts with changes made from")
+    assert "yaml marshal failed:yaml: control characters are not allowed\n" in text

@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kctl.cli._printers._gojson import go_float, go_float_g
+from kctl.errors import PrinterError
 from kctl.util.goyaml import RESOLVED_WORDS, needs_quotes
 
 __all__ = ["dump", "dump_sequence_items", "needs_quotes"]
@@ -62,11 +63,13 @@ def _wrap64(n: int) -> int:
 
 
 def _key_less(a: str, b: str) -> bool:
+    # Go's unicode.IsDigit is category Nd (str.isdecimal, not isdigit: "²" is no digit),
+    # and a digit's value is its code point less '0', whatever its script.
     digits = False
     for i in range(min(len(a), len(b))):
         ca, cb = a[i], b[i]
         if ca == cb:
-            digits = ca.isdigit()
+            digits = ca.isdecimal()
             continue
         al, bl = ca.isalpha(), cb.isalpha()
         if al and bl:
@@ -77,18 +80,18 @@ def _key_less(a: str, b: str) -> bool:
         an = bn = 0
         if ca == "0" or cb == "0":
             j = i - 1
-            while j >= 0 and a[j].isdigit():
+            while j >= 0 and a[j].isdecimal():
                 if a[j] != "0":
                     an = bn = 1
                     break
                 j -= 1
         ai = i
-        while ai < len(a) and a[ai].isdigit():
-            an = _wrap64(an * 10 + int(a[ai]))
+        while ai < len(a) and a[ai].isdecimal():
+            an = _wrap64(an * 10 + ord(a[ai]) - 48)
             ai += 1
         bi = i
-        while bi < len(b) and b[bi].isdigit():
-            bn = _wrap64(bn * 10 + int(b[bi]))
+        while bi < len(b) and b[bi].isdecimal():
+            bn = _wrap64(bn * 10 + ord(b[bi]) - 48)
             bi += 1
         if an != bn:
             return an < bn
@@ -216,6 +219,11 @@ def _reread(value: str) -> str:
     return text
 
 
+# What encoding/json leaves unescaped and go-yaml's reader then refuses: sigs.k8s.io/yaml
+# reads kubectl's JSON back, so a string holding one of these fails kubectl's -o yaml.
+_UNREADABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
 class _Representer:
     """Builds PyYAML nodes the way go-yaml's encoder builds events."""
 
@@ -228,6 +236,8 @@ class _Representer:
         self.trailing = 0
 
     def string(self, value: str) -> Any:
+        if _UNREADABLE.search(value):
+            raise PrinterError("yaml: control characters are not allowed")
         if "\x85" in value:
             value = _reread(value)
         style = _styles.get(value, "")

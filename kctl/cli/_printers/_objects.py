@@ -156,17 +156,17 @@ class YAMLPrinter:
 
         self._separator()
         out = self._out
-        out.write("apiVersion: v1\n")
         first = True
         for page in pages:
             # A page at a time: one dumper run per page, and the items of a top-level
-            # sequence are written the same whatever precedes them.
+            # sequence are written the same whatever precedes them. Nothing is written
+            # before the first page is encoded: kubectl prints nothing when encoding fails.
             text = dump_sequence_items([self._prep(item) for item in page])
             if text:
-                out.write("items:\n" + text if first else text)
+                out.write("apiVersion: v1\nitems:\n" + text if first else text)
                 first = False
         if first:
-            out.write("items: []\n")
+            out.write("apiVersion: v1\nitems: []\n")
         meta = _list_metadata(metadata)
         if meta is not None:
             out.write("kind: List\n" + dump({"metadata": meta}))

@@ -16,10 +16,11 @@ import pytest
 
 from kctl.cli._printers import JSONPrinter, YAMLPrinter, _gojson, _goyaml, marshal_indent, yaml_dump
 from kctl.cli._printers._gojson import go_float, marshal_indent_at
+from kctl.errors import PrinterError
 
 STRINGS = [
     "", "x", "\x00", '"\x00', "\x00\"", "a\x00b", "<>&", "a<b", "\u2028", "\u2029x", "ñé😀",
-    "},\n{", "}, {", '"}', "\\", "\\\\u0000", '\\"', "\b\f\t\r\n\x01\x1f\x7f", "\ufeff",
+    "},\n{", "}, {", '"}', "\\", "\\\\u0000", '\\"', "\b\f\t\r\n\x01\x1f", "\ufeff",
     "true", "null", "1", "1.5", "-", "- x", "a: b", "a #b", "#", "x:", "---", "...",
     "word " * 25, "a" * 130, " lead", "trail ", "line\nbreak", "end\n", "\n", "a\u2028",
     "2024-01-01", "0x1F", "1_000", ".5", "yes", "~", "'q'", "@x", "a\tb", "é" * 90 + " é",
@@ -283,6 +284,39 @@ def test_yaml_unsupported_value_still_raises() -> None:
         yaml_dump({"a": {"b": object()}})
     with pytest.raises(TypeError):
         reference_yaml({"a": {"b": object()}})
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"a": "\x7f"},
+        {"a": ["x\x80y"]},
+        {"a\x9f": 1},
+        {"a": {"b": "\ufffe"}},
+        {"a": "\x85\x7f"},
+        {"a": "w " * 60 + "\x84"},
+    ],
+)
+def test_yaml_refuses_what_go_yaml_cannot_read(obj: dict[str, Any]) -> None:
+    # kubectl get -o yaml on an object holding U+007F (found by fuzzing: PyYAML's own
+    # ReaderError, two lines, escaped): error: yaml: control characters are not allowed
+    with pytest.raises(PrinterError, match=r"\Ayaml: control characters are not allowed\Z"):
+        yaml_dump(obj)
+    out = io.StringIO()
+    with pytest.raises(PrinterError):
+        YAMLPrinter(out).print_list([[{"kind": "ConfigMap"}, obj]])
+    # Nothing of a one-page list is written when it cannot be encoded, as kubectl.
+    assert out.getvalue() == ""
+
+
+def test_yaml_key_order_reads_only_decimal_digits_as_numbers() -> None:
+    # Found by fuzzing: "²" is str.isdigit() but not Go's unicode.IsDigit (int() failed).
+    # The order is kubectl 1.37.1's (apply --dry-run=client -o yaml of these keys).
+    keys = ["a²b", "a2b", "a3b", "a\u0661b", "a\u0663b", "a10b", "ab", "a_b", "a0²", "a00"]
+    text = yaml_dump(dict.fromkeys(keys, 1))
+    assert [line.split(":")[0] for line in text.splitlines()] == [
+        "a_b", "a²b", "a0²", "a00", "a2b", "a3b", "a10b", "a\u0661b", "a\u0663b", "ab",
+    ]  # fmt: skip
 
 
 def test_yaml_list_equals_whole_document() -> None:
