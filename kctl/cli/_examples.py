@@ -62,6 +62,20 @@ kctl delete pods,services -l name=myLabel
 # Delete every pod in the current namespace
 kctl delete pods --all
 """,
+    "exec": """\
+# Get output from running the 'date' command from pod mypod, using the first container by default
+kctl exec mypod -- date
+
+# Get output from running the 'date' command in ruby-container from pod mypod
+kctl exec mypod -c ruby-container -- date
+
+# Switch to raw terminal mode; sends stdin to 'bash' in ruby-container from pod mypod
+# and sends stdout/stderr from 'bash' back to the client
+kctl exec mypod -c ruby-container -i -t -- bash -il
+
+# Get output from running 'date' command from the first pod of the deployment mydeployment
+kctl exec deploy/mydeployment -- date
+""",
     "get": """\
 # List all pods in ps output format
 kctl get pods
@@ -97,6 +111,16 @@ kctl logs -f -l app=web --all-containers
 
 # Print the last 20 lines of the past hour
 kctl logs web-0 --since=1h --tail=20
+""",
+    "port-forward": """\
+# Listen on ports 5000 and 6000 locally, forwarding to 5000 and 6000 in the pod
+kctl port-forward pod/mypod 5000 6000
+
+# Listen on port 8443 locally, forwarding to the targetPort of the service's port named "https"
+kctl port-forward service/myservice 8443:https
+
+# Listen on a random port locally, forwarding to 5000 in the pod
+kctl port-forward pod/mypod :5000
 """,
     "sandbox": """\
 # Start a background sandbox seeded with demo objects, then use it

@@ -360,23 +360,7 @@ def command(
     stdin: bool,
     tty: bool,
 ) -> None:
-    """Execute a command in a container.
-
-    \b
-    Examples:
-      # Get output from running the 'date' command from pod mypod, using the first container by default
-      kctl exec mypod -- date
-    \b
-      # Get output from running the 'date' command in ruby-container from pod mypod
-      kctl exec mypod -c ruby-container -- date
-    \b
-      # Switch to raw terminal mode; sends stdin to 'bash' in ruby-container from pod mypod
-      # and sends stdout/stderr from 'bash' back to the client
-      kctl exec mypod -c ruby-container -i -t -- bash -il
-    \b
-      # Get output from running 'date' command from the first pod of the deployment mydeployment
-      kctl exec deploy/mydeployment -- date
-    """
+    """Execute a command in a container."""
     at_dash = _dash_position(ctx.meta.get("exec_raw_args", []), args)
     _run(
         factory,

@@ -178,17 +178,6 @@ def command(
     If there are multiple pods matching the criteria, a pod will be selected automatically.
     The forwarding session ends when the selected pod terminates, and a rerun of the command
     is needed to resume forwarding.
-
-    \b
-    Examples:
-      # Listen on ports 5000 and 6000 locally, forwarding to 5000 and 6000 in the pod
-      kctl port-forward pod/mypod 5000 6000
-    \b
-      # Listen on port 8443 locally, forwarding to the targetPort of the service's port named "https"
-      kctl port-forward service/myservice 8443:https
-    \b
-      # Listen on a random port locally, forwarding to 5000 in the pod
-      kctl port-forward pod/mypod :5000
     """
     from kctl.cli.exec import resolve
 
