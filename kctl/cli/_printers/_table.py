@@ -187,41 +187,46 @@ class TablePrinter:
         self, columns: list[dict[str, Any]], rows: list[list[Any]], no_headers: bool
     ) -> None:
         wide = self.options.wide
+        shown_columns = [col for col in columns if wide or not col.get("priority")]
         visible = [wide or not col.get("priority") for col in columns]
         ncols = len(columns)
+        # Each cell's text once: for the widths, then for the line.
+        texts = [
+            [
+                None if cell is None else go_sprint(cell)
+                for i, cell in enumerate(row[:ncols])
+                if visible[i]
+            ]
+            for row in rows
+        ]
         # Byte lengths, as Go's len(): the header and an unheaded first row are padded to
         # the widest cell so that periodic flushes keep the columns aligned.
-        max_widths = [0] * ncols
-        for row in rows:
-            for i, cell in enumerate(row[:ncols]):
-                if visible[i] and cell is not None:
-                    max_widths[i] = max(max_widths[i], len(go_sprint(cell).encode()))
-        last_visible = max((i for i in range(ncols) if visible[i]), default=-1)
+        max_widths = [0] * len(shown_columns)
+        for line in texts:
+            for j, text in enumerate(line):
+                if text is not None:
+                    size = len(text) if text.isascii() else len(text.encode())
+                    if size > max_widths[j]:
+                        max_widths[j] = size
+        last = len(shown_columns) - 1
         w = self._w
         if not no_headers:
             if not rows:
                 return
             parts: list[str] = []
-            for i, col in enumerate(columns):
-                if not visible[i]:
-                    continue
+            for j, col in enumerate(shown_columns):
                 name = str(col.get("name", "")).upper()
-                if i != last_visible:
-                    name += " " * max(0, max_widths[i] - len(name.encode()))
+                if j != last:
+                    name += " " * max(0, max_widths[j] - len(name.encode()))
                 parts.append(name)
-            w.write("\t".join(parts) + "\n")
-        pad_first = no_headers and bool(rows)
-        for ri, row in enumerate(rows):
-            parts = []
-            for i, cell in enumerate(row[:ncols]):
-                if not visible[i]:
-                    continue
-                text = "" if cell is None else go_sprint(cell)
-                shown = _cell_text(text)
-                if pad_first and ri == 0 and i != last_visible:
-                    shown += " " * max(0, max_widths[i] - len(text.encode()))
-                parts.append(shown)
-            w.write("\t".join(parts) + "\n")
+            w.write_row(parts)
+        for ri, line in enumerate(texts):
+            parts = ["" if text is None else _cell_text(text) for text in line]
+            if ri == 0 and no_headers:
+                for j, text in enumerate(line[:last]):
+                    size = len((text or "").encode())
+                    parts[j] += " " * max(0, max_widths[j] - size)
+            w.write_row(parts)
             if (ri + 1) % FLUSH_INTERVAL == 0:
                 w.flush()
 

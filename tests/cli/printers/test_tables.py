@@ -101,6 +101,28 @@ def render(options: TableOptions, *tables: dict[str, Any], event: str = "") -> s
 
 
 @pytest.mark.parametrize(
+    "rows",
+    [
+        [["NAME", "READY"], ["a", "1/1"], ["bbbbbbbbb", "0/1"]],
+        [["x"], [], ["y", "z"]],
+        # Cells holding separators of their own split as the text would.
+        [["a\tb", "c"], ["d", "e\vf"], ["g\nh", "i"], ["j\fk", "l"]],
+    ],
+)
+def test_write_row_writes_what_the_joined_text_writes(rows: list[list[str]]) -> None:
+    by_row, by_row_out = tabwriter()
+    by_text, by_text_out = tabwriter()
+    by_row.write("partial ")  # an unfinished cell is continued by the next row, as text
+    by_text.write("partial ")
+    for cells in rows:
+        by_row.write_row(cells)
+        by_text.write("\t".join(cells) + "\n")
+    by_row.flush()
+    by_text.flush()
+    assert by_row_out.getvalue() == by_text_out.getvalue()
+
+
+@pytest.mark.parametrize(
     ("options", "expected"),
     [
         (TableOptions(), "NAME    AGE\nweb-1   5m\ndb      2d\n"),
