@@ -257,6 +257,11 @@ def test_documents_gnostic_refuses(doc: dict[str, Any]) -> None:
         ([{"a": 1, "b": [True]}], "- a: 1\n  b:\n    - true\n"),
         # As kube-apiserver sends x-kubernetes-unions: the nested map at column 4, not 6.
         ([{"a": {"b": 1}}], "- a:\n    b: 1\n"),
+        # go-yaml v3's increase_indent: a block inside a sequence item skips its "- ".
+        (["a\nb"], "- |-\n  a\n  b\n"),
+        # libyaml's escapes, and no "..." after a plain scalar at the root.
+        ("\x00x", '"\\0x"\n'),
+        ("atomic", "atomic\n"),
         ({}, "{}\n"),
         ([], "[]\n"),
     ],
