@@ -4,6 +4,11 @@ KYAML is YAML written like JSON: flow mappings and sequences over several lines,
 string value double-quoted, keys bare unless they could read as something else. kubectl
 encodes the object to JSON and renders the YAML node tree of that JSON, so numbers keep
 their JSON spelling.
+
+This is the one YAML writer kctl keeps by hand: PyYAML's emitter writes a flow collection on
+one line with no comma after its last entry, and cannot be told to put each entry on its own
+line ending in a comma (tests/cli/printers/test_kyaml.py,
+``test_pyyaml_cannot_write_kyaml``).
 """
 
 from __future__ import annotations

@@ -141,3 +141,14 @@ def test_characters_yaml_refuses_fail_as_in_kubectl(kubectl_kyaml: Any, text: st
     with pytest.raises(PrinterError) as ours:
         KYAMLPrinter(io.StringIO()).print_obj(annotated(obj))
     assert f"error: {ours.value}\n" == failed.value.stderr
+
+
+def test_pyyaml_cannot_write_kyaml() -> None:
+    """Why _kyaml.py writes by hand: PyYAML's closest output (flow style, every string
+    double-quoted) keeps a collection on one line, with no comma after its last entry."""
+    import yaml
+
+    obj = {"kind": "Pod", "metadata": {"name": "x"}}
+    closest = yaml.dump(obj, default_flow_style=True, default_style='"', sort_keys=False)
+    assert closest == '{"kind": "Pod", "metadata": {"name": "x"}}\n'
+    assert dump(obj) == '---\n{\n  kind: "Pod",\n  metadata: {\n    name: "x",\n  },\n}\n'
