@@ -250,8 +250,10 @@ def test_the_probe_sees_pyyaml_when_it_is_loaded(sandbox: Sandbox, tmp_path: Pat
     assert "yaml" in modules
 
 
-@pytest.mark.parametrize("args", [("exec", "budget", "--", "true")], ids=lambda a: a[0])
-def test_exec_of_a_bare_pod_name_loads_no_clientset(
+@pytest.mark.parametrize(
+    "args", [("exec", "budget", "--", "true"), ("attach", "budget")], ids=lambda a: a[0]
+)
+def test_exec_and_attach_of_a_bare_pod_name_load_no_clientset(
     sandbox: Sandbox, tmp_path: Path, args: tuple[str, ...]
 ) -> None:
     """A bare pod name needs no discovery and no typed clientset (nor the dynamic client and
