@@ -3,7 +3,11 @@ port-forward throughput, kctl beside kubectl 1.37.1, on a Sandbox(runtime="proce
 
     .venv/bin/python bench/streams.py [RUNS] [MEGABYTES]
 
-Prints a Markdown table. Wall times are medians of RUNS fresh processes (default 10).
+Prints a Markdown table. Wall times are medians of RUNS fresh processes (default 10). kctl
+runs as run.sh runs it: the console script of a regular install in bench/out/venv (made or
+refreshed here), with its modules compiled, not the dev venv's editable install (whose import
+finder, and with PYTHONDONTWRITEBYTECODE set no bytecode cache, would be timed too). The floor
+row is that venv's interpreter importing the four libraries an exec needs, doing nothing.
 kubectl's port-forward tunnels SPDY inside its WebSocket, which the sandbox does not serve
 (docs/sandbox-differences.md), so its throughput row has kctl beside a direct connection
 to the pod's address (the loopback ceiling) instead.
@@ -27,7 +31,9 @@ from helpers_runtime import pod, start, wait_for  # noqa: E402
 from kctl.sandbox import Sandbox  # noqa: E402
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
-KCTL = [sys.executable, "-m", "kctl"]
+BENCH_VENV = ROOT / "bench" / "out" / "venv"
+KCTL = [str(BENCH_VENV / "bin" / "kctl")]
+FLOOR = [str(BENCH_VENV / "bin" / "python"), "-c", "import click, requests, yaml, websocket"]
 DEADLINE = 60.0
 
 # The pod's server: every connection gets SIZE bytes, then the server closes it (a client
@@ -47,6 +53,19 @@ while True:
         pass
     conn.close()
 """
+
+
+def install_kctl() -> None:
+    """kctl as users get it (``pip install .``), in the venv bench/run.sh uses as well."""
+    log = ROOT / "bench" / "out" / "pip.log"
+    with log.open("w") as out:
+        if (BENCH_VENV / "bin" / "kctl").exists():
+            argv = [str(BENCH_VENV / "bin" / "pip"), "install", "-q", "--force-reinstall"]
+            argv += ["--no-deps", str(ROOT)]
+        else:
+            subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+            argv = [str(BENCH_VENV / "bin" / "pip"), "install", "-q", str(ROOT)]
+        subprocess.run(argv, check=True, stdout=out, stderr=subprocess.STDOUT)
 
 
 def env_for(sb: Sandbox, home: Path) -> dict[str, str]:
@@ -117,6 +136,7 @@ def main() -> None:
     size = (int(sys.argv[2]) if len(sys.argv) > 2 else 100) * 1_000_000
     home = ROOT / "bench" / "out" / "streams-home"
     home.mkdir(parents=True, exist_ok=True)
+    install_kctl()
     with Sandbox(seed="empty", runtime="process") as sb:
         start(sb, pod("shell", "echo ready; sleep 3600"))
         sender = start(sb, pod("sender", f"exec {sys.executable} -c '{SENDER}'", env={"SIZE": str(size)}))
@@ -134,6 +154,7 @@ def main() -> None:
         env = env_for(sb, home)
         exec_args = ["exec", "shell", "--", "true"]
         log_args = ["logs", "-f", "shell"]
+        floor = median_run(FLOOR, env, runs)
         rows = [
             (
                 "exec -- true (s)",
@@ -148,6 +169,7 @@ def main() -> None:
         ]
         kctl_mbs = forward_throughput(sb, env, size)
         direct_mbs = size / drain(ip, 9000, size) / 1e6
+    print(f"floor (`python -c 'import click, requests, yaml, websocket'`): {floor:.3f} s\n")
     print(f"| streams, {runs} runs, {size // 1_000_000} MB | kctl | kubectl | ratio |")
     print("|---|---|---|---|")
     for name, ours, theirs in rows:

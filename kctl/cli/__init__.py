@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "api-resources": ("kctl.cli.api_resources", "Print the supported API resources on the server"),
     "api-versions": ("kctl.cli.api_versions", "Print the supported API versions on the server"),
     "apply": ("kctl.cli.apply", "Apply a configuration to a resource by file name or stdin"),
+    "attach": ("kctl.cli.attach", "Attach to a running container"),
     "completion": ("kctl.cli.completion", "Output shell completion code for bash, zsh or fish"),
     "delete": (
         "kctl.cli.delete",

@@ -42,6 +42,21 @@ kctl apply -f ./manifests -l app=web --dry-run=server -o yaml
 # Replace an object whose change cannot be patched (an immutable field)
 kctl apply -f ./service.yaml --force
 """,
+    "attach": """\
+# Get output from running pod mypod; use the 'kubectl.kubernetes.io/default-container' annotation
+# for selecting the container to be attached or the first container in the pod will be chosen
+kctl attach mypod
+
+# Get output from ruby-container from pod mypod
+kctl attach mypod -c ruby-container
+
+# Switch to raw terminal mode; sends stdin to 'bash' in ruby-container from pod mypod
+# and sends stdout/stderr from 'bash' back to the client
+kctl attach mypod -c ruby-container -i -t
+
+# Get output from the first pod of a replica set named nginx
+kctl attach rs/nginx
+""",
     "completion": """\
 # Load completions for bash in the current shell
 source <(kctl completion bash)

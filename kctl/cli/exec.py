@@ -17,17 +17,27 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kctl.cli._delete_flags import GoDuration
 from kctl.cli._errors import SilentExit, usage_errorf
 from kctl.cli._globals import Factory, KubectlCommand, global_flags
-from kctl.cli._selectors import pod_selector
 from kctl.errors import CodeExitError, KctlError, UpgradeFailureError
 
-__all__ = ["attachable_pod", "command", "container_for", "resolve", "upgrade_failure_text"]
+if TYPE_CHECKING:
+    from kctl.rest import Request, RESTClient
+
+__all__ = [
+    "attachable_pod",
+    "command",
+    "container_for",
+    "core_v1",
+    "resolve",
+    "stream_request",
+    "upgrade_failure_text",
+]
 
 DEFAULT_POD_TIMEOUT = 60.0
 _DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
@@ -41,6 +51,17 @@ def _stderr(text: str) -> None:
 
 
 # -- which pod and container (polymorphichelpers.AttachablePodForObject, podcmd) ------------
+
+
+def core_v1(factory: Factory) -> RESTClient:
+    """The core/v1 REST client, as kubectl's exec and attach build theirs (RESTClientFor).
+
+    A bare pod name and the exec/attach request need nothing more: importing the typed
+    clientset (and the dynamic client and metav1 it is built on) would add about 10 ms to
+    every session."""
+    from kctl.rest import RESTClient
+
+    return RESTClient(factory.rest_config(), base_path="/api/v1")
 
 
 def _first_pod(factory: Factory, namespace: str, selector: str, timeout: float) -> dict[str, Any]:
@@ -69,6 +90,13 @@ def _first_pod(factory: Factory, namespace: str, selector: str, timeout: float) 
     raise KctlError("timed out waiting for the condition")
 
 
+def stream_request(factory: Factory, pod: dict[str, Any], subresource: str) -> Request:
+    """The pods/exec or pods/attach request of ``pod``, for its options to be added."""
+    meta = pod.get("metadata") or {}
+    request = core_v1(factory).post().namespace(str(meta.get("namespace") or ""))
+    return request.resource("pods").name(str(meta.get("name", ""))).subresource(subresource)
+
+
 def resolve(factory: Factory, arg: str, timeout: float) -> tuple[dict[str, Any], dict[str, Any]]:
     """The object ``POD`` or ``TYPE/NAME`` names, and the pod to attach to for it (kubectl's
     builder, then attachablePodForObject)."""
@@ -76,11 +104,8 @@ def resolve(factory: Factory, arg: str, timeout: float) -> tuple[dict[str, Any],
     kind, sep, name = arg.partition("/")
     if not sep:
         # A bare name is a pod: no discovery is needed to know where pods live.
-        from kctl.kubernetes import new_for_config
-
-        pod: dict[str, Any] = dict(
-            new_for_config(factory.rest_config()).core_v1().pods(namespace).get(arg)
-        )
+        request = core_v1(factory).get().namespace(namespace).resource("pods").name(arg)
+        pod: dict[str, Any] = dict(request.do().json())
         pod.setdefault("kind", "Pod")
         return pod, pod
     if not name:
@@ -94,6 +119,8 @@ def resolve(factory: Factory, arg: str, timeout: float) -> tuple[dict[str, Any],
     group = mapping.resource.group
     if obj.get("kind") == "Pod" and not group:
         return obj, obj
+    from kctl.cli._selectors import pod_selector
+
     selector = pod_selector(obj, group, mapping.resource.version, "attach to")
     ns = str((obj.get("metadata") or {}).get("namespace") or namespace)
     return obj, _first_pod(factory, ns, selector, timeout)
@@ -155,22 +182,27 @@ def container_for(pod: dict[str, Any], given: str, quiet: bool) -> str:
 
 
 class _SizeQueue:
-    """The terminal's size now, then after every SIGWINCH; None once the command ended."""
+    """The terminal's size now, then after every SIGWINCH; None once the command ended.
 
-    def __init__(self, fd: int) -> None:
+    ``redraw`` first tells a size one column and one row larger: a program already running
+    (attach) only repaints its screen when the size changes (kubectl's MonitorSize)."""
+
+    def __init__(self, fd: int, *, redraw: bool = False) -> None:
         from kctl.tools.remotecommand import TerminalSize
 
         self._fd = fd
         self._sizes: queue.Queue[Any] = queue.Queue()
         self._size = TerminalSize
-        self._push()
+        self._push(grow=1 if redraw else 0)
         self._previous = signal.signal(signal.SIGWINCH, lambda *_: self._push())
 
-    def _push(self) -> None:
+    def _push(self, grow: int = 0) -> None:
         try:
             cols, rows = os.get_terminal_size(self._fd)
         except OSError:
             return  # no size to tell: the server keeps the last one
+        if grow:
+            self._sizes.put(self._size(cols + grow, rows + grow))
         self._sizes.put(self._size(cols, rows))
 
     def next(self) -> Any:
@@ -188,7 +220,9 @@ def _raw_terminal(fd: int) -> Iterator[None]:
     import tty
 
     saved = termios.tcgetattr(fd)
-    tty.setraw(fd)
+    # At once, as moby/term's MakeRaw: keys typed ahead of the session are kept and sent
+    # (tty.setraw's default, TCSAFLUSH, would throw them away).
+    tty.setraw(fd, termios.TCSANOW)
     try:
         yield
     finally:
@@ -251,16 +285,25 @@ def _run(
             f"cannot exec into a container in a completed pod; current phase is {phase}"
         )
     name = container_for(pod, container, quiet)
-    meta = pod.get("metadata") or {}
     if not stdin:
         tty = False
     elif tty and not sys.stdin.isatty():
         tty = False
         if not quiet:
             _stderr(_NOT_TTY + "\n")
-    from kctl.kubernetes import new_for_config
+    request = stream_request(factory, pod, "exec").params(
+        {
+            "container": name,
+            "command": command_args,
+            "stdin": stdin or None,
+            "stdout": True,
+            "stderr": not tty or None,
+            "tty": tty or None,
+        }
+    )
+    from kctl.tools.remotecommand import new_websocket_executor
 
-    pods = new_for_config(factory.rest_config()).core_v1().pods(str(meta.get("namespace") or ""))
+    executor = new_websocket_executor(factory.rest_config(), request.url())
     sys.stdout.flush()
     out = sys.stdout.buffer
     try:
@@ -268,25 +311,14 @@ def _run(
             sizes = _SizeQueue(sys.stdout.fileno() if sys.stdout.isatty() else 0)
             try:
                 with _raw_terminal(sys.stdin.fileno()):
-                    pods.exec(
-                        str(meta.get("name", "")),
-                        command_args,
-                        container=name,
-                        stdin=sys.stdin.buffer,
-                        stdout=out,
-                        tty=True,
-                        terminal_size_queue=sizes,
+                    executor.stream(
+                        stdin=sys.stdin.buffer, stdout=out, tty=True, terminal_size_queue=sizes
                     )
             finally:
                 sizes.stop()
         else:
-            pods.exec(
-                str(meta.get("name", "")),
-                command_args,
-                container=name,
-                stdin=sys.stdin.buffer if stdin else None,
-                stdout=out,
-                stderr=sys.stderr.buffer,
+            executor.stream(
+                stdin=sys.stdin.buffer if stdin else None, stdout=out, stderr=sys.stderr.buffer
             )
     except CodeExitError as err:
         # kubectl's CheckErr for an exec.ExitError: the bare message, the remote code.

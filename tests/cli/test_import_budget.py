@@ -248,3 +248,30 @@ def test_the_probe_sees_pyyaml_when_it_is_loaded(sandbox: Sandbox, tmp_path: Pat
     )
     assert proc.returncode == 0, proc.stderr
     assert "yaml" in modules
+
+
+@pytest.mark.parametrize(
+    "args", [("exec", "budget", "--", "true"), ("attach", "budget")], ids=lambda a: a[0]
+)
+def test_exec_and_attach_of_a_bare_pod_name_load_no_clientset(
+    sandbox: Sandbox, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """A bare pod name needs no discovery and no typed clientset (nor the dynamic client and
+    metav1 under it): one GET and the upgrade, on the REST client, as kubectl's exec does."""
+    if sandbox.store.get(("", "pods"), "default", "budget") is None:
+        sandbox.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "budget", "namespace": "default"},
+                "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "c:1"}]},
+                "status": {"phase": "Running"},
+            }
+        )
+    modules, proc = _modules(tmp_path, sandbox.kubeconfig_path, *args)
+    # No process runtime (and no node): the upgrade is refused, as on a real server.
+    assert proc.returncode == 1
+    assert "error: unable to upgrade connection: " in proc.stderr, proc.stderr
+    assert "websocket" in modules  # the probe saw the upgrade
+    clientset = {"kctl.kubernetes", "kctl.dynamic", "kctl.metav1", "kctl.discovery", "kctl.types"}
+    assert _loaded(modules, _HEAVY_ONLINE | clientset) == set()
