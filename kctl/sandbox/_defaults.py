@@ -1,8 +1,14 @@
-"""What kube-apiserver fills in on create: scheme defaulting (pkg/apis/*/v1/defaults.go), the
-admission plugins a default cluster runs (ServiceAccount, DefaultTolerationSeconds, Priority),
-and the ClusterIP / NodePort allocators.
+"""What kube-apiserver fills in on create, in its two stages:
 
-Everything only fills what is absent, so re-defaulting an object is a no-op.
+- :func:`decode_defaults`: scheme defaulting (pkg/apis/*/v1/defaults.go), done as the body
+  is decoded, so the field manager counts these fields as the writer's;
+- :func:`admit_and_allocate`: the mutating admission plugins a default cluster runs
+  (ServiceAccount, DefaultTolerationSeconds, Priority), the Job strategy's generated
+  selector and the Service storage's ClusterIP / NodePort allocators, which the handlers
+  run after the field manager, so no manager owns what they set.
+
+:func:`apply_defaults` does both. Everything only fills what is absent, so re-defaulting an
+object is a no-op.
 """
 
 from __future__ import annotations
@@ -15,7 +21,14 @@ from typing import Any
 
 from kctl.sandbox._catalog import ResourceType
 
-__all__ = ["IPAllocator", "apply_defaults", "default_allocator", "image_pull_policy"]
+__all__ = [
+    "IPAllocator",
+    "admit_and_allocate",
+    "apply_defaults",
+    "decode_defaults",
+    "default_allocator",
+    "image_pull_policy",
+]
 
 SERVICE_CIDR = "10.96.0.0/12"
 NODE_PORT_RANGE = (30000, 32767)
@@ -44,24 +57,28 @@ class IPAllocator:
         with self._lock:
             self._used_ports.add(port)
 
-    def allocate_ip(self) -> str:
+    def allocate_ip(self, *, dry_run: bool = False) -> str:
+        """A free address; a dry run shows one without taking it, as the real dry-run
+        allocator does."""
         size = self._net.num_addresses
         with self._lock:
             for _ in range(size):
                 # Random like the real bitmap allocator, skipping network and broadcast.
                 candidate = str(self._net.network_address + self._rng.randrange(2, size - 1))
                 if candidate not in self._used_ips:
-                    self._used_ips.add(candidate)
+                    if not dry_run:
+                        self._used_ips.add(candidate)
                     return candidate
         raise ValueError(f"range is full: {self._net}")
 
-    def allocate_port(self) -> int:
+    def allocate_port(self, *, dry_run: bool = False) -> int:
         low, high = NODE_PORT_RANGE
         with self._lock:
             for _ in range(high - low + 1):
                 port = self._rng.randint(low, high)
                 if port not in self._used_ports:
-                    self._used_ports.add(port)
+                    if not dry_run:
+                        self._used_ports.add(port)
                     return port
         raise ValueError("range is full: 30000-32767")
 
@@ -141,6 +158,13 @@ def _volumes(spec: Obj) -> None:
 
 def _pod_spec(spec: Obj) -> None:
     """SetDefaults_PodSpec + containers: applies to pods and pod templates alike."""
+    # The deprecated alias follows serviceAccountName, which wins when both are set.
+    if not spec.get("serviceAccountName") and spec.get("serviceAccount"):
+        spec["serviceAccountName"] = spec["serviceAccount"]
+    if spec.get("serviceAccountName"):
+        spec["serviceAccount"] = spec["serviceAccountName"]
+    else:
+        spec.pop("serviceAccount", None)
     spec.setdefault("dnsPolicy", "ClusterFirst")
     spec.setdefault("restartPolicy", "Always")
     spec.setdefault("securityContext", {})
@@ -248,6 +272,13 @@ def _pod(obj: Obj) -> None:
     _pod_spec(spec)
     _requests_from_limits(spec)
     spec.setdefault("enableServiceLinks", True)
+    status = _sub(obj, "status")
+    status.setdefault("phase", "Pending")
+    status.setdefault("qosClass", _qos_class(spec))
+
+
+def _pod_admission(obj: Obj) -> None:
+    spec = _sub(obj, "spec")
     _service_account_admission(obj, spec)
     # DefaultTolerationSeconds admission.
     tolerations = spec.setdefault("tolerations", [])
@@ -259,9 +290,6 @@ def _pod(obj: Obj) -> None:
     # Priority admission.
     spec.setdefault("priority", 0)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    status = _sub(obj, "status")
-    status.setdefault("phase", "Pending")
-    status.setdefault("qosClass", _qos_class(spec))
 
 
 def _deployment(obj: Obj) -> None:
@@ -308,6 +336,15 @@ def _statefulset(obj: Obj) -> None:
 
 
 def _daemonset(obj: Obj) -> None:
+    # DaemonSetStatus's counters have no omitempty: Go writes them even when zero.
+    status = _sub(obj, "status")
+    for key in (
+        "currentNumberScheduled",
+        "numberMisscheduled",
+        "desiredNumberScheduled",
+        "numberReady",
+    ):
+        status.setdefault(key, 0)
     spec = _sub(obj, "spec")
     strategy = _sub(spec, "updateStrategy")
     strategy.setdefault("type", "RollingUpdate")
@@ -338,22 +375,38 @@ def _job(obj: Obj) -> None:
     spec = _sub(obj, "spec")
     _job_spec(spec)
     spec.setdefault("manualSelector", False)
-    meta = obj.get("metadata") or {}
+    meta = _sub(obj, "metadata")
+    template_meta = (spec.get("template") or {}).get("metadata")
+    template_labels = template_meta.get("labels") if isinstance(template_meta, dict) else None
+    if template_labels and not meta.get("labels"):
+        # SetDefaults_Job: a Job without labels takes its template's, the same Go map, so
+        # the labels the strategy generates later (_job_selector) show in both.
+        meta["labels"] = template_labels
+
+
+def _job_selector(obj: Obj) -> None:
+    """The Job strategy's generateSelector (PrepareForCreate), which needs the uid the store
+    assigned."""
+    spec = _sub(obj, "spec")
+    meta = _sub(obj, "metadata")
+    template_meta = _sub(_sub(spec, "template"), "metadata")
+    labels = template_meta.get("labels")
+    shared = labels is not None and meta.get("labels") is labels
     uid = meta.get("uid")
     if uid and not spec.get("manualSelector") and not spec.get("selector"):
-        # The job registry's generateSelector, which needs the uid the store assigned.
-        spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
-        labels = _sub(_sub(spec, "template"), "metadata").setdefault("labels", {})
+        if not isinstance(labels, dict):
+            labels = template_meta["labels"] = {}
         labels.setdefault("batch.kubernetes.io/controller-uid", uid)
         labels.setdefault("batch.kubernetes.io/job-name", meta.get("name", ""))
         labels.setdefault("controller-uid", uid)
         labels.setdefault("job-name", meta.get("name", ""))
-    template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
-    if template_labels and not meta.get("labels"):
-        # SetDefaults_Job: a Job without labels takes its template's. The real server also
-        # defaults what it reads back from etcd, so the labels generated above show too.
-        meta["labels"] = dict(template_labels)
-        obj["metadata"] = meta
+        spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+        # A Job without labels at all shows its template's once the real server defaults
+        # the stored Job on read.
+        shared = shared or not meta.get("labels")
+    if shared and isinstance(labels, dict):
+        # One map in Go; two here, so that a later change to one leaves the other alone.
+        meta["labels"] = dict(labels)
 
 
 def _cronjob(obj: Obj) -> None:
@@ -365,19 +418,21 @@ def _cronjob(obj: Obj) -> None:
     _template(spec, "jobTemplate", "spec", "template", "spec")
 
 
-def _service(obj: Obj, allocator: IPAllocator) -> None:
+def _service(obj: Obj) -> None:
+    """SetDefaults_Service; the allocated fields come later, from _allocate_service."""
     spec = _sub(obj, "spec")
     svc_type = spec.setdefault("type", "ClusterIP")
     _sub(_sub(obj, "status"), "loadBalancer")
     spec.setdefault("sessionAffinity", "None")
+    if spec["sessionAffinity"] == "None":
+        spec.pop("sessionAffinityConfig", None)
+    elif spec["sessionAffinity"] == "ClientIP":
+        client_ip = _sub(_sub(spec, "sessionAffinityConfig"), "clientIP")
+        if client_ip.get("timeoutSeconds") is None:
+            spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": 10800}}
     for port in spec.get("ports") or []:
         port.setdefault("protocol", "TCP")
         port.setdefault("targetPort", port.get("port"))
-        if svc_type in ("NodePort", "LoadBalancer"):
-            if port.get("nodePort"):
-                allocator.reserve_port(int(port["nodePort"]))
-            else:
-                port["nodePort"] = allocator.allocate_port()
     if svc_type == "ExternalName":
         return
     if svc_type in ("NodePort", "LoadBalancer"):
@@ -385,15 +440,100 @@ def _service(obj: Obj, allocator: IPAllocator) -> None:
     if svc_type == "LoadBalancer":
         spec.setdefault("allocateLoadBalancerNodePorts", True)
     spec.setdefault("internalTrafficPolicy", "Cluster")
+
+
+def _needs_node_ports(spec: Obj) -> bool:
+    svc_type = spec.get("type")
+    return svc_type == "NodePort" or (
+        svc_type == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts") is not False
+    )
+
+
+def _keep_allocated(spec: Obj, old_spec: Obj) -> None:
+    """The Service storage's patchAllocatedValues and normalizeClusterIPs on update: a write
+    that leaves out what was allocated keeps it."""
+    if spec.get("type") != "ExternalName" and old_spec.get("type") != "ExternalName":
+        if not spec.get("clusterIP"):
+            spec["clusterIP"] = old_spec.get("clusterIP") or ""
+        if not spec.get("clusterIPs") and old_spec.get("clusterIPs"):
+            spec["clusterIPs"] = list(old_spec["clusterIPs"])
+    old_ip, old_ips = old_spec.get("clusterIP") or "", old_spec.get("clusterIPs") or []
+    if old_ips and not spec.get("clusterIPs") and old_ip == (spec.get("clusterIP") or ""):
+        spec["clusterIPs"] = list(old_ips)
+    new_ip = spec.get("clusterIP") or ""
+    if old_ip != new_ip and (spec.get("clusterIPs") or []) == old_ips:
+        # Only one of the linked fields changed: the other follows it.
+        if new_ip:
+            spec["clusterIPs"] = [new_ip]
+        else:
+            spec.pop("clusterIPs", None)
+    if _needs_node_ports(spec) and _needs_node_ports(old_spec):
+        ports = [p for p in spec.get("ports") or [] if isinstance(p, MutableMapping)]
+        old_ports = [p for p in old_spec.get("ports") or [] if isinstance(p, MutableMapping)]
+        # Ports kept on both sides cannot be patched into another port.
+        used = {p.get("nodePort") for p in ports if p.get("nodePort")} & {
+            p.get("nodePort") for p in old_ports if p.get("nodePort")
+        }
+        by_name = {p.get("name") or "": p.get("nodePort") for p in old_ports}
+        for port in ports:
+            old_value = by_name.get(port.get("name") or "")
+            if not port.get("nodePort") and old_value and old_value not in used:
+                port["nodePort"] = old_value
+    if spec.get("ipFamilyPolicy") is None and old_spec.get("ipFamilyPolicy") is not None:
+        spec["ipFamilyPolicy"] = old_spec["ipFamilyPolicy"]
+
+
+def _family(ip: str) -> str:
+    try:
+        return "IPv6" if ipaddress.ip_address(ip).version == 6 else "IPv4"
+    except ValueError:
+        return "IPv4"
+
+
+def _allocate_service(obj: Obj, old: Obj | None, allocator: IPAllocator, dry_run: bool) -> None:
+    """The Service storage's beginCreate / beginUpdate: IP families, ClusterIPs and NodePorts
+    (pkg/registry/core/service/storage/alloc.go), for a single-stack IPv4 cluster."""
+    spec = _sub(obj, "spec")
+    if old is not None:
+        _keep_allocated(spec, _sub(old, "spec"))
+    elif spec.get("clusterIP") and not spec.get("clusterIPs"):
+        spec["clusterIPs"] = [spec["clusterIP"]]
+    for port in spec.get("ports") or []:
+        if not isinstance(port, MutableMapping) or not _needs_node_ports(spec):
+            continue
+        if port.get("nodePort"):
+            if not dry_run:
+                allocator.reserve_port(int(port["nodePort"]))
+        else:
+            port["nodePort"] = allocator.allocate_port(dry_run=dry_run)
+    if spec.get("type") == "ExternalName":
+        return
+    headless = spec.get("clusterIP") == "None"
+    if spec.get("ipFamilyPolicy") is None:
+        # initIPFamilyFields: headless without a selector asks for both families.
+        dual = headless and not spec.get("selector")
+        spec["ipFamilyPolicy"] = "RequireDualStack" if dual else "SingleStack"
+    families = spec.setdefault("ipFamilies", [])
+    if headless and not spec.get("selector"):
+        if not families:
+            families.append("IPv4")
+        if len(families) < 2 and spec["ipFamilyPolicy"] != "SingleStack":
+            families.append("IPv6" if families[0] == "IPv4" else "IPv4")
     cluster_ip = spec.get("clusterIP") or (spec.get("clusterIPs") or [None])[0]
     if not cluster_ip:
-        cluster_ip = allocator.allocate_ip()
-    elif cluster_ip != "None":
+        cluster_ip = allocator.allocate_ip(dry_run=dry_run)
+    elif cluster_ip != "None" and not dry_run:
         allocator.reserve_ip(cluster_ip)
     spec["clusterIP"] = cluster_ip
-    spec.setdefault("clusterIPs", [cluster_ip])
-    spec.setdefault("ipFamilies", ["IPv4"])
-    spec.setdefault("ipFamilyPolicy", "SingleStack")
+    if not spec.get("clusterIPs"):
+        spec["clusterIPs"] = [cluster_ip]
+    for i, ip in enumerate(spec["clusterIPs"]):
+        if ip == "None":
+            break
+        if i >= len(families):
+            families.append(_family(ip))
+    if not families:
+        families.append("IPv4")
 
 
 def _namespace(obj: Obj) -> None:
@@ -471,13 +611,11 @@ def _secret(obj: Obj) -> None:
             data[key] = base64.b64encode(str(value).encode()).decode()
 
 
-def apply_defaults(
-    rt: ResourceType, obj: dict[str, Any], allocator: IPAllocator | None = None
-) -> None:
-    """Fill in what the real apiserver defaults on create, in place."""
+def decode_defaults(rt: ResourceType, obj: dict[str, Any]) -> None:
+    """Scheme defaulting, in place: what the apiserver fills in as it decodes a body, before
+    the field manager records the writer's fields."""
     if rt.is_crd:
         return
-    alloc = allocator or default_allocator
     key = (rt.group, rt.kind)
     if key == ("", "Pod"):
         _pod(obj)
@@ -498,7 +636,7 @@ def apply_defaults(
     elif key == ("batch", "CronJob"):
         _cronjob(obj)
     elif key == ("", "Service"):
-        _service(obj, alloc)
+        _service(obj)
     elif key == ("", "Namespace"):
         _namespace(obj)
     elif key == ("", "Secret"):
@@ -514,3 +652,33 @@ def apply_defaults(
         _rbac_subjects(obj)
     elif key == ("autoscaling", "HorizontalPodAutoscaler"):
         _hpa(obj, rt.version)
+
+
+def admit_and_allocate(
+    rt: ResourceType,
+    obj: dict[str, Any],
+    old: dict[str, Any] | None = None,
+    allocator: IPAllocator | None = None,
+    *,
+    dry_run: bool = False,
+) -> None:
+    """What mutating admission and the storage layer add after the field manager has run,
+    in place: ``old`` is the stored object on update (None on create); a dry run shows
+    allocated addresses without taking them."""
+    key = (rt.group, rt.kind)
+    if key == ("", "Pod"):
+        _pod_admission(obj)
+    elif key == ("batch", "Job"):
+        _job_selector(obj)
+    elif key == ("", "Service"):
+        _allocate_service(obj, old, allocator or default_allocator, dry_run)
+
+
+def apply_defaults(
+    rt: ResourceType, obj: dict[str, Any], allocator: IPAllocator | None = None
+) -> None:
+    """Everything the real apiserver fills in on create, in place: the object as stored."""
+    if rt.is_crd:
+        return
+    decode_defaults(rt, obj)
+    admit_and_allocate(rt, obj, None, allocator)

@@ -83,12 +83,24 @@ def _go_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+# structured-merge-diff keys an item that leaves out a key field by the field's schema
+# default. Of the list-map keys of 1.37's OpenAPI, protocol (ServicePort, ContainerPort) is
+# the only one with a default other than the zero value, which only invalid items lack.
+_KEY_DEFAULTS = {"protocol": "TCP"}
+
+
 def _item_element(item: Any, meta: FieldMeta, index: int) -> Element:
     if meta.is_set:
         return ("v", _go_json(item))
     keys = meta.associative_keys
     if keys and isinstance(item, dict):
-        return ("k", _go_json({k: item[k] for k in keys if k in item}))
+        key: dict[str, Any] = {}
+        for k in keys:
+            if k in item:
+                key[k] = item[k]
+            elif k in _KEY_DEFAULTS:
+                key[k] = _KEY_DEFAULTS[k]
+        return ("k", _go_json(key))
     return ("i", index)
 
 
@@ -579,7 +591,9 @@ class FieldManager:
         if mine is None:
             mine = _Entry(manager, APPLY, api_version, config_set, None, subresource)
             entries.append(mine)
-        if mine.fields != config_set or mine.time is None or mine.api_version != api_version:
+        if live is None or _without_managed(merged) != _without_managed(live):
+            # Only an apply that changes the object stamps its entry (managedFieldsUpdater):
+            # a new manager applying what is already there gets an entry without a time.
             mine.time = self._timestamp()
         mine.fields = config_set
         mine.api_version = api_version
@@ -599,6 +613,11 @@ class FieldManager:
             metadata.pop("managedFields", None)
         out["metadata"] = metadata
         return out
+
+
+def _without_managed(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "managedFields"}
+    return {**obj, "metadata": meta}
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -32,6 +32,9 @@ from kctl.sandbox._versions import event_causes, needs_conversion, to_served, to
 
 # (live or None on create, new) -> new with metadata.managedFields recorded; see _apply.
 Tracker = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]
+# (rt, new, stored or None on create, dry_run): mutating admission and the storage layer's
+# allocators, which the apiserver runs after the field manager; see _defaults.
+Admitter = Callable[[ResourceType, dict[str, Any], dict[str, Any] | None, bool], None]
 
 __all__ = ["Admission", "DeleteOptions", "Registry", "storage_key"]
 
@@ -105,11 +108,13 @@ class Registry:
         catalog: Catalog,
         clock: Callable[[], datetime],
         defaulter: Callable[[ResourceType, dict[str, Any]], None] | None = None,
+        admitter: Admitter | None = None,
     ) -> None:
         self.store = store
         self.catalog = catalog
         self.clock = clock
         self._defaulter = defaulter
+        self._admitter = admitter
         # Validating admission run after defaulting on create and update (CRD schemas).
         self.admission: list[Callable[[ResourceType, dict[str, Any], Admission], None]] = []
         # Checks on the writer of an object, with the object and what it replaces (None on
@@ -133,6 +138,18 @@ class Registry:
             self._defaulter(rt, obj)
         for admit in self.admission:
             admit(rt, obj, admission or Admission())
+
+    def _admit(
+        self, rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None, dry_run: bool
+    ) -> None:
+        if self._admitter is not None:
+            self._admitter(rt, obj, old, dry_run)
+
+    def _full_defaults(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+        # What validation of an update compares with: the object as a create would store it.
+        if self._defaulter is not None:
+            self._defaulter(rt, obj)
+        self._admit(rt, obj, None, True)
 
     def _decode(self, rt: ResourceType, obj: dict[str, Any], admission: Admission | None) -> None:
         """The typed decode of a built-in object (pruning, fieldValidation, type errors),
@@ -280,6 +297,7 @@ class Registry:
                 stamp_template_generation(obj, None)
             if tracker is not None:
                 obj = tracker(None, obj)
+            self._admit(rt, obj, None, dry_run)
             obj = self._reorder(obj)
             if dry_run:
                 return obj
@@ -340,11 +358,12 @@ class Registry:
                 from kctl.sandbox._ephemeral import ephemeral_update_causes
 
                 self._defaults(rt, obj, admission)
+                self._admit(rt, obj, old, dry_run)
                 causes = ephemeral_update_causes(obj, old)
                 if causes:
                     raise st.invalid(rt.group, rt.kind, name, causes)
             elif not subresource:
-                causes = validate_object(rt, obj, old, self._defaulter)
+                causes = validate_object(rt, obj, old, self._full_defaults)
                 causes += event_causes(rt, obj, old)
                 if causes:
                     group = "" if needs_conversion(rt) else rt.group
@@ -355,9 +374,17 @@ class Registry:
                     from kctl.sandbox._daemonsets import stamp_template_generation
 
                     stamp_template_generation(obj, old)
+            elif subresource == "binding" and "generation" in old["metadata"]:
+                # Scheduling a pod is not a spec change its owner made.
+                obj["metadata"]["generation"] = old["metadata"]["generation"]
+            if tracker is not None:
+                obj = tracker(old, obj)
+            if not subresource:
+                self._admit(rt, obj, old, dry_run)
                 if "generation" in old["metadata"]:
-                    # Judged after defaulting and pruning: a write that only spells out
-                    # defaults (kubectl replace) or fields the schema drops changes nothing.
+                    # Judged after defaulting, admission and pruning: a write that only
+                    # spells out defaults (kubectl replace) or fields the schema drops
+                    # changes nothing.
                     bump = _spec_of(obj) != _spec_of(old)
                     if rt.group == "apps" and rt.kind == "Deployment":
                         # Annotations are copied to the ReplicaSets, so they count as spec.
@@ -365,11 +392,6 @@ class Registry:
                             old["metadata"].get("annotations") or {}
                         )
                     obj["metadata"]["generation"] = old["metadata"]["generation"] + int(bump)
-            elif subresource == "binding" and "generation" in old["metadata"]:
-                # Scheduling a pod is not a spec change its owner made.
-                obj["metadata"]["generation"] = old["metadata"]["generation"]
-            if tracker is not None:
-                obj = tracker(old, obj)
             obj = self._reorder(obj)
             return self._commit_update(rt, obj, old, dry_run)
 

@@ -112,11 +112,28 @@ def _loopback(host: str) -> bool:
 
 
 def _defaulter() -> Callable[[Any, dict[str, Any]], None] | None:
+    """Everything a create fills in, for objects stored without a request (seeds)."""
     try:
         from kctl.sandbox._defaults import apply_defaults
     except ImportError:
         return None
     return apply_defaults
+
+
+def _registry_hooks() -> tuple[
+    Callable[[Any, dict[str, Any]], None] | None,
+    Callable[[Any, dict[str, Any], dict[str, Any] | None, bool], None] | None,
+]:
+    """The registry's two stages of defaulting: before and after the field manager."""
+    try:
+        from kctl.sandbox._defaults import admit_and_allocate, decode_defaults
+    except ImportError:
+        return None, None
+
+    def admit(rt: Any, obj: dict[str, Any], old: dict[str, Any] | None, dry_run: bool) -> None:
+        admit_and_allocate(rt, obj, old, dry_run=dry_run)
+
+    return decode_defaults, admit
 
 
 def _reserve_addresses(objects: list[tuple[tuple[str, str], dict[str, Any]]]) -> None:
@@ -235,7 +252,7 @@ class Sandbox:
             watch_window_seconds=watch_window,
             watch_window_events=watch_window_events,
         )
-        self.registry = Registry(self.store, self.catalog, lambda: self.now(), _defaulter())
+        self.registry = Registry(self.store, self.catalog, lambda: self.now(), *_registry_hooks())
         self.api = ApiServer(self.registry, bookmark_interval=watch_bookmark_interval)
         try:
             self.faults = FaultInjector(faults, store=self.store)

@@ -176,6 +176,15 @@ def test_tables(
         ("get", "deploy", "api", "--subresource=scale", "-o", "json"),
         ("get", "deploy", "api", "--subresource=status", "-o", "yaml"),
         ("get", "cm", "-o", "name", "--chunk-size=4"),
+        ("get", "cm", "-o", "jsonpath-as-json={.items[*].metadata.name}"),
+        (
+            "get",
+            "deploy",
+            "-o",
+            'go-template={{range .items}}{{.metadata.name}} {{.spec.replicas}}{{"\\n"}}{{end}}',
+        ),
+        ("get", "svc", "api", "-o", "template={{.spec.sessionAffinity}}"),
+        ("get", "deploy", "api", "-o", "kyaml"),
         ("get", "pods", "nope", "-o", "json"),
         ("get", "svc", "nope", "--ignore-not-found"),
         ("get", "bogus"),
@@ -186,6 +195,25 @@ def test_objects_and_errors(
     envtest: Environment, populated: str, parity: Parity, args: tuple[str, ...]
 ) -> None:
     parity(envtest, *args, "-n", populated).assert_same()
+
+
+@pytest.mark.parametrize(
+    ("form", "text"),
+    [
+        ("jsonpath-file", "{.items[*].metadata.name}"),
+        ("go-template-file", "{{range .items}}{{.metadata.name}}:{{.spec.type}} {{end}}"),
+        ("templatefile", "{{len .items}} {{(index .items 0).metadata.name}}"),
+        ("custom-columns-file", "NAME PORT\n.metadata.name .spec.ports[0].port\n"),
+    ],
+)
+def test_output_from_files(
+    envtest: Environment, populated: str, parity: Parity, tmp_path: Path, form: str, text: str
+) -> None:
+    template = tmp_path / "template.txt"
+    template.write_text(text)
+    p = parity(envtest, "get", "svc", "-n", populated, "-o", f"{form}={template}")
+    p.assert_same()
+    assert p.ours.returncode == 0 and "api" in p.ours.stdout, p.ours.stderr
 
 
 def test_all_namespaces_and_cluster_scoped(envtest: Environment, parity: Parity) -> None:

@@ -206,8 +206,12 @@ def test_watch_with_bookmarks_from_a_resource_version(configmaps: Any) -> None:
     start = configmaps.list()["metadata"]["resourceVersion"]
     configmaps.create(cm("w1"))
     seen: list[tuple[str, str]] = []
+    # Selected: the sandbox's root-CA publisher may add its ConfigMap after the list.
     with configmaps.watch(
-        resource_version=start, allow_watch_bookmarks=True, timeout_seconds=30
+        resource_version=start,
+        label_selector=MINE,
+        allow_watch_bookmarks=True,
+        timeout_seconds=30,
     ) as w:
         for event in w:
             if event.type == "BOOKMARK":
@@ -252,7 +256,7 @@ def test_watch_sees_writes_from_another_thread(configmaps: Any) -> None:
 
     thread = threading.Thread(target=writer)
     types: list[str] = []
-    with configmaps.watch(resource_version=rv, timeout_seconds=30) as w:
+    with configmaps.watch(resource_version=rv, label_selector=MINE, timeout_seconds=30) as w:
         thread.start()
         for event in w:
             types.append(event.type)

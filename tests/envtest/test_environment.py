@@ -13,7 +13,7 @@ from kctl import dynamic, kubernetes
 from kctl.envtest import AssetsNotFound, Environment, EnvtestError, find_assets
 from kctl.errors import StatusError
 from kctl.rest import Config, TLSClientConfig
-from kctl.schema import GroupVersionResource
+from kctl.schema import GroupVersion, GroupVersionResource
 
 CRD = {
     "apiVersion": "apiextensions.k8s.io/v1",
@@ -183,3 +183,35 @@ def test_interrupted_start_tears_down(
     assert len(spawned) == 2
     assert all(p.poll() is not None for p in spawned)
     assert not os.path.exists(env._workdir or "/nonexistent")
+
+
+def test_service_account_tokens_are_signed_and_verified(envtest: Environment) -> None:
+    """The generated signing key: a TokenRequest's token authenticates as its account."""
+    from kctl.rest import rest_client_for
+
+    cs = kubernetes.new_for_config(envtest.rest_config())
+    ns = f"sa-{os.getpid()}"
+    cs.core_v1().namespaces().create({"metadata": {"name": ns}})
+    cs.core_v1().service_accounts(ns).create({"metadata": {"name": "robot"}})
+    issued = (
+        cs.core_v1()
+        .service_accounts(ns)
+        .create_token("robot", {"spec": {"audiences": [envtest.url], "expirationSeconds": 600}})
+    )
+    token = issued["status"]["token"]
+    as_robot = Config(
+        host=envtest.url,
+        bearer_token=token,
+        tls=TLSClientConfig(ca_data=envtest.ca_pem),
+        api_path="/apis",
+        group_version=GroupVersion("authentication.k8s.io", "v1"),
+    )
+    review = (
+        rest_client_for(as_robot)
+        .post()
+        .resource("selfsubjectreviews")
+        .body({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
+        .do()
+        .json()
+    )
+    assert review["status"]["userInfo"]["username"] == f"system:serviceaccount:{ns}:robot"

@@ -3,6 +3,7 @@ and through real kubectl's apply/patch."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sys
 from pathlib import Path
@@ -309,3 +310,73 @@ def test_strategic_service_ports_by_port(sandbox: Sandbox) -> None:
     whole = {"spec": {"$patch": "replace", "selector": {"app": "t"}, "ports": [{"port": 1}]}}
     replaced = _smp(sandbox, "/api/v1/namespaces/default/services/s", whole)
     assert replaced.status == 200, replaced.body
+
+
+SVC_PATH = "/api/v1/namespaces/default/services"
+
+
+def _service(**spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "s"},
+        "spec": {"selector": {"app": "s"}, "ports": [{"name": "http", "port": 80}], **spec},
+    }
+
+
+def test_what_the_allocators_set_is_no_managers(sandbox: Sandbox) -> None:
+    """The Service storage allocates after the field manager ran: the creator owns what it
+    sent and what scheme defaulting added, not the IPs, families or node ports."""
+    created = call(sandbox, "POST", SVC_PATH + "?fieldManager=maker", _service(type="NodePort"))
+    assert created.status == 201, created.body
+    obj = created.json()
+    spec = obj["spec"]
+    assert spec["clusterIP"] and spec["clusterIPs"] == [spec["clusterIP"]]
+    assert spec["ipFamilies"] == ["IPv4"] and spec["ipFamilyPolicy"] == "SingleStack"
+    node_port = spec["ports"][0]["nodePort"]
+    assert 30000 <= node_port <= 32767
+    (entry,) = obj["metadata"]["managedFields"]
+    owned = entry["fieldsV1"]["f:spec"]
+    assert set(owned) == {
+        "f:externalTrafficPolicy",
+        "f:internalTrafficPolicy",
+        "f:ports",
+        "f:selector",
+        "f:sessionAffinity",
+        "f:type",
+    }
+    assert owned["f:ports"]['k:{"port":80,"protocol":"TCP"}'] == {
+        ".": {},
+        "f:name": {},
+        "f:port": {},
+        "f:protocol": {},
+        "f:targetPort": {},
+    }
+
+    # A replace that leaves out what was allocated keeps it (patchAllocatedValues).
+    replaced = call(sandbox, "PUT", SVC_PATH + "/s", _service(type="NodePort"))
+    assert replaced.status == 200, replaced.body
+    kept = replaced.json()["spec"]
+    assert kept["clusterIPs"] == spec["clusterIPs"]
+    assert kept["ports"][0]["nodePort"] == node_port
+
+    # So does server-side apply of the same manifest, which owns none of it either.
+    applied = _apply(sandbox, SVC_PATH + "/s", _service(type="NodePort"), "?fieldManager=ctl")
+    assert applied.status == 200, applied.body
+    after = applied.json()
+    assert after["spec"]["clusterIP"] == spec["clusterIP"]
+    assert after["spec"]["ports"][0]["nodePort"] == node_port
+    ctl = next(m for m in after["metadata"]["managedFields"] if m["manager"] == "ctl")
+    assert "f:clusterIP" not in ctl["fieldsV1"]["f:spec"]
+
+
+def test_a_dry_run_service_takes_no_address(sandbox: Sandbox) -> None:
+    from kctl.sandbox._defaults import default_allocator
+
+    dry = call(sandbox, "POST", SVC_PATH + "?dryRun=All", _service())
+    assert dry.status == 201, dry.body
+    shown = dry.json()["spec"]["clusterIP"]
+    assert ipaddress.ip_address(shown) in ipaddress.ip_network("10.96.0.0/12")
+    # Shown, not taken, as the real dry-run allocator does.
+    assert shown not in default_allocator._used_ips
+    assert call(sandbox, "GET", SVC_PATH + "/s").status == 404

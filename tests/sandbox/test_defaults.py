@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from kctl.sandbox._catalog import Catalog, ResourceType
-from kctl.sandbox._defaults import IPAllocator, apply_defaults, image_pull_policy
+from kctl.sandbox._defaults import (
+    IPAllocator,
+    admit_and_allocate,
+    apply_defaults,
+    decode_defaults,
+    image_pull_policy,
+)
 
 CAT = Catalog()
 
@@ -230,3 +236,96 @@ def test_namespace_and_misc_defaults() -> None:
     cm: dict[str, Any] = {"metadata": {"name": "c"}, "data": {}}
     apply_defaults(_rt("", "v1", "configmaps"), cm)
     assert cm == {"metadata": {"name": "c"}, "data": {}}
+
+
+def test_decode_defaults_then_admission_and_allocation() -> None:
+    """The two stages the field manager sits between: scheme defaults, then what admission,
+    the Job strategy and the Service allocators add."""
+    svc: dict[str, Any] = {"spec": {"selector": {"a": "b"}, "ports": [{"port": 80}]}}
+    decode_defaults(_rt("", "v1", "services"), svc)
+    assert "clusterIP" not in svc["spec"] and "ipFamilies" not in svc["spec"]
+    assert svc["spec"]["type"] == "ClusterIP"
+    alloc = IPAllocator(seed=2)
+    admit_and_allocate(_rt("", "v1", "services"), svc, None, alloc, dry_run=True)
+    shown = svc["spec"]["clusterIP"]
+    assert shown not in alloc._used_ips  # a dry run shows an address and takes none
+
+    pod: dict[str, Any] = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]}}
+    decode_defaults(_rt("", "v1", "pods"), pod)
+    assert "tolerations" not in pod["spec"] and "priority" not in pod["spec"]
+    assert pod["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    admit_and_allocate(_rt("", "v1", "pods"), pod)
+    assert pod["spec"]["priority"] == 0 and len(pod["spec"]["tolerations"]) == 2
+
+    job: dict[str, Any] = {
+        "metadata": {"name": "j", "uid": "u-1"},
+        "spec": {"template": {"metadata": {"labels": {"app": "j"}}, "spec": {}}},
+    }
+    decode_defaults(_rt("batch", "v1", "jobs"), job)
+    assert "selector" not in job["spec"]
+    assert job["metadata"]["labels"] == {"app": "j"}
+    admit_and_allocate(_rt("batch", "v1", "jobs"), job)
+    assert job["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": "u-1"}}
+    # Defaulted from the template, the Job's labels carry the generated ones too, in a map
+    # of their own.
+    assert job["metadata"]["labels"] == job["spec"]["template"]["metadata"]["labels"]
+    assert job["metadata"]["labels"] is not job["spec"]["template"]["metadata"]["labels"]
+    assert job["metadata"]["labels"]["job-name"] == "j"
+
+
+def test_service_update_keeps_what_was_allocated() -> None:
+    rt = _rt("", "v1", "services")
+    alloc = IPAllocator(seed=3)
+    old: dict[str, Any] = {"spec": {"type": "NodePort", "ports": [{"name": "a", "port": 80}]}}
+    apply_defaults(rt, old, alloc)
+    new: dict[str, Any] = {
+        "spec": {"type": "NodePort", "ports": [{"name": "a", "port": 80}, {"name": "b", "port": 1}]}
+    }
+    decode_defaults(rt, new)
+    admit_and_allocate(rt, new, old, alloc)
+    assert new["spec"]["clusterIP"] == old["spec"]["clusterIP"]
+    assert new["spec"]["clusterIPs"] == old["spec"]["clusterIPs"]
+    ports = new["spec"]["ports"]
+    assert ports[0]["nodePort"] == old["spec"]["ports"][0]["nodePort"]
+    assert ports[1]["nodePort"] not in (0, ports[0]["nodePort"])
+    # Changing clusterIP alone carries clusterIPs with it (then validation refuses it).
+    moved: dict[str, Any] = copy.deepcopy(old)
+    moved["spec"]["clusterIP"] = "10.96.0.99"
+    admit_and_allocate(rt, moved, old, alloc)
+    assert moved["spec"]["clusterIPs"] == ["10.96.0.99"]
+
+
+def test_headless_service_without_selector_asks_for_both_families() -> None:
+    rt = _rt("", "v1", "services")
+    bare: dict[str, Any] = {"spec": {"clusterIP": "None"}}
+    apply_defaults(rt, bare)
+    assert bare["spec"]["ipFamilyPolicy"] == "RequireDualStack"
+    assert bare["spec"]["ipFamilies"] == ["IPv4", "IPv6"]
+    selected: dict[str, Any] = {"spec": {"clusterIP": "None", "selector": {"a": "b"}}}
+    apply_defaults(rt, selected)
+    assert selected["spec"]["ipFamilyPolicy"] == "SingleStack"
+    assert selected["spec"]["ipFamilies"] == ["IPv4"]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"serviceAccountName": "a"}, {"serviceAccountName": "a", "serviceAccount": "a"}),
+        ({"serviceAccount": "b"}, {"serviceAccountName": "b", "serviceAccount": "b"}),
+        (
+            {"serviceAccountName": "a", "serviceAccount": "b"},
+            {"serviceAccountName": "a", "serviceAccount": "a"},
+        ),
+        ({}, {}),
+    ],
+)
+def test_deprecated_service_account_follows_the_name(
+    given: dict[str, str], expected: dict[str, str]
+) -> None:
+    """SetDefaults_PodSpec, in pod templates too (no admission there)."""
+    deploy: dict[str, Any] = {
+        "spec": {"selector": {}, "template": {"spec": {"containers": [], **given}}}
+    }
+    decode_defaults(_rt("apps", "v1", "deployments"), deploy)
+    spec = deploy["spec"]["template"]["spec"]
+    assert {k: spec[k] for k in ("serviceAccountName", "serviceAccount") if k in spec} == expected

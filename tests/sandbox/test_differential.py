@@ -7,8 +7,8 @@ through plain ``requests`` rather than kctl, so a difference points at a server.
 
 Everything that may legitimately differ is normalised in ``normalise`` and nowhere else:
 uids, timestamps, resourceVersion values and the continue tokens and names derived from
-them, and the cluster IPs an allocator hands out. A difference that stays is marked
-``xfail(strict=True)`` with its reason, and listed in docs/sandbox-differences.md.
+them, and the cluster IPs and node ports the allocators hand out. A difference that stays
+is marked ``xfail(strict=True)`` with its reason, and listed in docs/sandbox-differences.md.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ _VOLATILE_KEYS = {
     "continue": "<continue>",
     "clusterIP": "<ip>",
     "clusterIPs": ["<ip>"],
+    "nodePort": "<port>",
 }
 
 
@@ -189,6 +190,7 @@ CM = {
 CMS = "/api/v1/namespaces/{ns}/configmaps"
 DEPLOYS = "/apis/apps/v1/namespaces/{ns}/deployments"
 SVCS = "/api/v1/namespaces/{ns}/services"
+JOBS = "/apis/batch/v1/namespaces/{ns}/jobs"
 PODS = "/api/v1/namespaces/{ns}/pods"
 TEMPLATES = "/api/v1/namespaces/{ns}/podtemplates"
 MERGE = "application/merge-patch+json"
@@ -227,6 +229,32 @@ def with_name(obj: dict[str, Any], name: str, **changes: Any) -> dict[str, Any]:
     out["metadata"]["name"] = name
     out.update(changes)
     return out
+
+
+def service(name: str, **spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "labels": {"diff": "mine"}},
+        "spec": {"selector": {"app": "x"}, "ports": [{"name": "http", "port": 80}], **spec},
+    }
+
+
+def job(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "labels": {"diff": "mine"}},
+        "spec": {
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "c", "image": "busybox:1.36"}],
+                },
+            }
+        },
+    }
 
 
 def pod(name: str, containers: list[dict[str, Any]]) -> dict[str, Any]:
@@ -322,14 +350,64 @@ CASES: dict[str, list[Req]] = {
         Req("GET", DEPLOYS + "/web/scale", keys=("kind", "apiVersion", "spec")),
     ],
     "a Service is defaulted": [
+        Req("POST", SVCS, service("s")),
+    ],
+    # What the allocators set is no manager's: a write that leaves it out keeps it.
+    "a Service is replaced without what was allocated": [
+        Req("POST", SVCS, service("s", type="NodePort")),
+        Req("PUT", SVCS + "/s", service("s", type="NodePort", sessionAffinity="ClientIP")),
+        Req(
+            "PATCH",
+            SVCS + "/s",
+            service("s", type="NodePort"),
+            params={"fieldManager": "alice"},
+            content_type="application/apply-patch+yaml",
+        ),
+    ],
+    "a headless Service, with and without a selector": [
+        Req("POST", SVCS, service("h", clusterIP="None")),
+        Req("POST", SVCS, {**service("n", clusterIP="None"), "spec": {"clusterIP": "None"}}),
+    ],
+    "a dry-run Service": [
+        Req("POST", SVCS, service("s"), params={"dryRun": "All"}),
+    ],
+    "a DaemonSet is defaulted": [
         Req(
             "POST",
-            SVCS,
+            "/apis/apps/v1/namespaces/{ns}/daemonsets",
             {
-                "apiVersion": "v1",
-                "kind": "Service",
-                "metadata": {"name": "s"},
-                "spec": {"selector": {"app": "x"}, "ports": [{"port": 80}]},
+                **deployment("ds"),
+                "kind": "DaemonSet",
+                "spec": {
+                    **deployment("ds")["spec"],
+                    "template": {
+                        "metadata": {"labels": {"app": "ds", "diff": "mine"}},
+                        "spec": {
+                            "serviceAccountName": "robot",
+                            "containers": [{"name": "c", "image": "nginx:1.27"}],
+                        },
+                    },
+                },
+            },
+        ),
+    ],
+    "a Job is defaulted": [
+        Req("POST", JOBS, job("j")),
+        Req("POST", JOBS, {**job("k"), "metadata": {"name": "k"}}),
+    ],
+    # The ServiceAccount admission plugin is off on the real server (no controller makes
+    # the default ServiceAccount): the pod names its account and asks for no token.
+    "a Pod is defaulted and admitted": [
+        Req(
+            "POST",
+            PODS,
+            {
+                **pod("p", [{"name": "c", "image": "nginx:1.27"}]),
+                "spec": {
+                    "serviceAccountName": "default",
+                    "automountServiceAccountToken": False,
+                    "containers": [{"name": "c", "image": "nginx:1.27"}],
+                },
             },
         ),
     ],
@@ -443,13 +521,7 @@ CASES: dict[str, list[Req]] = {
 }
 
 # Differences that stay, each with its reason (and the same text in docs/sandbox-differences.md).
-KNOWN: dict[str, str] = {
-    "a Service is defaulted": (
-        "the sandbox counts what its IP allocator sets (clusterIP, clusterIPs, ipFamilies, "
-        "ipFamilyPolicy) as the creator's managed fields; the real server allocates after it "
-        "has tracked fields"
-    ),
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -1,4 +1,7 @@
-"""The pager's expired-continue fallback and the Reflector against the sandbox."""
+"""The pager's expired-continue fallback and the Reflector against a sandbox with a short
+history (``history=3``), which expires continue tokens after a few writes with no
+compaction: a knob only the sandbox has. test_backends.py runs the same behaviours on both
+backends."""
 
 from __future__ import annotations
 
