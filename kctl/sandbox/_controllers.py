@@ -287,6 +287,9 @@ class Controllers:
         waiting = not_started(pod)
         if not waiting:
             return
+        if self.runtime is not None:
+            # Running before the status says so: `kubectl debug -i` attaches once it does.
+            self.runtime.start_ephemeral(pod, waiting)
         from kctl.sandbox._apply import update_tracker
 
         rt = self._rt(*_PODS)
@@ -556,6 +559,11 @@ def _apply_runtime(pod: dict[str, Any], statuses: dict[str, dict[str, Any]], now
         live = statuses.get(cs.get("name", ""))
         if live is not None:
             cs.update(live)
+    for cs in status.get("ephemeralContainerStatuses") or ():
+        live = statuses.get(cs.get("name", ""))
+        if live is not None:
+            # An ephemeral container is never ready and has no startup state.
+            cs.update({k: live[k] for k in ("state", "lastState", "restartCount")})
     css = status.get("containerStatuses") or []
     ready = bool(css) and all(cs.get("ready") for cs in css)
     for cond in status.get("conditions") or ():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from kctl.errors import StatusError
@@ -20,8 +20,10 @@ __all__ = [
     "PODS",
     "Kit",
     "controller_ref",
+    "min_ready_seconds",
     "owner_ref",
     "parse_time",
+    "pod_available",
     "pod_finished",
     "pod_ready",
 ]
@@ -55,6 +57,26 @@ def pod_ready(pod: Obj) -> bool:
         if cond.get("type") == "Ready":
             return bool(cond.get("status") == "True")
     return False
+
+
+def pod_available(pod: Obj, min_ready_seconds: int, now: datetime) -> bool:
+    """podutil.IsPodAvailable: Ready, and Ready for ``min_ready_seconds`` by ``now`` (a
+    Ready condition without a transition time never gets there)."""
+    for cond in (pod.get("status") or {}).get("conditions") or []:
+        if cond.get("type") != "Ready":
+            continue
+        if cond.get("status") != "True":
+            return False
+        if min_ready_seconds <= 0:
+            return True
+        since = parse_time(cond.get("lastTransitionTime"))
+        return since is not None and since + timedelta(seconds=min_ready_seconds) <= now
+    return False
+
+
+def min_ready_seconds(obj: Obj) -> int:
+    value = (obj.get("spec") or {}).get("minReadySeconds")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def pod_finished(pod: Obj) -> bool:
@@ -185,7 +207,9 @@ def record_event(
     component: str,
     event_type: str = "Normal",
 ) -> None:
-    """A core/v1 Event about ``obj`` from the controller ``component``."""
+    """A core/v1 Event about ``obj`` from the controller ``component``, created as
+    kube-controller-manager's legacy recorder creates it (its field manager is the user
+    agent's program name)."""
     meta = obj["metadata"]
     now = format_time(registry.now())
     event = {
@@ -217,7 +241,10 @@ def record_event(
     events = registry.catalog.get("", "v1", "events")
     assert events is not None
     try:
-        registry.create(events, meta["namespace"], event)
+        from kctl.sandbox._events import event_tracker
+
+        tracker = event_tracker(events, MANAGER, registry.now)
+        registry.create(events, meta["namespace"], event, tracker=tracker)
     except StatusError as err:
         # A terminating namespace takes no new events; the event is only informative.
         if err.code != 403:

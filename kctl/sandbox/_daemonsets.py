@@ -1,14 +1,24 @@
 """The DaemonSet controller, after kube-controller-manager 1.37's (pkg/controller/daemon):
 one pod on every node the template may run on (its nodeSelector matches and it tolerates the
 node's NoSchedule/NoExecute taints), pinned there by node affinity, and a rolling update
-within ``maxUnavailable`` (surge is not modelled: ``maxSurge`` > 0 rolls as 0)."""
+within ``maxUnavailable`` (surge is not modelled: ``maxSurge`` > 0 rolls as 0). With
+``minReadySeconds``, a pod is available (for the roll and ``numberAvailable``) once it has
+been Ready that long; the clock's ticks re-check sets still waiting for one."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from kctl.sandbox._ctlkit import PODS, Kit, controller_ref, pod_finished, pod_ready
+from kctl.sandbox._ctlkit import (
+    PODS,
+    Kit,
+    controller_ref,
+    min_ready_seconds,
+    pod_available,
+    pod_finished,
+    pod_ready,
+)
 from kctl.sandbox._revisions import HASH_LABEL, REVISIONS, Revisions
 from kctl.sandbox._store import Event
 from kctl.sandbox._workloads import _int_or_percent, compute_hash
@@ -97,6 +107,20 @@ class DaemonSets:
         self.kit = kit
         self.revisions = Revisions(kit, _API, "DaemonSet")
 
+    def _available(self, ds: Obj, pod: Obj) -> bool:
+        return pod_available(pod, min_ready_seconds(ds), self.kit.now())
+
+    def tick(self) -> None:
+        """kube-controller-manager re-queues a set after minReadySeconds while its ready
+        and available counts differ: here, each tick of the sandbox clock."""
+        for entry in self.kit.store.items(DAEMONSETS):
+            ds = entry.obj
+            status = ds.get("status") or {}
+            if min_ready_seconds(ds) and status.get("numberReady", 0) != status.get(
+                "numberAvailable", 0
+            ):
+                self.sync(ds["metadata"]["namespace"], ds["metadata"]["name"])
+
     def handle(self, event: Event) -> None:
         obj = event.entry.obj
         meta = obj["metadata"]
@@ -183,7 +207,7 @@ class DaemonSets:
             if not pod_finished(p)
         ]
         unavailable = sum(
-            1 for p in pods if p["metadata"].get("deletionTimestamp") or not pod_ready(p)
+            1 for p in pods if p["metadata"].get("deletionTimestamp") or not self._available(ds, p)
         )
         unavailable += sum(
             1
@@ -199,9 +223,9 @@ class DaemonSets:
             and (p["metadata"].get("labels") or {}).get(HASH_LABEL) != digest
         ]
         # Old pods that are not available go first: they serve nobody.
-        old.sort(key=pod_ready)
+        old.sort(key=lambda p: self._available(ds, p))
         for pod in old:
-            if not pod_ready(pod):
+            if not self._available(ds, pod):
                 self._delete(ds, pod)
             elif unavailable < budget:
                 self._delete(ds, pod)
@@ -251,6 +275,7 @@ class DaemonSets:
         scheduled = [n for n in nodes if n in placed]
         misscheduled = [n for n in placed if n not in nodes]
         ready = [n for n in scheduled if pod_ready(placed[n])]
+        available = [n for n in ready if self._available(ds, placed[n])]
         updated = [
             n
             for n in scheduled
@@ -265,8 +290,8 @@ class DaemonSets:
         }
         optional = (
             ("updatedNumberScheduled", len(updated)),
-            ("numberAvailable", len(ready)),
-            ("numberUnavailable", len(nodes) - len(ready)),
+            ("numberAvailable", len(available)),
+            ("numberUnavailable", len(nodes) - len(available)),
         )
         for key, value in optional:
             if value:

@@ -3,29 +3,70 @@
 The kubelet writes through client-go's legacy recorder (core/v1 fields: ``source``,
 ``firstTimestamp``, ``count``); the scheduler through the events.k8s.io/v1 one (``eventTime``
 in microseconds, ``action``, no ``source``). Both land in the one Event storage, so either
-API shows either kind.
+API shows either kind. Each is created through its recorder's API, so its managedFields
+entry is the real one: manager ``kubelet`` with core/v1 fields, ``kube-scheduler`` with
+events.k8s.io/v1 ones (the manager is the user agent's program name).
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kctl.errors import StatusError
 from kctl.sandbox._objects import format_time
 from kctl.sandbox._registry import Registry
 
-__all__ = ["PodEvents", "micro_time"]
+if TYPE_CHECKING:
+    from kctl.sandbox._catalog import ResourceType
+    from kctl.sandbox._registry import Tracker
 
-_EVENTS = ("", "events")
+__all__ = ["PodEvents", "event_tracker", "micro_time"]
+
 _SCHEDULER = "default-scheduler"
+_SCHEDULER_MANAGER = "kube-scheduler"
 _KUBELET = "kubelet"
 
 
 def micro_time(when: datetime) -> str:
     """metav1.MicroTime's RFC 3339 form, always six fractional digits."""
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _without_zeros(value: Any) -> Any:
+    """An Event as the real server tracks its fields: zero values (null times, empty strings
+    and structs) own nothing."""
+    if isinstance(value, dict):
+        kept = {k: _without_zeros(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, "", {})}
+    return value
+
+
+def event_tracker(rt: ResourceType, manager: str, now: Callable[[], datetime]) -> Tracker:
+    """The Update entry a recorder's create of an Event gets on kube-apiserver 1.37: its
+    non-zero fields, ``source``/``deprecatedSource`` as struct values without a node of
+    their own (measured: tests/sandbox/test_differential_events.py)."""
+    from kctl.sandbox._apply import update_tracker
+
+    track = update_tracker(rt, manager, "", now)
+
+    def tracked(live: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+        body = _without_zeros(new)
+        body.setdefault("metadata", {})
+        done = track(None if live is None else _without_zeros(live), body)
+        entries = done["metadata"].get("managedFields")
+        for entry in entries or []:
+            for name in ("f:source", "f:deprecatedSource"):
+                node = (entry.get("fieldsV1") or {}).get(name)
+                if isinstance(node, dict):
+                    node.pop(".", None)
+        if entries:
+            new.setdefault("metadata", {})["managedFields"] = entries
+        return new
+
+    return tracked
 
 
 def _pod_ref(pod: dict[str, Any], field_path: str = "") -> dict[str, Any]:
@@ -57,11 +98,13 @@ class PodEvents:
         nanos = int(now.timestamp() * 1_000_000) * 1000 + next(self._tick) % 1000
         return f"{pod['metadata']['name']}.{nanos:x}"
 
-    def _create(self, namespace: str, event: dict[str, Any]) -> None:
-        rt = self.registry.catalog.get("", "v1", "events")
+    def _create(self, namespace: str, event: dict[str, Any], manager: str) -> None:
+        group, _, version = event["apiVersion"].rpartition("/")
+        rt = self.registry.catalog.get(group, version, "events")
         assert rt is not None
         try:
-            self.registry.create(rt, namespace, event)
+            tracker = event_tracker(rt, manager, self.registry.now)
+            self.registry.create(rt, namespace, event, tracker=tracker)
         except StatusError:
             # A terminating namespace refuses new events; the recorder gives up on it.
             return
@@ -81,21 +124,22 @@ class PodEvents:
         self._create(
             meta["namespace"],
             {
-                "apiVersion": "v1",
+                "apiVersion": "events.k8s.io/v1",
                 "kind": "Event",
                 "metadata": {"name": self._name(pod, now), "namespace": meta["namespace"]},
-                "involvedObject": _pod_ref(pod),
-                "reason": "Scheduled",
-                "message": f"Successfully assigned {meta['namespace']}/{meta['name']} to {node}",
-                "source": {},
-                "firstTimestamp": None,
-                "lastTimestamp": None,
-                "type": "Normal",
                 "eventTime": micro_time(now),
-                "action": "Binding",
-                "reportingComponent": _SCHEDULER,
+                "reportingController": _SCHEDULER,
                 "reportingInstance": f"{_SCHEDULER}-{self._scheduler_host()}",
+                "action": "Binding",
+                "reason": "Scheduled",
+                "regarding": _pod_ref(pod),
+                "note": f"Successfully assigned {meta['namespace']}/{meta['name']} to {node}",
+                "type": "Normal",
+                "deprecatedSource": {},
+                "deprecatedFirstTimestamp": None,
+                "deprecatedLastTimestamp": None,
             },
+            _SCHEDULER_MANAGER,
         )
 
     def _kubelet(
@@ -123,6 +167,7 @@ class PodEvents:
                 "reportingComponent": _KUBELET,
                 "reportingInstance": node,
             },
+            _KUBELET,
         )
 
     def started(

@@ -10,12 +10,15 @@ interim ``SuccessCriteriaMet`` (or ``FailureTarget``) condition followed by ``Co
 What drives a Job is a pod's phase, whoever sets it. With no process runtime, the sandbox's
 kubelet plays each pod of a Job as a short run: ``pod_run_seconds`` (sandbox clock) after the
 pod started it exits 0 and is ``Succeeded``. A client that sets a pod's phase through the
-``status`` subresource first (``Failed``, say) decides the outcome instead.
+``status`` subresource first (``Failed``, say) decides the outcome instead. With the process
+runtime, a pod with a command runs for real and its exit code decides; only pods without one
+(nothing runs) still get the simulated run.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -228,6 +231,9 @@ class Jobs:
         # The simulated run of a Job's pod (sandbox clock); None leaves pods running until
         # something else (a process runtime, a client) sets their phase.
         self.pod_run_seconds: float | None = 1.0
+        # With a process runtime: whether it runs a pod's processes (by uid). Those pods end
+        # when their processes do, so no simulated run ends them first.
+        self.runs_processes: Callable[[str], bool] | None = None
         # DefaultJobPodFailureBackOff: a failed pod's replacement waits this long, doubled
         # for each further failure since the last success, up to MaxJobPodFailureBackOff.
         self.pod_failure_backoff = 10.0
@@ -284,6 +290,8 @@ class Jobs:
             if status.get("phase") != "Running" or pod["metadata"].get("deletionTimestamp"):
                 continue
             if controller_ref(pod, "Job") is None:
+                continue
+            if self.runs_processes is not None and self.runs_processes(pod["metadata"]["uid"]):
                 continue
             started = parse_time(status.get("startTime"))
             if started is None or started + run > now:

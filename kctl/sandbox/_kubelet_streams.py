@@ -55,6 +55,14 @@ def serve_stream(
         raise st.bad_request("Upgrade request required")
     supported = _PORTFORWARD_PROTOCOLS if subresource == "portforward" else _CHANNEL_PROTOCOLS
     protocol = choose_protocol(req.headers, supported)
+    if (
+        protocol is None
+        and subresource == "portforward"
+        and not req.headers.get("sec-websocket-protocol")
+    ):
+        # wsstream takes no subprotocol as "" and the kubelet's port-forward serves "" as the
+        # binary channel protocol, which frames ports as v4 does (kr8s asks for none).
+        protocol = ""
     if protocol is None:
         offered = [p.strip() for p in req.headers.get("sec-websocket-protocol", "").split(",")]
         text = (

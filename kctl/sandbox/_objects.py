@@ -286,6 +286,12 @@ def prepare_update(
         new["metadata"]["resourceVersion"] = meta.get(
             "resourceVersion", old_meta.get("resourceVersion")
         )
+        if rt.kind == "Pod" and rt.group == "":
+            # podStatusStrategy: a status without qosClass keeps the stored one.
+            old_qos = (old.get("status") or {}).get("qosClass")
+            status = new.get("status")
+            if old_qos and isinstance(status, dict) and not status.get("qosClass"):
+                status["qosClass"] = old_qos
         return
     if has_status and rt.kind not in ("Node",):
         if "status" in old:

@@ -5,7 +5,8 @@ Where to go is worked out as kube-apiserver does (the ResourceLocation of each r
 service ports by number or name, a ready endpoint from the service's EndpointSlices whose
 pod still has that IP, a pod's first container port, a node's kubelet port), with its texts
 for every refusal. Then :data:`Dialer` takes the request there. The default one forwards over
-HTTP to loopback addresses, where a process runtime runs pods, and answers any other address
+HTTP to loopback pod addresses, where a process runtime runs pods (a loopback node address
+is refused, as on the real server), and answers any other address
 with the refused connection a real server reports when nothing listens; a runtime that
 reaches pods elsewhere replaces ``ApiServer.proxy_dialer``.
 """
@@ -92,14 +93,15 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
-def _proxyable(text: str) -> bool:
+def _proxyable(text: str, loopback: bool = True) -> bool:
     """Go's IP.IsGlobalUnicast, which kube-apiserver requires of what it proxies to, and,
-    unlike it, loopback: a process runtime gives pods loopback addresses."""
+    unlike it, loopback when ``loopback``: a process runtime gives pods loopback addresses
+    (nodes, which it does not run, are held to the real rule)."""
     ip = _ip(text)
     if ip is None:
         return False
     if ip.is_loopback:
-        return True
+        return loopback
     if ip.is_unspecified or ip.is_multicast or ip.is_link_local:
         return False
     return not (ip.version == 4 and str(ip) == "255.255.255.255")
@@ -216,7 +218,7 @@ def _node(registry: Registry, ident: str, path: str) -> Upstream:
     if not host:
         known = " ".join(f"{{{a.get('type', '')} {a.get('address', '')}}}" for a in addresses)
         raise st.unknown(f"no preferred addresses found; known addresses: [{known}]")
-    if not _proxyable(host):
+    if not _proxyable(host, loopback=False):
         raise st.bad_request("address not allowed")
     endpoint = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port")
     kubelet_port = str(endpoint if isinstance(endpoint, int) and endpoint > 0 else _KUBELET_PORT)

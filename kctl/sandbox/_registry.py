@@ -232,6 +232,12 @@ class Registry:
         omit_empty_metadata(obj)
         head = ["kind", "apiVersion", "metadata"]
         out = {k: obj[k] for k in head if k in obj}
+        meta = out.get("metadata")
+        if isinstance(meta, dict) and len(meta) > 1:
+            from kctl.sandbox._schema import object_meta_rank
+
+            rank = object_meta_rank()
+            out["metadata"] = {k: meta[k] for k in sorted(meta, key=lambda k: rank.get(k, 99))}
         rest = [k for k in obj if k not in head]
         tail = [k for k in rest if k == "status"]
         for k in [k for k in rest if k != "status"] + tail:

@@ -78,6 +78,8 @@ class _Container:
     restarts: int = 0
     # Set while waiting out a crash-loop back-off.
     backing_off: bool = False
+    # An ephemeral container (kubectl debug): never restarted, whatever the pod's policy.
+    ephemeral: bool = False
 
 
 @dataclass
@@ -91,6 +93,37 @@ class _Pod:
     grace: float
     containers: dict[str, _Container] = field(default_factory=dict)
     deleted: bool = False
+
+
+def _container(pod: dict[str, Any], rec: _Pod, c: dict[str, Any]) -> _Container:
+    """A container of ``pod`` as the runtime runs it: its argv (none without a command)
+    and its environment (literal values and the downward API's pod fields only)."""
+    meta = pod["metadata"]
+    spec = pod.get("spec") or {}
+    env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": rec.workdir}
+    env["HOSTNAME"] = meta["name"]
+    fields = {
+        "metadata.name": meta["name"],
+        "metadata.namespace": meta["namespace"],
+        "metadata.uid": meta["uid"],
+        "spec.nodeName": spec.get("nodeName") or "",
+        "status.podIP": rec.ip,
+    }
+    for var in c.get("env") or ():
+        if not isinstance(var, dict) or not var.get("name"):
+            continue
+        if "value" in var:
+            env[str(var["name"])] = str(var["value"])
+            continue
+        # The downward API's pod fields; other sources (Secrets, ConfigMaps) are not
+        # resolved, so the variable is left out.
+        path = ((var.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath")
+        if path in fields:
+            env[str(var["name"])] = fields[path]
+    argv = [str(a) for a in (c.get("command") or ())] + [str(a) for a in (c.get("args") or ())]
+    if not c.get("command"):
+        argv = []
+    return _Container(c.get("name", ""), argv, env, bool(c.get("stdin")))
 
 
 class ProcessRuntime:
@@ -140,38 +173,27 @@ class ProcessRuntime:
                 min(float(grace), _KILL_GRACE) if isinstance(grace, int) else _KILL_GRACE,
             )
             for c in spec.get("containers") or ():
-                env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": workdir}
-                env["HOSTNAME"] = meta["name"]
-                fields = {
-                    "metadata.name": meta["name"],
-                    "metadata.namespace": meta["namespace"],
-                    "metadata.uid": uid,
-                    "spec.nodeName": spec.get("nodeName") or "",
-                    "status.podIP": ip,
-                }
-                for var in c.get("env") or ():
-                    if not isinstance(var, dict) or not var.get("name"):
-                        continue
-                    if "value" in var:
-                        env[str(var["name"])] = str(var["value"])
-                        continue
-                    # The downward API's pod fields; other sources (Secrets, ConfigMaps) are
-                    # not resolved, so the variable is left out.
-                    path = ((var.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath")
-                    if path in fields:
-                        env[str(var["name"])] = fields[path]
-                argv = [str(a) for a in (c.get("command") or ())] + [
-                    str(a) for a in (c.get("args") or ())
-                ]
-                if not c.get("command"):
-                    argv = []
-                rec.containers[c.get("name", "")] = _Container(
-                    c.get("name", ""), argv, env, bool(c.get("stdin"))
-                )
+                rec.containers[c.get("name", "")] = _container(pod, rec, c)
             self._pods[uid] = rec
             for container in rec.containers.values():
                 self._launch(rec, container)
             return ip
+
+    def start_ephemeral(self, pod: dict[str, Any], names: frozenset[str]) -> None:
+        """Start the pod's ephemeral containers named in ``names`` (each once), as the
+        kubelet does for ``kubectl debug``: in the pod's directory, never restarted."""
+        with self._lock:
+            rec = self._pods.get(pod["metadata"]["uid"])
+            if rec is None or rec.deleted or self._stopped:
+                return
+            for c in (pod.get("spec") or {}).get("ephemeralContainers") or ():
+                name = c.get("name", "")
+                if name not in names or name in rec.containers:
+                    continue
+                container = _container(pod, rec, c)
+                container.ephemeral = True
+                rec.containers[name] = container
+                self._launch(rec, container)
 
     def ip(self, uid: str) -> str | None:
         with self._lock:
@@ -181,6 +203,13 @@ class ProcessRuntime:
     def has_pod(self, uid: str) -> bool:
         with self._lock:
             return uid in self._pods
+
+    def runs_processes(self, uid: str) -> bool:
+        """Whether the pod has a container with a command: its phase then follows the
+        processes' exits, not the simulated run of a Job's pod."""
+        with self._lock:
+            pod = self._pods.get(uid)
+            return pod is not None and any(c.argv for c in pod.containers.values())
 
     def workdir(self, uid: str) -> str | None:
         with self._lock:
@@ -362,8 +391,8 @@ class ProcessRuntime:
     def _after_exit(self, pod: _Pod, c: _Container, inst: Instance) -> None:
         """Restart per restartPolicy after a back-off (lock held)."""
         code = inst.exit_code
-        restart = pod.restart_policy == "Always" or (
-            pod.restart_policy == "OnFailure" and code != 0
+        restart = not c.ephemeral and (
+            pod.restart_policy == "Always" or (pod.restart_policy == "OnFailure" and code != 0)
         )
         if restart:
             c.backing_off = True

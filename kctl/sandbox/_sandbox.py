@@ -412,6 +412,7 @@ class Sandbox:
 
             self.runtime = ProcessRuntime(on_change=self.controllers.container_changed)
             self.controllers.runtime = self.api.runtime = self.runtime
+            self.controllers.timed.jobs.runs_processes = self.runtime.runs_processes
         self.controllers.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever,

@@ -14,7 +14,10 @@ against its kind's root message
   int32``), or like the hand-written UnmarshalJSON of Quantity, Time, Duration and
   IntOrString;
 - turns JSON nulls into what the Go value re-encodes to (absent for fields, zero values for
-  list items and map values).
+  list items and map values), writes a struct's fields in Go struct order, and writes the
+  Time fields that are Go values (not pointers, no omitzero) even when zero, as ``null``:
+  encoding/json's omitempty never drops a struct, so a pod condition always has its
+  ``lastProbeTime``.
 
 :func:`admit_builtin` applies the request's fieldValidation directive on top: Strict fails
 with the apiserver's BadRequest (or, for a patch, its Invalid ``patch`` error), Warn and the
@@ -47,6 +50,7 @@ __all__ = [
     "is_list_message",
     "message_fields",
     "message_fields_raw",
+    "object_meta_rank",
     "root_message",
 ]
 
@@ -151,6 +155,30 @@ def message_fields(message: str) -> dict[str, Field]:
     return out
 
 
+_TIMES = (f"message:{_META}Time", f"message:{_META}MicroTime")
+
+
+@functools.cache
+def _always_null(message: str) -> tuple[str, ...]:
+    """The fields of ``message`` that encode as null when zero: Time and MicroTime values."""
+    messages, _, _ = _table()
+    return tuple(
+        json_name
+        for _, json_name, kind, flags in (messages.get(message) or {}).values()
+        if json_name and kind in _TIMES and not {"p", "r", "z"} & set(flags)
+    )
+
+
+@functools.cache
+def _rank(message: str) -> dict[str, int]:
+    return {name: i for i, name in enumerate(message_fields(message))}
+
+
+def object_meta_rank() -> dict[str, int]:
+    """ObjectMeta's fields by their place in its Go struct (the stored metadata's order)."""
+    return _rank(_META + "ObjectMeta")
+
+
 def _go_message(message: str) -> str:
     package, _, name = message.rpartition(".")
     return f"{package.rpartition('.')[2]}.{name}"
@@ -231,6 +259,12 @@ class _Decoder:
             if value is None:
                 continue  # nil pointers, slices and maps and zero scalars re-encode as absent
             out[key] = self.field(f, value, child, [*stack, key], struct)
+        for name in _always_null(message):
+            out.setdefault(name, None)
+        if len(out) > 1:
+            rank = _rank(message)
+            # Type meta (kind, apiVersion), which the struct has no field for, goes first.
+            out = {k: out[k] for k in sorted(out, key=lambda k: rank.get(k, -1))}
         return out
 
     def field(self, f: Field, value: Any, path: str, stack: list[str], struct: str) -> Any:

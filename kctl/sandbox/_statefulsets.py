@@ -2,14 +2,25 @@
 statefulset): pods ``<set>-<ordinal>`` with stable hostnames and claims, made in order
 (``OrderedReady``: each one Running and Ready before the next) or all at once
 (``Parallel``), removed from the highest ordinal down, and rolled to a new revision from the
-highest ordinal down to ``partition``, one pod at a time."""
+highest ordinal down to ``partition``, one pod at a time. With ``minReadySeconds``, a pod
+counts as available (for the order, the roll and ``availableReplicas``) once it has been
+Ready that long; the clock's ticks re-check sets still waiting for one."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from kctl.sandbox._ctlkit import PODS, Kit, controller_ref, owner_ref, pod_finished, pod_ready
+from kctl.sandbox._ctlkit import (
+    PODS,
+    Kit,
+    controller_ref,
+    min_ready_seconds,
+    owner_ref,
+    pod_available,
+    pod_finished,
+    pod_ready,
+)
 from kctl.sandbox._revisions import HASH_LABEL, REVISIONS, Revisions
 from kctl.sandbox._store import Event
 from kctl.sandbox._workloads import _int_or_percent
@@ -46,6 +57,21 @@ class StatefulSets:
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
         self.revisions = Revisions(kit, _API, "StatefulSet")
+
+    def _available(self, sts: Obj, pod: Obj) -> bool:
+        """isRunningAndAvailable, for a pod that is also Running and not terminating."""
+        return _healthy(pod) and pod_available(pod, min_ready_seconds(sts), self.kit.now())
+
+    def tick(self) -> None:
+        """kube-controller-manager re-queues a set after minReadySeconds while its ready
+        and available counts differ: here, each tick of the sandbox clock."""
+        for entry in self.kit.store.items(STATEFULSETS):
+            sts = entry.obj
+            status = sts.get("status") or {}
+            if min_ready_seconds(sts) and status.get("readyReplicas", 0) != status.get(
+                "availableReplicas", 0
+            ):
+                self.sync(sts["metadata"]["namespace"], sts["metadata"]["name"])
 
     def handle(self, event: Event) -> None:
         obj = event.entry.obj
@@ -137,11 +163,13 @@ class StatefulSets:
                 if ordered:
                     return
                 continue
-            if ordered and not _healthy(pod):
+            if ordered and not self._available(sts, pod):
                 return
         condemned = sorted((o for o in by_ordinal if o not in wanted), reverse=True)
         if condemned:
-            if ordered and not all(_healthy(by_ordinal[o]) for o in wanted if o in by_ordinal):
+            if ordered and not all(
+                self._available(sts, by_ordinal[o]) for o in wanted if o in by_ordinal
+            ):
                 return
             for ordinal in condemned:
                 pod = by_ordinal[ordinal]
@@ -179,7 +207,7 @@ class StatefulSets:
             return (pod["metadata"].get("labels") or {}).get(HASH_LABEL) != update_name
 
         pods = [by_ordinal.get(o) for o in wanted]
-        unavailable = sum(1 for p in pods if p is None or not _healthy(p))
+        unavailable = sum(1 for p in pods if p is None or not self._available(sts, p))
         # Parallel: old pods that are down anyway can go without spending the budget.
         stuck = [
             p
@@ -325,6 +353,7 @@ class StatefulSets:
         live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
         replicas = len(live)
         ready = sum(1 for p in live if _healthy(p))
+        available = sum(1 for p in live if self._available(sts, p))
         revision_of = [str((p["metadata"].get("labels") or {}).get(HASH_LABEL)) for p in live]
         current_count = revision_of.count(current)
         updated = revision_of.count(update)
@@ -355,7 +384,7 @@ class StatefulSets:
         conditions = (sts.get("status") or {}).get("conditions")
         if conditions:
             status["conditions"] = conditions
-        status["availableReplicas"] = ready
+        status["availableReplicas"] = available
         if (sts.get("status") or {}) == status:
             return
 

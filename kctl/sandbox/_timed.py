@@ -55,6 +55,8 @@ class TimedControllers:
         self._tick_queued.clear()
         self._guarded(self.jobs.tick)
         self._guarded(self.cronjobs.tick)
+        self._guarded(self.statefulsets.tick)
+        self._guarded(self.daemonsets.tick)
 
     def _guarded(self, step: Callable[..., None], *args: Event) -> None:
         """Run one controller's step; a bug it meets on some object must not stop the

@@ -68,7 +68,7 @@ class WebSocket:
         self.protocol = subprotocol
         self.closed = False
         self._pending = bytearray()
-        self._write(self._ws.send(AcceptConnection(subprotocol=subprotocol)))
+        self._write(self._ws.send(AcceptConnection(subprotocol=subprotocol or None)))
 
     def _write(self, data: bytes) -> None:
         if data:

@@ -198,6 +198,17 @@ _KINDS: dict[tuple[str, str], PatchMeta] = {
         MappingProxyType({"metadata": _obj(OBJECT_META), "webhooks": _merge("name")}),
     ),
     ("storage.k8s.io", "CSINode"): _kind("CSINode", _struct("CSINodeSpec", drivers=_merge("name"))),
+    # ObjectReference is +structType=atomic: an Event's references are owned whole.
+    ("", "Event"): PatchMeta(
+        "Event",
+        MappingProxyType(
+            {"metadata": _obj(OBJECT_META), "involvedObject": _ATOMIC, "related": _ATOMIC}
+        ),
+    ),
+    ("events.k8s.io", "Event"): PatchMeta(
+        "Event",
+        MappingProxyType({"metadata": _obj(OBJECT_META), "regarding": _ATOMIC, "related": _ATOMIC}),
+    ),
 }
 
 # Groups served by kube-apiserver itself; anything else is a CRD or an aggregated API.

@@ -21,7 +21,7 @@ from kctl.envtest import Environment
 from kctl.sandbox import Sandbox
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers_batch import APPS, BATCH, CORE, Clock, condition_types, get, items, set_phase
+from helpers_batch import APPS, BATCH, CORE, Clock, condition_types, get, items, poke, set_phase
 from helpers_http import call, node, wait_for
 
 requests = pytest.importorskip("requests")
@@ -157,9 +157,9 @@ def _replay_pod(real: _Real, namespace: str, pod: dict[str, Any]) -> None:
     # Finalizers would keep the real namespace's pod for ever; the sandbox's are checked
     # by the controller tests.
     pod["metadata"].pop("finalizers", None)
-    # Accepted, but not compared: the stand-in kubelet's condition shapes are another
-    # module's (the sandbox leaves out ``lastProbeTime: null``, the real server keeps it).
-    _replay(real, namespace, CORE + "/pods", pod, same_status=False)
+    # The stand-in kubelet's status, as the real server stores it (``lastProbeTime: null``
+    # and all).
+    _replay(real, namespace, CORE + "/pods", pod)
 
 
 def test_job_objects_and_statuses(
@@ -381,3 +381,107 @@ def test_pod_failure_policy_job(frozen: Sandbox, real: _Real, namespace: str) ->
     )
     assert code == 200, updated
     assert updated["status"] == failed["status"]
+
+
+def _status_replayed(real: _Real, namespace: str, path: str, status: dict[str, Any]) -> None:
+    """PUT a status the sandbox wrote onto the real server's copy: taken and kept as is."""
+    code, current = real.send("GET", path.replace("/default/", f"/{namespace}/"), None)
+    assert code == 200, current
+    current["status"] = status
+    code, updated = real.send(
+        "PUT", path.replace("/default/", f"/{namespace}/") + "/status", current
+    )
+    assert code == 200, updated["message"]
+    assert updated["status"] == status
+
+
+def _ready_pods(sb: Sandbox) -> list[str]:
+    return sorted(
+        p["metadata"]["name"]
+        for p in items(sb, CORE + "/pods")
+        if any(
+            c["type"] == "Ready" and c["status"] == "True"
+            for c in p["status"].get("conditions") or []
+        )
+    )
+
+
+def test_statefulset_min_ready_seconds(
+    frozen: Sandbox, clock: Clock, real: _Real, namespace: str
+) -> None:
+    """kube-controller-manager's isRunningAndAvailable: a pod counts in availableReplicas
+    once Ready for minReadySeconds, and OrderedReady waits for it before the next ordinal."""
+    sts = {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": "slow"},
+        "spec": {
+            "replicas": 2,
+            "minReadySeconds": 10,
+            "serviceName": "slow",
+            "selector": {"matchLabels": {"app": "slow"}},
+            "template": {
+                "metadata": {"labels": {"app": "slow"}},
+                "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
+            },
+        },
+    }
+    path = APPS + "/statefulsets/slow"
+    call(frozen, "POST", APPS + "/statefulsets", sts)
+    assert wait_for(lambda: _ready_pods(frozen) == ["slow-0"])
+    first = wait_for(lambda: (s := get(frozen, path)["status"]).get("readyReplicas") == 1 and s)
+    assert (first["replicas"], first["availableReplicas"]) == (1, 0)
+    _replay(real, namespace, APPS + "/statefulsets", get(frozen, path))
+    # Not yet available: the next ordinal waits, whatever the clock says short of 10 s.
+    clock.advance(9)
+    poke(frozen, path)
+    assert _ready_pods(frozen) == ["slow-0"]
+    assert get(frozen, path)["status"]["availableReplicas"] == 0
+    clock.advance(1)
+    assert wait_for(lambda: _ready_pods(frozen) == ["slow-0", "slow-1"])
+    both = wait_for(lambda: (s := get(frozen, path)["status"]).get("readyReplicas") == 2 and s)
+    assert both["availableReplicas"] == 1
+    _status_replayed(real, namespace, path, both)
+    clock.advance(10)
+    done = wait_for(lambda: (s := get(frozen, path)["status"])["availableReplicas"] == 2 and s)
+    assert (done["replicas"], done["readyReplicas"]) == (2, 2)
+    _status_replayed(real, namespace, path, done)
+
+
+def test_daemonset_min_ready_seconds(
+    frozen: Sandbox, clock: Clock, real: _Real, namespace: str
+) -> None:
+    """numberAvailable counts daemon pods Ready for minReadySeconds (IsPodAvailable), and
+    numberUnavailable the desired ones that are not; both are omitted when 0."""
+    ds = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "agent"},
+        "spec": {
+            "minReadySeconds": 30,
+            "selector": {"matchLabels": {"app": "agent"}},
+            "template": {
+                "metadata": {"labels": {"app": "agent"}},
+                "spec": {"containers": [{"name": "a", "image": "busybox:1.36"}]},
+            },
+        },
+    }
+    path = APPS + "/daemonsets/agent"
+    call(frozen, "POST", APPS + "/daemonsets", ds)
+    ready = wait_for(lambda: (s := get(frozen, path).get("status") or {}).get("numberReady") and s)
+    assert ready == {
+        "currentNumberScheduled": 1,
+        "numberMisscheduled": 0,
+        "desiredNumberScheduled": 1,
+        "numberReady": 1,
+        "observedGeneration": 1,
+        "updatedNumberScheduled": 1,
+        "numberUnavailable": 1,
+    }
+    _replay(real, namespace, APPS + "/daemonsets", get(frozen, path))
+    clock.advance(30)
+    available = wait_for(
+        lambda: (s := get(frozen, path)["status"]).get("numberAvailable") == 1 and s
+    )
+    assert "numberUnavailable" not in available
+    _status_replayed(real, namespace, path, available)

@@ -2,14 +2,23 @@
 one storage, two views, with the field renames and the stricter events.k8s.io validation.
 
 Bodies are compared without metadata (managedFields spell the request's own fields, which
-test_differential covers for other kinds)."""
+test_differential covers for other kinds); the managedFields of the events the sandbox's own
+scheduler, kubelet and controllers record are compared with what the real server makes of
+the same events sent by those components."""
 
 from __future__ import annotations
 
+import copy
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from kctl.envtest import Environment
+from kctl.sandbox import Sandbox
+from tests.sandbox.helpers_http import call, deployment_yaml, node, wait_for
 from tests.sandbox.test_differential import Req, Server, assert_same, run_case, servers
 
 __all__ = ["servers"]
@@ -172,3 +181,87 @@ def test_same_answers(servers: tuple[Server, Server], name: str) -> None:
     # involvedObject) are not what this module compares.
     pairs = run_case(servers, CASES[name])
     assert_same([_without_managed_fields(pair) for pair in pairs])
+
+
+# --- the events the sandbox's own controllers write ------------------------------------------
+
+# The user agents of the components that record them; the apiserver names a write's field
+# manager after the user agent's program name.
+AGENTS = {
+    "kubelet": "kubelet/v1.37.2 (linux/amd64) kubernetes/abcdef0",
+    "default-scheduler": "kube-scheduler/v1.37.2 (linux/amd64) kubernetes/abcdef0/scheduler",
+}
+KCM_AGENT = (
+    "kube-controller-manager/v1.37.2 (linux/amd64) kubernetes/abcdef0/"
+    "system:serviceaccount:kube-system:{component}"
+)
+RECORDED = {"Scheduled", "Pulled", "Created", "Started", "ScalingReplicaSet", "SuccessfulCreate"}
+
+
+def _entries(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """managedFields without their times, which two servers cannot share."""
+    return [
+        {k: v for k, v in entry.items() if k != "time"}
+        for entry in event["metadata"].get("managedFields") or []
+    ]
+
+
+def test_controller_events_have_the_recorders_managed_fields(
+    sandbox: Sandbox, envtest: Environment, tmp_path: Path
+) -> None:
+    """Each event the sandbox's scheduler, kubelet and controllers record is sent as is to the
+    real server, through the API its recorder uses (events.k8s.io/v1 for the scheduler, core
+    v1 for the legacy recorders) and with its user agent: the managedFields must match."""
+    import requests
+    import yaml
+
+    assert call(sandbox, "POST", "/api/v1/nodes", node("n1")).status == 201
+    deploy = yaml.safe_load(deployment_yaml(1))
+    made = call(sandbox, "POST", "/apis/apps/v1/namespaces/default/deployments", deploy)
+    assert made.status == 201, made.body
+
+    def recorded() -> dict[str, dict[str, Any]] | None:
+        items = call(sandbox, "GET", "/api/v1/namespaces/default/events").json()["items"]
+        by_reason = {e["reason"]: e for e in items}
+        return by_reason if set(by_reason) >= RECORDED else None
+
+    events = wait_for(recorded)
+    assert events, "the controllers never recorded all their events"
+    ca = tmp_path / "real.crt"
+    ca.write_bytes(envtest.ca_pem)
+    session = requests.Session()
+    session.trust_env = False
+    namespace = f"rec-{os.getpid()}"
+    headers = {"Authorization": f"Bearer {envtest.token}", "Content-Type": "application/json"}
+    ns_body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
+    reply = session.post(
+        envtest.url + "/api/v1/namespaces", json=ns_body, headers=headers, verify=str(ca)
+    )
+    assert reply.status_code == 201, reply.text
+    for reason in sorted(RECORDED):
+        event = events[reason]
+        component = event.get("reportingComponent") or event["source"]["component"]
+        if component == "default-scheduler":
+            name = event["metadata"]["name"]
+            path = f"/apis/events.k8s.io/v1/namespaces/default/events/{name}"
+            body = call(sandbox, "GET", path).json()
+            collection = f"/apis/events.k8s.io/v1/namespaces/{namespace}/events"
+        else:
+            body = copy.deepcopy(event)
+            collection = f"/api/v1/namespaces/{namespace}/events"
+        for key in ("uid", "resourceVersion", "creationTimestamp", "managedFields"):
+            body["metadata"].pop(key)
+        body["metadata"]["namespace"] = namespace
+        for ref in ("involvedObject", "regarding"):
+            if ref in body:
+                body[ref]["namespace"] = namespace
+        agent = AGENTS.get(component, KCM_AGENT.format(component=component))
+        reply = session.post(
+            envtest.url + collection,
+            data=json.dumps(body),
+            headers={**headers, "User-Agent": agent},
+            verify=str(ca),
+        )
+        assert reply.status_code == 201, (reason, reply.text)
+        # One storage: the core view shows the entry the scheduler's events.k8s.io write made.
+        assert _entries(event) == _entries(reply.json()), reason

@@ -26,6 +26,19 @@ POD = {
     "spec": {"containers": [{"name": "c", "image": "nginx", "ports": [{"containerPort": 80}]}]},
 }
 NODE = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "{ns}-bare"}}
+
+
+def _node(name: str, address: dict[str, str] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": f"{{ns}}-{name}"},
+    }
+    if address is not None:
+        body["status"] = {"addresses": [address]}
+    return body
+
+
 SVCS = "/api/v1/namespaces/{ns}/services"
 PODS = "/api/v1/namespaces/{ns}/pods"
 
@@ -62,6 +75,32 @@ CASES: dict[str, list[Req]] = {
         Req("GET", "/api/v1/nodes/{ns}-missing/proxy/"),
         Req("GET", "/api/v1/nodes/a:b:c:d/proxy/"),
         Req("DELETE", "/api/v1/nodes/{ns}-bare", keys=("kind",)),
+    ],
+    # isProxyableHostname: loopback, unspecified and link-local addresses, and host names
+    # that resolve to them, are not proxied to (the sandbox forwards to loopback pods only).
+    "nodes at addresses that are not allowed": [
+        *(
+            step
+            for name, address in (
+                ("loop", {"type": "InternalIP", "address": "127.0.0.1"}),
+                ("zero", {"type": "InternalIP", "address": "0.0.0.0"}),
+                ("link", {"type": "InternalIP", "address": "169.254.3.4"}),
+                ("host", {"type": "Hostname", "address": "localhost"}),
+            )
+            for step in (
+                Req("POST", "/api/v1/nodes", _node(name), keys=("kind",)),
+                Req(
+                    "PUT",
+                    f"/api/v1/nodes/{{ns}}-{name}/status",
+                    _node(name, address),
+                    keys=("kind",),
+                ),
+                Req("GET", f"/api/v1/nodes/{{ns}}-{name}/proxy/healthz"),
+                Req("GET", f"/api/v1/nodes/{{ns}}-{name}:8080/proxy/"),
+                Req("POST", f"/api/v1/nodes/https:{{ns}}-{name}:10250/proxy/x", {}),
+                Req("DELETE", f"/api/v1/nodes/{{ns}}-{name}", keys=("kind",)),
+            )
+        )
     ],
 }
 

@@ -121,3 +121,36 @@ def test_the_scheduler_reports_from_the_control_plane() -> None:
         assert wait_for(lambda: "Scheduled" in [e["reason"] for e in _reasons(sb, "probe")])
         (event,) = [e for e in _reasons(sb, "probe") if e["reason"] == "Scheduled"]
         assert event["reportingInstance"] == "default-scheduler-demo-control-plane"
+
+
+def test_kubectl_describe_deployment_shows_scaling_replica_set(
+    sandbox: Sandbox, run_kubectl: Any
+) -> None:
+    """The deployment controller's ScalingReplicaSet events (sync.go and its scale texts),
+    up on create and down when scaled, as describe and ``kubectl events`` show them."""
+    from tests.sandbox.helpers_http import deployment_yaml
+
+    assert run_kubectl(sandbox, "apply", "-f", "-", input=deployment_yaml(2)).returncode == 0
+    assert run_kubectl(sandbox, "scale", "deployment/web", "--replicas=1").returncode == 0
+    assert wait_for(lambda: len(_reasons(sandbox, "web")) == 2)
+    rs = call(sandbox, "GET", "/apis/apps/v1/namespaces/default/replicasets").json()["items"]
+    (name,) = [r["metadata"]["name"] for r in rs]
+    out = run_kubectl(sandbox, "describe", "deployment", "web")
+    assert out.returncode == 0, out.stderr
+    events = out.stdout.split("Events:")[1].splitlines()
+    rows = [line.split(None, 4) for line in events if line.strip().startswith("Normal")]
+    # Both may fall in one second, and kubectl sorts by time without a stable tie-break.
+    assert sorted((r[1], r[3], r[4]) for r in rows) == [
+        (
+            "ScalingReplicaSet",
+            "deployment-controller",
+            f"Scaled down replica set {name} from 2 to 1",
+        ),
+        ("ScalingReplicaSet", "deployment-controller", f"Scaled up replica set {name} from 0 to 2"),
+    ]
+    out = run_kubectl(sandbox, "events", "--for", "deployment/web")
+    assert out.returncode == 0, out.stderr
+    assert [line.split()[2:4] for line in out.stdout.splitlines()[1:]] == [
+        ["ScalingReplicaSet", "Deployment/web"],
+        ["ScalingReplicaSet", "Deployment/web"],
+    ]

@@ -13,7 +13,8 @@ import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers_runtime import get_pod, pod, start, wait_for
+from helpers_batch import Clock, poke
+from helpers_runtime import NODE, get_pod, pod, start, wait_for
 
 from kctl.sandbox import Sandbox, SandboxError, _runtime
 
@@ -213,3 +214,74 @@ def test_without_the_runtime_exec_dials_no_kubelet(sandbox: Sandbox) -> None:
         "error dialing backend: dial tcp 172.18.0.2:10250: connect: connection refused"
     )
     assert sandbox.runtime is None
+
+
+def _job(name: str) -> dict[str, Any]:
+    # The container waits for a file the test writes into its working directory, then exits
+    # with the code the file holds: the test, not a timer, decides when and how it ends.
+    script = "while [ ! -s go ]; do sleep 0.05; done; echo finished; exit $(cat go)"
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "backoffLimit": 0,
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [
+                        {"name": "c", "image": "busybox", "command": ["sh", "-c", script]}
+                    ],
+                }
+            },
+        },
+    }
+
+
+def _job_conditions(sb: Sandbox, name: str) -> list[tuple[str, str]]:
+    entry = sb.store.get(("batch", "jobs"), "default", name)
+    assert entry is not None
+    return [
+        (c["type"], c.get("reason", ""))
+        for c in (entry.obj.get("status") or {}).get("conditions") or []
+    ]
+
+
+def test_a_jobs_pods_run_for_real_and_their_exit_decides() -> None:
+    """With the runtime, a Job's pod is not ended by the simulated run: it runs as long as
+    its process does (the sandbox clock moves a minute past the simulated run), and the
+    process's exit code makes the Job complete or fail."""
+    clock = Clock()
+    with Sandbox(seed="empty", runtime="process", now=clock) as sb:
+        sb.create(NODE)
+        for name in ("ok", "bad"):
+            sb.create(_job(name))
+        pods: dict[str, dict[str, Any]] = {}
+        for name in ("ok", "bad"):
+            pods[name] = wait_for(
+                lambda name=name: next(
+                    (
+                        e.obj
+                        for e in sb.store.items(("", "pods"), "default")
+                        if e.obj["metadata"]["labels"].get("job-name") == name
+                        and (e.obj.get("status") or {}).get("phase") == "Running"
+                        and sb.runtime is not None
+                        and sb.runtime.workdir(e.obj["metadata"]["uid"])
+                    ),
+                    None,
+                )
+            )
+            assert pods[name], f"the pod of {name} never ran"
+        clock.advance(60)
+        poke(sb, "/apis/batch/v1/namespaces/default/jobs/ok")
+        for name in ("ok", "bad"):
+            assert _job_conditions(sb, name) == []
+            assert _status(sb, pods[name]["metadata"]["name"])["phase"] == "Running"
+        for name, code in (("ok", "0"), ("bad", "3")):
+            workdir = sb.runtime.workdir(pods[name]["metadata"]["uid"])  # type: ignore[union-attr]
+            (Path(str(workdir)) / "go").write_text(code + "\n")
+        assert wait_for(lambda: ("Complete", "CompletionsReached") in _job_conditions(sb, "ok"))
+        assert wait_for(lambda: ("Failed", "BackoffLimitExceeded") in _job_conditions(sb, "bad"))
+        assert _log(sb, pods["ok"]["metadata"]["name"]).text == "finished\n"
+        bad = _container(sb, pods["bad"]["metadata"]["name"])
+        assert bad["state"]["terminated"]["exitCode"] == 3

@@ -152,3 +152,39 @@ def test_exec_into_a_container_that_is_not_running(sb: Sandbox, run_kubectl) -> 
     )
     out = run_kubectl(sb, "exec", "two", "-c", "side", "--", "echo", "alive")
     assert (out.returncode, out.stdout) == (0, "alive\n")
+
+
+def test_debug_attaches_to_the_ephemeral_containers_process(sb: Sandbox, run_kubectl) -> None:
+    """kubectl debug -i adds an ephemeral container, waits for it to run and attaches: its
+    command runs in the pod (same directory), reads kubectl's stdin and is not restarted."""
+    start(sb, pod("target", "echo from the pod > mark; sleep 3600"))
+    out = run_kubectl(
+        sb,
+        "debug",
+        "target",
+        "-i",
+        "--image=busybox",
+        "--container=dbg",
+        "--",
+        "sh",
+        "-c",
+        "while read line; do echo got $line; done; cat mark",
+        input="one\ntwo\n",
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.endswith("got one\ngot two\nfrom the pod\n")
+
+    def ended() -> dict | None:
+        statuses = (get_pod(sb, "target") or {}).get("status", {})
+        for cs in statuses.get("ephemeralContainerStatuses") or []:
+            if cs["name"] == "dbg" and "terminated" in cs["state"]:
+                return cs
+        return None
+
+    status = wait_for(ended)
+    assert status, "the ephemeral container's exit never reached its status"
+    assert (status["state"]["terminated"]["exitCode"], status["restartCount"]) == (0, 0)
+    assert status["ready"] is False
+    logs = run_kubectl(sb, "logs", "target", "-c", "dbg")
+    assert logs.stdout.endswith("got two\nfrom the pod\n"), logs.stderr
