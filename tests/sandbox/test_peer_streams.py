@@ -7,6 +7,7 @@ subresources, reaches the same pod by its service and by its name."""
 
 from __future__ import annotations
 
+import errno
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -162,8 +163,16 @@ def _forward_kr8s(kubeconfig: str) -> bytes:
 
     with kr8s_api(kubeconfig, "default") as api:
         web = Pod.get("web", namespace="default", api=api)
-        with web.portforward(8080, local_port="auto") as port:
-            return _get_index(int(port))
+        # kr8s finds its "auto" port by binding port 0, closing it, then binding it again: a
+        # test running beside this one can take the port in between. Only that is retried.
+        for attempt in range(3):
+            try:
+                with web.portforward(8080, local_port="auto") as port:
+                    return _get_index(int(port))
+            except OSError as err:
+                if err.errno != errno.EADDRINUSE or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
 
 FORWARD: dict[str, Callable[[str], bytes]] = {
