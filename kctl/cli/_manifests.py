@@ -17,9 +17,10 @@ problem; callers report the errors and go on, as kubectl's ContinueOnError build
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -36,6 +37,10 @@ __all__ = [
 ]
 
 FILE_EXTENSIONS = (".json", ".yaml", ".yml")
+# apply's validation: True checks each document's apiVersion and kind (what kubectl's
+# validator says before it looks at a schema); a callable does that and then validates the
+# document itself (kctl.cli._schema_validation), returning the problem's text or None.
+Validate = bool | Callable[[dict[str, Any]], "str | None"]
 STDIN_SOURCE = "STDIN"
 
 
@@ -45,6 +50,9 @@ class Manifest:
 
     source: str
     obj: dict[str, Any]
+    # For an item of a list document: a number the document's items share (kubectl reports
+    # their errors together, as one aggregate).
+    from_list: int | None = None
 
 
 def is_url(name: str) -> bool:
@@ -276,7 +284,7 @@ def _json_values(data: bytes) -> Iterator[tuple[str, Any]]:
         pos = end
 
 
-def _json_stream(source: str, data: bytes, validate: bool) -> Iterator[Manifest | KctlError]:
+def _json_stream(source: str, data: bytes, validate: Validate) -> Iterator[Manifest | KctlError]:
     """apimachinery's YAMLOrJSONDecoder on a stream that starts with ``{``: JSON values; when
     one fails after at most one was read, the rest is read as YAML, and if that fails too
     the JSON error is the one reported."""
@@ -317,16 +325,16 @@ _VALIDATION_HINT = "if you choose to ignore these errors, turn validation off wi
 def _type_meta_problem(value: Any) -> str | None:
     """What kubectl's schema validator says before it looks at the schema, if anything:
     its getObjectKind, whose apiVersion and kind problems add up (an aggregate)."""
-    return _aggregate(_type_meta_problems(value))
+    return _aggregate(type_meta_problems(value))
 
 
 def _aggregate(problems: list[str]) -> str | None:
-    if not problems:
-        return None
-    return problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]"
+    from kctl.cli._schema_validation import aggregate_text
+
+    return aggregate_text(problems)
 
 
-def _type_meta_problems(value: Any) -> list[str]:
+def type_meta_problems(value: Any) -> list[str]:
     from kctl.schema import parse_group_version
 
     if not isinstance(value, dict):
@@ -350,13 +358,21 @@ def _type_meta_problems(value: Any) -> list[str]:
     return problems
 
 
+class ListItemError(KctlError):
+    """A problem with one item of a list document; ``from_list`` numbers the document."""
+
+    def __init__(self, message: str, from_list: int) -> None:
+        super().__init__(message)
+        self.from_list = from_list
+
+
 class _ValidationError(KctlError):
     """kubectl's StreamVisitor returns on a validation error: the rest of the source is
     never read (a document that does not decode is reported and skipped instead)."""
 
 
 def _objects(
-    source: str, raw: str, value: Any, validate: bool = False
+    source: str, raw: str, value: Any, validate: Validate = False
 ) -> Iterator[Manifest | KctlError]:
     """A decoded document as objects: lists flattened, non-objects and kind-less ones refused.
 
@@ -367,6 +383,8 @@ def _objects(
         return
     if validate:
         problem = _type_meta_problem(value)
+        if problem is None and callable(validate):
+            problem = validate(value)
         if problem is not None:
             yield _ValidationError(
                 f'error validating "{source}": error validating data: {problem}; '
@@ -389,8 +407,11 @@ def _objects(
     yield Manifest(source, value)
 
 
+_list_ids = itertools.count()
+
+
 def _list_items(
-    source: str, raw: str, value: dict[str, Any], validate: bool
+    source: str, raw: str, value: dict[str, Any], validate: Validate
 ) -> Iterator[Manifest | KctlError]:
     """A document with an ``items`` field, whatever its kind, is a list to apimachinery's
     unstructured decoder: its items must be objects, and those without apiVersion and kind
@@ -404,9 +425,10 @@ def _list_items(
         )
         return
     items = items or []
-    if validate and value.get("apiVersion") == "v1" and value.get("kind") == "List":
-        # validateList: every item's apiVersion and kind, in one aggregate.
-        problem = _aggregate([p for item in items for p in _type_meta_problems(item)])
+    if validate is True and value.get("apiVersion") == "v1" and value.get("kind") == "List":
+        # validateList: every item's apiVersion and kind, in one aggregate (a schema
+        # validator checks them, with each item's schema, itself).
+        problem = _aggregate([p for item in items for p in type_meta_problems(item)])
         if problem is not None:
             yield _ValidationError(
                 f'error validating "{source}": error validating data: {problem}; '
@@ -426,16 +448,40 @@ def _list_items(
         return
     kind, api_version = value.get("kind"), value.get("apiVersion")
     item_kind = kind.removesuffix("List") if isinstance(kind, str) else ""
+    list_id = next(_list_ids)
     for item in items:
         obj = dict(item or {})
         if not _text(obj.get("kind")) and not _text(obj.get("apiVersion")):
             obj["kind"] = item_kind
             obj["apiVersion"] = api_version if isinstance(api_version, str) else ""
-        if not _text(obj.get("kind")):
-            missing = f"Object 'Kind' is missing in '{_compact(item)}'"
-            yield KctlError(f'unable to decode "{source}": {missing}')
+        missing = _untyped(obj)
+        if missing:
+            # The builder's unstructured typer refuses an item it cannot type.
+            yield ListItemError(
+                'unable to get type info from the object "*unstructured.Unstructured": '
+                f"Object '{missing}' is missing in '{_UNTYPED[missing]}'",
+                list_id,
+            )
             continue
-        yield Manifest(source, obj)
+        yield Manifest(source, obj, list_id)
+
+
+# apimachinery's texts, the trailing blank included.
+_UNTYPED = {"Kind": "object has no kind field ", "apiVersion": "object has no apiVersion field"}
+
+
+def _untyped(obj: dict[str, Any]) -> str:
+    """What the unstructured typer misses in an item: "Kind", "apiVersion" or nothing. An
+    apiVersion that does not parse leaves no group-version-kind at all, so no kind."""
+    from kctl.schema import parse_group_version
+
+    try:
+        gv = parse_group_version(_text(obj.get("apiVersion")))
+    except ValueError:
+        return "Kind"
+    if not _text(obj.get("kind")):
+        return "Kind"
+    return "" if gv.version else "apiVersion"
 
 
 def _text(value: Any) -> str:
@@ -454,7 +500,7 @@ def _control_character(data: bytes) -> bool:
 
 
 def decode_stream(
-    source: str, data: bytes, validate: bool = False, *, yaml_only: bool = False
+    source: str, data: bytes, validate: Validate = False, *, yaml_only: bool = False
 ) -> Iterator[Manifest | KctlError]:
     """The objects of one source, as kubectl's YAMLOrJSONDecoder reads it."""
     for item in _decode_stream(source, data, validate, yaml_only):
@@ -464,7 +510,7 @@ def decode_stream(
 
 
 def _decode_stream(
-    source: str, data: bytes, validate: bool, yaml_only: bool
+    source: str, data: bytes, validate: Validate, yaml_only: bool
 ) -> Iterator[Manifest | KctlError]:
     try:
         text = data.decode("utf-8-sig")
@@ -502,7 +548,7 @@ def read_manifests(
     recursive: bool = False,
     stdin: IO[bytes] | None = None,
     *,
-    validate: bool = False,
+    validate: Validate = False,
 ) -> Iterator[Manifest | KctlError]:
     """Every object of every source, in order, with the errors in their place."""
     stream = stdin if stdin is not None else sys.stdin.buffer

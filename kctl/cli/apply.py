@@ -26,6 +26,7 @@ from kctl.cli._globals import Factory, kubectl_command
 from kctl.errors import KctlError, PatchConflictError, StatusError
 
 if TYPE_CHECKING:
+    from kctl.cli._manifests import Validate
     from kctl.cli._resources import Info
     from kctl.discovery import RESTMapping
 
@@ -221,6 +222,17 @@ class _Options:
             return
         sys.stdout.write(f"{name_for(obj)} {operation}{dry_run_suffix(self.dry_run)}\n")
         sys.stdout.flush()
+
+
+def _validator(opts: _Options) -> Validate:
+    """--validate=strict|warn: kubectl's validator, which checks on the client what the
+    server cannot (v1 List and other kinds without a PATCH endpoint)."""
+    if opts.validation == "Ignore":
+        return False
+    from kctl.cli._apply_flags import klog_warning
+    from kctl.cli._schema_validation import SchemaValidator
+
+    return SchemaValidator(opts.factory, opts.validation, klog_warning)
 
 
 def _uid(obj: dict[str, Any]) -> str:
@@ -682,6 +694,7 @@ def command(
         opts.visited_namespaces.add(namespace)
     selected = _selected(selector)
     errors: list[BaseException] = []
+    problems: list[KctlError] = []
     seen = 0
     for item in infos_from_manifests(
         factory,
@@ -689,10 +702,10 @@ def command(
         recursive=recursive,
         namespace=namespace,
         enforce_namespace=enforce,
-        validate=opts.validation != "Ignore",
+        validate=_validator(opts),
     ):
         if not isinstance(item, Info):
-            errors.append(item)
+            problems.append(item)
             continue
         if not selected(item.obj):
             continue
@@ -701,8 +714,13 @@ def command(
             _apply_one(opts, item)
         except KctlError as err:
             errors.append(err)
-    if not seen and not errors:
+    if not seen and not errors and not problems:
         raise KctlError("no objects passed to apply")
+    # kubectl reads every manifest before applying: the builder's aggregate comes first.
+    if problems:
+        from kctl.cli._aggregate import Aggregate, builder_errors
+
+        errors.insert(0, Aggregate(builder_errors(problems)))
     exit_with_errors(errors)
     _print_applied(opts)
     if opts.prune:
