@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from kctl.util.goformat import go_quote
+
 if TYPE_CHECKING:
     from kctl.cli._globals import Factory
 
@@ -254,13 +256,15 @@ class _Validation:
             if value[key] is None:
                 continue
             if key not in fields:
-                self.errors.append(f'ValidationError({where}): unknown field "{key}" in {path}')
+                field = go_quote(key)
+                self.errors.append(f"ValidationError({where}): unknown field {field} in {path}")
                 continue
             self.value(value[key], f"{where}.{key}", fields[key], f"{path}.{key}")
         for required in schema.get("required") or []:
             if value.get(required) is None:
+                field = go_quote(str(required))
                 self.errors.append(
-                    f'ValidationError({where}): missing required field "{required}" in {path}'
+                    f"ValidationError({where}): missing required field {field} in {path}"
                 )
 
     def _map(self, value: Any, got: str, where: str, schema: dict[str, Any], path: str) -> None:

@@ -370,7 +370,18 @@ def _for_create(obj: dict[str, Any]) -> dict[str, Any]:
     meta = obj.get("metadata")
     if isinstance(meta, dict):
         meta.pop("resourceVersion", None)
-    return obj
+    ordered: dict[str, Any] = _go_ordered(obj)
+    return ordered
+
+
+def _go_ordered(value: Any) -> Any:
+    """Maps with their keys in Go's order: kubectl sends an unstructured object as Go's
+    JSON, and the server names unknown fields in the order the body has them."""
+    if isinstance(value, dict):
+        return {key: _go_ordered(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_go_ordered(item) for item in value]
+    return value
 
 
 def _computed(
@@ -419,7 +430,7 @@ def _apply_client_side(opts: _Options, info: Info) -> None:
                 field_validation=opts.validation,
             )
             try:
-                obj = client.create(obj, options)
+                obj = client.create(_go_ordered(obj), options)
             except KctlError as err:
                 raise _with_source("creating", info, err) from err
         opts.visited_uids.add(_uid(obj))

@@ -39,7 +39,8 @@ FILES = {
     + "data: 5\n",
     "list-unknown.yaml": "apiVersion: v1\nkind: List\nitems:\n- "
     + (CM % "lu").replace("\n", "\n  ")
-    + "foo: bar\n",
+    # Go quotes an unknown field's name (%q): the quote, backslash and tab come escaped.
+    + 'foo: bar\n  "a\\"b\\\\c\\tü": 1\n',
     "list-many.yaml": "apiVersion: v1\nkind: List\nitems:\n" + MANY_ITEMS,
     "list-kinds-twice.yaml": "apiVersion: v1\nkind: List\nitems:\n- {kind: A}\n- {kind: B}\n",
     "list-items-map.yaml": "apiVersion: v1\nkind: List\nitems: {a: b}\n",
