@@ -137,7 +137,10 @@ def infos_from_manifests(
         meta = obj.get("metadata")
         if not isinstance(meta, dict):
             meta = {}
-            obj["metadata"] = meta
+            # Left out where kubectl's builder leaves it out: a cluster-scoped object, printed
+            # as read by get -f when it has no name.
+            if "metadata" in obj or mapping.namespaced:
+                obj["metadata"] = meta
         name = str(meta.get("name") or "")
         ns = ""
         if mapping.namespaced:

@@ -73,6 +73,8 @@ class _Target:
     # -f: the version the manifest named, which the request uses (see _resources.Info).
     version: str | None = None
     from_list: int | None = None
+    # -f: an object without a name is not fetched (RetrieveLatest skips it): shown as read.
+    local: dict[str, Any] | None = None
 
     @property
     def kind(self) -> str:
@@ -196,6 +198,7 @@ def _file_targets(
                 from_file=True,
                 version=item.version,
                 from_list=item.from_list,
+                local=None if item.name else item.obj,
             )
         )
     return targets, problems
@@ -302,10 +305,36 @@ def _list_error(err: StatusError, target: _Target, opts: _Options) -> StatusErro
 
 
 def _get_one(factory: Factory, target: _Target, name: str, table: bool, opts: _Options) -> Any:
+    if target.local is not None:
+        return _local_table(target.local) if table else target.local
     req = _request(factory, target, table, opts).name(name)
     if opts.subresource:
         req.subresource(opts.subresource)
     return req.do().json()
+
+
+def _local_table(obj: dict[str, Any]) -> dict[str, Any]:
+    """kubectl's default table for an object the server did not print: name and age."""
+    from kctl.cli._printers._duration import translate_timestamp_since
+
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "columnDefinitions": [
+            {"name": "Name", "type": "string", "format": "name"},
+            {"name": "Age", "type": "string"},
+        ],
+        "rows": [
+            {
+                "cells": [
+                    str((meta or {}).get("name") or ""),
+                    translate_timestamp_since((meta or {}).get("creationTimestamp")),
+                ],
+                "object": obj,
+            }
+        ],
+    }
 
 
 def _more_note(factory: Factory, target: _Target, page: _Page, opts: _Options) -> None:

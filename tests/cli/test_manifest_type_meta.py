@@ -30,6 +30,12 @@ FILES = {
     "  metadata: {name: nokind-item}\n",
     # Items without apiVersion in a List without one: kind from the item, no version.
     "noapi-list.yaml": "kind: List\nitems:\n- kind: ConfigMap\n  metadata: {name: noapi-item}\n",
+    # No name: get -f shows such an object as read (kubectl's builder fetches nothing).
+    "noname.yaml": "apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n",
+    "noname-cluster.yaml": "apiVersion: authentication.k8s.io/v1\nkind: TokenReview\n"
+    "spec: {token: x}\n",
+    "noname-list.yaml": "apiVersion: v1\nkind: List\nitems:\n"
+    "- {apiVersion: v1, kind: ConfigMap, metadata: {namespace: x}}\n",
     # One good object between two that name no version: the good one goes through.
     "mixed.yaml": "kind: ConfigMap\nmetadata: {name: mixed-1}\n---\napiVersion: v1\n"
     "kind: ConfigMap\nmetadata: {name: mixed-2}\n---\nkind: ConfigMap\nmetadata: {name: mixed-3}\n",
@@ -43,6 +49,7 @@ STEPS: list[tuple[str, ...]] = [
     ("get", "-f", "{f}"),
     ("get", "-f", "{f}", "-o", "name"),
     ("get", "-f", "{f}", "-o", "json"),
+    ("get", "-f", "{f}", "-o", "yaml"),
     ("delete", "-f", "{f}"),
     ("delete", "-f", "{f}", "--ignore-not-found"),
 ]
