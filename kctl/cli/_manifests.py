@@ -404,6 +404,10 @@ def _objects(
     if not _text(value.get("kind")):
         yield KctlError(f"unable to decode \"{source}\": Object 'Kind' is missing in '{raw}'")
         return
+    problem = metadata_problem(value)
+    if problem is not None:
+        yield KctlError(f'unable to decode "{source}": {problem}')
+        return
     yield Manifest(source, value)
 
 
@@ -445,6 +449,10 @@ def _list_items(
             return
     if not _text(value.get("kind")):
         yield KctlError(f"unable to decode \"{source}\": Object 'Kind' is missing in '{raw}'")
+        return
+    problem = metadata_problem(value)
+    if problem is not None:
+        yield KctlError(f'unable to decode "{source}": {problem}')
         return
     kind, api_version = value.get("kind"), value.get("apiVersion")
     item_kind = kind.removesuffix("List") if isinstance(kind, str) else ""
@@ -558,3 +566,88 @@ def read_manifests(
             continue
         source, data = item
         yield from decode_stream(source, data, validate)
+
+
+# metav1.ObjectMeta's fields by Go type, for cli-runtime's metadataValidatingDecoder.
+_META_STRINGS = ("generateName", "name", "namespace", "resourceVersion", "selfLink", "uid")
+_META_INTS = ("deletionGracePeriodSeconds", "generation")
+_META_MAPS = ("annotations", "labels")
+_OWNER_STRINGS = ("apiVersion", "kind", "name", "uid")
+_JSON_TYPES = {bool: "bool", int: "number", float: "number", str: "string", list: "array"}
+
+
+def _json_type(value: Any) -> str:
+    return "object" if isinstance(value, dict) else _JSON_TYPES.get(type(value), "string")
+
+
+def _unmarshal_error(value: Any, struct: str, path: str, go_type: str) -> str:
+    return f"json: cannot unmarshal {_json_type(value)} into Go struct field {struct}.{path} of type {go_type}"
+
+
+def metadata_problem(obj: dict[str, Any]) -> str | None:
+    """The first error encoding/json meets decoding a document's metadata into ObjectMeta
+    (keys in Go's order: a YAML document reaches it as JSON with sorted keys), or None.
+    Timestamps and managedFields are left to the server."""
+    if "metadata" not in obj or obj["metadata"] is None:
+        return None
+    meta = obj["metadata"]
+    if not isinstance(meta, dict):
+        return _unmarshal_error(meta, "metadataOnlyObject", "metadata", "v1.ObjectMeta")
+    for key in sorted(meta):
+        value = meta[key]
+        if value is None:
+            continue
+        path = f"metadata.{key}"
+        problem: str | None = None
+        if key in _META_STRINGS and not isinstance(value, str):
+            problem = _unmarshal_error(value, "ObjectMeta", path, "string")
+        elif key in _META_INTS and (isinstance(value, bool) or not isinstance(value, int)):
+            # A fraction's text names the number itself: left to the server.
+            if not isinstance(value, float):
+                problem = _unmarshal_error(value, "ObjectMeta", path, "int64")
+        elif key in _META_MAPS:
+            problem = _string_map_problem(value, path)
+        elif key == "finalizers":
+            problem = _string_list_problem(value, "ObjectMeta", path)
+        elif key == "ownerReferences":
+            problem = _owners_problem(value, path)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _string_map_problem(value: Any, path: str) -> str | None:
+    if not isinstance(value, dict):
+        return _unmarshal_error(value, "ObjectMeta", path, "map[string]string")
+    for key in sorted(value):
+        if value[key] is not None and not isinstance(value[key], str):
+            return _unmarshal_error(value[key], "ObjectMeta", path, "string")
+    return None
+
+
+def _string_list_problem(value: Any, struct: str, path: str) -> str | None:
+    if not isinstance(value, list):
+        return _unmarshal_error(value, struct, path, "[]string")
+    for item in value:
+        if item is not None and not isinstance(item, str):
+            return _unmarshal_error(item, struct, path, "string")
+    return None
+
+
+def _owners_problem(value: Any, path: str) -> str | None:
+    if not isinstance(value, list):
+        return _unmarshal_error(value, "ObjectMeta", path, "[]v1.OwnerReference")
+    for owner in value:
+        if owner is None:
+            continue
+        if not isinstance(owner, dict):
+            return _unmarshal_error(owner, "ObjectMeta", path, "v1.OwnerReference")
+        for key in sorted(owner):
+            field, item = owner[key], f"{path}.{key}"
+            if field is None:
+                continue
+            if key in _OWNER_STRINGS and not isinstance(field, str):
+                return _unmarshal_error(field, "OwnerReference", item, "string")
+            if key in ("blockOwnerDeletion", "controller") and not isinstance(field, bool):
+                return _unmarshal_error(field, "OwnerReference", item, "bool")
+    return None

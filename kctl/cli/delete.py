@@ -248,6 +248,7 @@ def _run(opts: _Options, targets: Iterator[Info | KctlError], wait: bool, timeou
 
     errors: list[BaseException] = []
     problems: list[KctlError] = []
+    ignored = 0
     deleted: list[tuple[Info, str]] = []
     found = 0
     warn_cluster_scope = opts.warn_cluster_scope
@@ -268,15 +269,20 @@ def _run(opts: _Options, targets: Iterator[Info | KctlError], wait: bool, timeou
         except KctlError as err:
             if opts.ignore_not_found and is_not_found(err):
                 # Counted as found: kubectl then prints nothing, not "No resources found".
+                ignored += 1
                 continue
             errors.append(err)
             continue
         deleted.append((item, uid))
     # The builder's aggregate of what it could not read comes after delete's own errors.
-    if problems:
-        from kctl.cli._aggregate import Aggregate, builder_errors
+    from kctl.cli._aggregate import Aggregate, builder_errors
 
+    if problems:
         errors.append(Aggregate(builder_errors(problems)))
+    if ignored and errors and len(errors) + ignored >= 2:
+        # utilerrors.FilterOut keeps the aggregate the ignored errors were part of, so
+        # CheckErr's one unwrapping reaches only that far.
+        errors = [Aggregate(errors)]
     exit_with_errors(errors)
     if found == 0:
         sys.stdout.write("No resources found\n")

@@ -36,6 +36,16 @@ FILES = {
     "spec: {token: x}\n",
     "noname-list.yaml": "apiVersion: v1\nkind: List\nitems:\n"
     "- {apiVersion: v1, kind: ConfigMap, metadata: {namespace: x}}\n",
+    # Metadata that does not decode into ObjectMeta (cli-runtime's metadataValidatingDecoder),
+    # a list's own included: encoding/json's first error, in the keys' sorted order.
+    "meta-name.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 5}\n",
+    "meta-labelval.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: meta-labelval, labels: {x: 1, b: true}}\n",
+    "meta-str.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: x\n",
+    "meta-gen.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: meta-gen, generation: 'x', finalizers: [1]}\n",
+    "meta-own.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: meta-own, ownerReferences: [{name: 1, controller: 'x'}]}\n",
+    "meta-json.json": '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "labels": 5}}\n---\n',
+    "meta-list.yaml": "apiVersion: v1\nkind: List\nmetadata: {resourceVersion: 1}\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: meta-list}}\n",
+    "meta-two.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 5}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok2}\n",
     # One good object between two that name no version: the good one goes through.
     "mixed.yaml": "kind: ConfigMap\nmetadata: {name: mixed-1}\n---\napiVersion: v1\n"
     "kind: ConfigMap\nmetadata: {name: mixed-2}\n---\nkind: ConfigMap\nmetadata: {name: mixed-3}\n",
