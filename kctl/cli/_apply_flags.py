@@ -16,6 +16,7 @@ __all__ = [
     "dry_run_strategy",
     "dry_run_suffix",
     "exit_with_errors",
+    "klog_warning",
     "validation_directive",
 ]
 
@@ -26,7 +27,7 @@ DRY_RUN_SERVER = "server"
 DRY_RUN_BARE = "unchanged"
 
 
-def _klog_warning(text: str) -> None:
+def klog_warning(text: str) -> None:
     # klog writes these unconditionally; the timestamped header is not worth faking.
     sys.stderr.write(f"Warning: {text}\n")
 
@@ -38,13 +39,13 @@ def dry_run_strategy(value: str) -> str:
     as_bool = parse_go_bool(value)
     if as_bool is None:
         if value == DRY_RUN_BARE:
-            _klog_warning("--dry-run is deprecated and can be replaced with --dry-run=client.")
+            klog_warning("--dry-run is deprecated and can be replaced with --dry-run=client.")
             return DRY_RUN_CLIENT
         if value in (DRY_RUN_CLIENT, DRY_RUN_SERVER, DRY_RUN_NONE):
             return value
         raise KctlError(f'Invalid dry-run value ({value}). Must be "none", "server", or "client".')
     replacement = DRY_RUN_CLIENT if as_bool else DRY_RUN_NONE
-    _klog_warning(
+    klog_warning(
         f"--dry-run={value} is deprecated (boolean value) and can be replaced with "
         f"--dry-run={replacement}."
     )
@@ -92,11 +93,20 @@ def aggregate_line(err: BaseException) -> str:
 
 def exit_with_errors(errors: Sequence[BaseException]) -> None:
     """kubectl's end of a ContinueOnError run: one error as CheckErr prints it, several as
-    an aggregate, one per line; exit 1 either way."""
+    an aggregate, one per line (an inner aggregate on one line: see _aggregate); exit 1
+    either way."""
     if not errors:
         return
     if len(errors) == 1:
-        raise errors[0]
+        # CheckErr unwraps an aggregate of one error, once.
+        from kctl.cli._aggregate import Aggregate
+
+        only = errors[0]
+        if isinstance(only, Aggregate) and len(only.errors) == 1:
+            only = only.errors[0]
+        if not isinstance(only, Aggregate):
+            raise only
+        errors = only.errors
     from kctl.cli._errors import SilentExit
     from kctl.cli._io import error
 

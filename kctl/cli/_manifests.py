@@ -17,9 +17,10 @@ problem; callers report the errors and go on, as kubectl's ContinueOnError build
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -36,6 +37,10 @@ __all__ = [
 ]
 
 FILE_EXTENSIONS = (".json", ".yaml", ".yml")
+# apply's validation: True checks each document's apiVersion and kind (what kubectl's
+# validator says before it looks at a schema); a callable does that and then validates the
+# document itself (kctl.cli._schema_validation), returning the problem's text or None.
+Validate = bool | Callable[[dict[str, Any]], "str | None"]
 STDIN_SOURCE = "STDIN"
 
 
@@ -45,6 +50,9 @@ class Manifest:
 
     source: str
     obj: dict[str, Any]
+    # For an item of a list document: a number the document's items share (kubectl reports
+    # their errors together, as one aggregate).
+    from_list: int | None = None
 
 
 def is_url(name: str) -> bool:
@@ -276,7 +284,7 @@ def _json_values(data: bytes) -> Iterator[tuple[str, Any]]:
         pos = end
 
 
-def _json_stream(source: str, data: bytes, validate: bool) -> Iterator[Manifest | KctlError]:
+def _json_stream(source: str, data: bytes, validate: Validate) -> Iterator[Manifest | KctlError]:
     """apimachinery's YAMLOrJSONDecoder on a stream that starts with ``{``: JSON values; when
     one fails after at most one was read, the rest is read as YAML, and if that fails too
     the JSON error is the one reported."""
@@ -317,16 +325,16 @@ _VALIDATION_HINT = "if you choose to ignore these errors, turn validation off wi
 def _type_meta_problem(value: Any) -> str | None:
     """What kubectl's schema validator says before it looks at the schema, if anything:
     its getObjectKind, whose apiVersion and kind problems add up (an aggregate)."""
-    return _aggregate(_type_meta_problems(value))
+    return _aggregate(type_meta_problems(value))
 
 
 def _aggregate(problems: list[str]) -> str | None:
-    if not problems:
-        return None
-    return problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]"
+    from kctl.cli._schema_validation import aggregate_text
+
+    return aggregate_text(problems)
 
 
-def _type_meta_problems(value: Any) -> list[str]:
+def type_meta_problems(value: Any) -> list[str]:
     from kctl.schema import parse_group_version
 
     if not isinstance(value, dict):
@@ -350,13 +358,21 @@ def _type_meta_problems(value: Any) -> list[str]:
     return problems
 
 
+class ListItemError(KctlError):
+    """A problem with one item of a list document; ``from_list`` numbers the document."""
+
+    def __init__(self, message: str, from_list: int) -> None:
+        super().__init__(message)
+        self.from_list = from_list
+
+
 class _ValidationError(KctlError):
     """kubectl's StreamVisitor returns on a validation error: the rest of the source is
     never read (a document that does not decode is reported and skipped instead)."""
 
 
 def _objects(
-    source: str, raw: str, value: Any, validate: bool = False
+    source: str, raw: str, value: Any, validate: Validate = False
 ) -> Iterator[Manifest | KctlError]:
     """A decoded document as objects: lists flattened, non-objects and kind-less ones refused.
 
@@ -367,6 +383,8 @@ def _objects(
         return
     if validate:
         problem = _type_meta_problem(value)
+        if problem is None and callable(validate):
+            problem = validate(value)
         if problem is not None:
             yield _ValidationError(
                 f'error validating "{source}": error validating data: {problem}; '
@@ -386,11 +404,18 @@ def _objects(
     if not _text(value.get("kind")):
         yield KctlError(f"unable to decode \"{source}\": Object 'Kind' is missing in '{raw}'")
         return
+    problem = metadata_problem(value)
+    if problem is not None:
+        yield KctlError(f'unable to decode "{source}": {problem}')
+        return
     yield Manifest(source, value)
 
 
+_list_ids = itertools.count()
+
+
 def _list_items(
-    source: str, raw: str, value: dict[str, Any], validate: bool
+    source: str, raw: str, value: dict[str, Any], validate: Validate
 ) -> Iterator[Manifest | KctlError]:
     """A document with an ``items`` field, whatever its kind, is a list to apimachinery's
     unstructured decoder: its items must be objects, and those without apiVersion and kind
@@ -404,9 +429,10 @@ def _list_items(
         )
         return
     items = items or []
-    if validate and value.get("apiVersion") == "v1" and value.get("kind") == "List":
-        # validateList: every item's apiVersion and kind, in one aggregate.
-        problem = _aggregate([p for item in items for p in _type_meta_problems(item)])
+    if validate is True and value.get("apiVersion") == "v1" and value.get("kind") == "List":
+        # validateList: every item's apiVersion and kind, in one aggregate (a schema
+        # validator checks them, with each item's schema, itself).
+        problem = _aggregate([p for item in items for p in type_meta_problems(item)])
         if problem is not None:
             yield _ValidationError(
                 f'error validating "{source}": error validating data: {problem}; '
@@ -424,18 +450,46 @@ def _list_items(
     if not _text(value.get("kind")):
         yield KctlError(f"unable to decode \"{source}\": Object 'Kind' is missing in '{raw}'")
         return
+    problem = metadata_problem(value)
+    if problem is not None:
+        yield KctlError(f'unable to decode "{source}": {problem}')
+        return
     kind, api_version = value.get("kind"), value.get("apiVersion")
     item_kind = kind.removesuffix("List") if isinstance(kind, str) else ""
+    list_id = next(_list_ids)
     for item in items:
         obj = dict(item or {})
         if not _text(obj.get("kind")) and not _text(obj.get("apiVersion")):
             obj["kind"] = item_kind
             obj["apiVersion"] = api_version if isinstance(api_version, str) else ""
-        if not _text(obj.get("kind")):
-            missing = f"Object 'Kind' is missing in '{_compact(item)}'"
-            yield KctlError(f'unable to decode "{source}": {missing}')
+        missing = _untyped(obj)
+        if missing:
+            # The builder's unstructured typer refuses an item it cannot type.
+            yield ListItemError(
+                'unable to get type info from the object "*unstructured.Unstructured": '
+                f"Object '{missing}' is missing in '{_UNTYPED[missing]}'",
+                list_id,
+            )
             continue
-        yield Manifest(source, obj)
+        yield Manifest(source, obj, list_id)
+
+
+# apimachinery's texts, the trailing blank included.
+_UNTYPED = {"Kind": "object has no kind field ", "apiVersion": "object has no apiVersion field"}
+
+
+def _untyped(obj: dict[str, Any]) -> str:
+    """What the unstructured typer misses in an item: "Kind", "apiVersion" or nothing. An
+    apiVersion that does not parse leaves no group-version-kind at all, so no kind."""
+    from kctl.schema import parse_group_version
+
+    try:
+        gv = parse_group_version(_text(obj.get("apiVersion")))
+    except ValueError:
+        return "Kind"
+    if not _text(obj.get("kind")):
+        return "Kind"
+    return "" if gv.version else "apiVersion"
 
 
 def _text(value: Any) -> str:
@@ -454,7 +508,7 @@ def _control_character(data: bytes) -> bool:
 
 
 def decode_stream(
-    source: str, data: bytes, validate: bool = False, *, yaml_only: bool = False
+    source: str, data: bytes, validate: Validate = False, *, yaml_only: bool = False
 ) -> Iterator[Manifest | KctlError]:
     """The objects of one source, as kubectl's YAMLOrJSONDecoder reads it."""
     for item in _decode_stream(source, data, validate, yaml_only):
@@ -464,7 +518,7 @@ def decode_stream(
 
 
 def _decode_stream(
-    source: str, data: bytes, validate: bool, yaml_only: bool
+    source: str, data: bytes, validate: Validate, yaml_only: bool
 ) -> Iterator[Manifest | KctlError]:
     try:
         text = data.decode("utf-8-sig")
@@ -502,7 +556,7 @@ def read_manifests(
     recursive: bool = False,
     stdin: IO[bytes] | None = None,
     *,
-    validate: bool = False,
+    validate: Validate = False,
 ) -> Iterator[Manifest | KctlError]:
     """Every object of every source, in order, with the errors in their place."""
     stream = stdin if stdin is not None else sys.stdin.buffer
@@ -512,3 +566,88 @@ def read_manifests(
             continue
         source, data = item
         yield from decode_stream(source, data, validate)
+
+
+# metav1.ObjectMeta's fields by Go type, for cli-runtime's metadataValidatingDecoder.
+_META_STRINGS = ("generateName", "name", "namespace", "resourceVersion", "selfLink", "uid")
+_META_INTS = ("deletionGracePeriodSeconds", "generation")
+_META_MAPS = ("annotations", "labels")
+_OWNER_STRINGS = ("apiVersion", "kind", "name", "uid")
+_JSON_TYPES = {bool: "bool", int: "number", float: "number", str: "string", list: "array"}
+
+
+def _json_type(value: Any) -> str:
+    return "object" if isinstance(value, dict) else _JSON_TYPES.get(type(value), "string")
+
+
+def _unmarshal_error(value: Any, struct: str, path: str, go_type: str) -> str:
+    return f"json: cannot unmarshal {_json_type(value)} into Go struct field {struct}.{path} of type {go_type}"
+
+
+def metadata_problem(obj: dict[str, Any]) -> str | None:
+    """The first error encoding/json meets decoding a document's metadata into ObjectMeta
+    (keys in Go's order: a YAML document reaches it as JSON with sorted keys), or None.
+    Timestamps and managedFields are left to the server."""
+    if "metadata" not in obj or obj["metadata"] is None:
+        return None
+    meta = obj["metadata"]
+    if not isinstance(meta, dict):
+        return _unmarshal_error(meta, "metadataOnlyObject", "metadata", "v1.ObjectMeta")
+    for key in sorted(meta):
+        value = meta[key]
+        if value is None:
+            continue
+        path = f"metadata.{key}"
+        problem: str | None = None
+        if key in _META_STRINGS and not isinstance(value, str):
+            problem = _unmarshal_error(value, "ObjectMeta", path, "string")
+        elif key in _META_INTS and (isinstance(value, bool) or not isinstance(value, int)):
+            # A fraction's text names the number itself: left to the server.
+            if not isinstance(value, float):
+                problem = _unmarshal_error(value, "ObjectMeta", path, "int64")
+        elif key in _META_MAPS:
+            problem = _string_map_problem(value, path)
+        elif key == "finalizers":
+            problem = _string_list_problem(value, "ObjectMeta", path)
+        elif key == "ownerReferences":
+            problem = _owners_problem(value, path)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _string_map_problem(value: Any, path: str) -> str | None:
+    if not isinstance(value, dict):
+        return _unmarshal_error(value, "ObjectMeta", path, "map[string]string")
+    for key in sorted(value):
+        if value[key] is not None and not isinstance(value[key], str):
+            return _unmarshal_error(value[key], "ObjectMeta", path, "string")
+    return None
+
+
+def _string_list_problem(value: Any, struct: str, path: str) -> str | None:
+    if not isinstance(value, list):
+        return _unmarshal_error(value, struct, path, "[]string")
+    for item in value:
+        if item is not None and not isinstance(item, str):
+            return _unmarshal_error(item, struct, path, "string")
+    return None
+
+
+def _owners_problem(value: Any, path: str) -> str | None:
+    if not isinstance(value, list):
+        return _unmarshal_error(value, "ObjectMeta", path, "[]v1.OwnerReference")
+    for owner in value:
+        if owner is None:
+            continue
+        if not isinstance(owner, dict):
+            return _unmarshal_error(owner, "ObjectMeta", path, "v1.OwnerReference")
+        for key in sorted(owner):
+            field, item = owner[key], f"{path}.{key}"
+            if field is None:
+                continue
+            if key in _OWNER_STRINGS and not isinstance(field, str):
+                return _unmarshal_error(field, "OwnerReference", item, "string")
+            if key in ("blockOwnerDeletion", "controller") and not isinstance(field, bool):
+                return _unmarshal_error(field, "OwnerReference", item, "bool")
+    return None

@@ -12,8 +12,10 @@ from kctl.errors import KctlError, NoMatchError, StatusError
 
 if TYPE_CHECKING:
     from kctl.cli._globals import Factory
+    from kctl.cli._manifests import Validate
     from kctl.discovery import RESTMapping
     from kctl.dynamic import DynamicResource
+    from kctl.schema import GroupVersionResource
 
 __all__ = [
     "Info",
@@ -34,10 +36,26 @@ class Info:
     namespace: str
     name: str
     obj: dict[str, Any] = field(default_factory=dict)
+    # The version the manifest named. cli-runtime maps a manifest without one to the
+    # preferred version, but its Info's client keeps the object's own (empty) version, so
+    # the request path has none (/api/namespaces/...) and the server answers 404.
+    version: str | None = None
+    # Manifest.from_list: the list document this object was an item of.
+    from_list: int | None = None
 
     @property
     def namespaced(self) -> bool:
         return self.mapping.namespaced
+
+    @property
+    def resource(self) -> GroupVersionResource:
+        """The resource as requested: the mapping's, at the version the manifest named."""
+        gvr = self.mapping.resource
+        if self.version is None or self.version == gvr.version:
+            return gvr
+        from kctl.schema import GroupVersionResource
+
+        return GroupVersionResource(gvr.group, self.version, gvr.resource)
 
     def __str__(self) -> str:
         """cli-runtime's Info.String(), which kubectl puts into some error texts."""
@@ -72,7 +90,7 @@ def add_source_to_err(verb: str, source: str, err: Exception) -> Exception:
 
 
 def resource_client(factory: Factory, info: Info) -> DynamicResource:
-    client = factory.dynamic().resource(info.mapping.resource)
+    client = factory.dynamic().resource(info.resource)
     return client.namespace(info.namespace) if info.namespaced else client
 
 
@@ -95,7 +113,7 @@ def infos_from_manifests(
     recursive: bool,
     namespace: str,
     enforce_namespace: bool,
-    validate: bool = False,
+    validate: Validate = False,
 ) -> Iterator[Info | KctlError]:
     """Manifests mapped and namespaced; each problem is yielded in its place."""
     from kctl.cli._manifests import Manifest, read_manifests
@@ -119,7 +137,10 @@ def infos_from_manifests(
         meta = obj.get("metadata")
         if not isinstance(meta, dict):
             meta = {}
-            obj["metadata"] = meta
+            # Left out where kubectl's builder leaves it out: a cluster-scoped object, printed
+            # as read by get -f when it has no name.
+            if "metadata" in obj or mapping.namespaced:
+                obj["metadata"] = meta
         name = str(meta.get("name") or "")
         ns = ""
         if mapping.namespaced:
@@ -134,7 +155,7 @@ def infos_from_manifests(
             if not ns:
                 ns = namespace
                 meta["namespace"] = ns
-        yield Info(item.source, mapping, ns, name, obj)
+        yield Info(item.source, mapping, ns, name, obj, gv.version, item.from_list)
 
 
 _SELECTOR_TOKEN = r"\s*(!?[A-Za-z0-9][-A-Za-z0-9_./]*)\s*(?:(==|=|!=)\s*([-A-Za-z0-9_.]*)|\s+(in|notin)\s*\(([^)]*)\))?\s*"

@@ -26,6 +26,7 @@ from kctl.cli._globals import Factory, kubectl_command
 from kctl.errors import KctlError, PatchConflictError, StatusError
 
 if TYPE_CHECKING:
+    from kctl.cli._manifests import Validate
     from kctl.cli._resources import Info
     from kctl.discovery import RESTMapping
 
@@ -223,6 +224,17 @@ class _Options:
         sys.stdout.flush()
 
 
+def _validator(opts: _Options) -> Validate:
+    """--validate=strict|warn: kubectl's validator, which checks on the client what the
+    server cannot (v1 List and other kinds without a PATCH endpoint)."""
+    if opts.validation == "Ignore":
+        return False
+    from kctl.cli._apply_flags import klog_warning
+    from kctl.cli._schema_validation import SchemaValidator
+
+    return SchemaValidator(opts.factory, opts.validation, klog_warning)
+
+
 def _uid(obj: dict[str, Any]) -> str:
     return str((obj.get("metadata") or {}).get("uid") or "")
 
@@ -358,7 +370,18 @@ def _for_create(obj: dict[str, Any]) -> dict[str, Any]:
     meta = obj.get("metadata")
     if isinstance(meta, dict):
         meta.pop("resourceVersion", None)
-    return obj
+    ordered: dict[str, Any] = _go_ordered(obj)
+    return ordered
+
+
+def _go_ordered(value: Any) -> Any:
+    """Maps with their keys in Go's order: kubectl sends an unstructured object as Go's
+    JSON, and the server names unknown fields in the order the body has them."""
+    if isinstance(value, dict):
+        return {key: _go_ordered(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_go_ordered(item) for item in value]
+    return value
 
 
 def _computed(
@@ -407,7 +430,7 @@ def _apply_client_side(opts: _Options, info: Info) -> None:
                 field_validation=opts.validation,
             )
             try:
-                obj = client.create(obj, options)
+                obj = client.create(_go_ordered(obj), options)
             except KctlError as err:
                 raise _with_source("creating", info, err) from err
         opts.visited_uids.add(_uid(obj))
@@ -682,6 +705,7 @@ def command(
         opts.visited_namespaces.add(namespace)
     selected = _selected(selector)
     errors: list[BaseException] = []
+    problems: list[KctlError] = []
     seen = 0
     for item in infos_from_manifests(
         factory,
@@ -689,10 +713,10 @@ def command(
         recursive=recursive,
         namespace=namespace,
         enforce_namespace=enforce,
-        validate=opts.validation != "Ignore",
+        validate=_validator(opts),
     ):
         if not isinstance(item, Info):
-            errors.append(item)
+            problems.append(item)
             continue
         if not selected(item.obj):
             continue
@@ -701,8 +725,13 @@ def command(
             _apply_one(opts, item)
         except KctlError as err:
             errors.append(err)
-    if not seen and not errors:
+    if not seen and not errors and not problems:
         raise KctlError("no objects passed to apply")
+    # kubectl reads every manifest before applying: the builder's aggregate comes first.
+    if problems:
+        from kctl.cli._aggregate import Aggregate, builder_errors
+
+        errors.insert(0, Aggregate(builder_errors(problems)))
     exit_with_errors(errors)
     _print_applied(opts)
     if opts.prune:

@@ -197,6 +197,9 @@ def _delete_one(opts: _Options, info: Info) -> str:
         dry_run=("All",) if opts.dry_run == DRY_RUN_SERVER else (),
     )
     try:
+        if not info.name:
+            # kubectl deletes through a REST request, which refuses an empty name so.
+            raise KctlError("resource name may not be empty")
         response = resource_client(opts.factory, info).delete(info.name, options)
     except KctlError as err:
         raise add_source_to_err("deleting", info.source, err) from err
@@ -244,13 +247,15 @@ def _run(opts: _Options, targets: Iterator[Info | KctlError], wait: bool, timeou
     from kctl.errors import is_not_found
 
     errors: list[BaseException] = []
+    problems: list[KctlError] = []
+    ignored = 0
     deleted: list[tuple[Info, str]] = []
     found = 0
     warn_cluster_scope = opts.warn_cluster_scope
     for item in targets:
         if isinstance(item, KctlError):
             if not (opts.ignore_not_found and is_not_found(item)):
-                errors.append(item)
+                problems.append(item)
             continue
         found += 1
         if warn_cluster_scope and not item.namespaced:
@@ -264,10 +269,20 @@ def _run(opts: _Options, targets: Iterator[Info | KctlError], wait: bool, timeou
         except KctlError as err:
             if opts.ignore_not_found and is_not_found(err):
                 # Counted as found: kubectl then prints nothing, not "No resources found".
+                ignored += 1
                 continue
             errors.append(err)
             continue
         deleted.append((item, uid))
+    # The builder's aggregate of what it could not read comes after delete's own errors.
+    from kctl.cli._aggregate import Aggregate, builder_errors
+
+    if problems:
+        errors.append(Aggregate(builder_errors(problems)))
+    if ignored and errors and len(errors) + ignored >= 2:
+        # utilerrors.FilterOut keeps the aggregate the ignored errors were part of, so
+        # CheckErr's one unwrapping reaches only that far.
+        errors = [Aggregate(errors)]
     exit_with_errors(errors)
     if found == 0:
         sys.stdout.write("No resources found\n")

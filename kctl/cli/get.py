@@ -70,6 +70,11 @@ class _Target:
     names: list[str] = field(default_factory=list)
     # Objects read from -f: fetched by name, in their own namespace.
     from_file: bool = False
+    # -f: the version the manifest named, which the request uses (see _resources.Info).
+    version: str | None = None
+    from_list: int | None = None
+    # -f: an object without a name is not fetched (RetrieveLatest skips it): shown as read.
+    local: dict[str, Any] | None = None
 
     @property
     def kind(self) -> str:
@@ -164,18 +169,19 @@ def _targets(
 
 def _file_targets(
     factory: Factory, filenames: tuple[str, ...], recursive: bool, namespace: str, explicit: bool
-) -> tuple[list[_Target], list[KctlError]]:
+) -> tuple[list[_Target], list[tuple[int, KctlError]]]:
     """The objects named by -f (files, directories, ``-``, URLs; -R), as kubectl's builder
-    reads them for get, and the problems met on the way (reported after what was found)."""
+    reads them for get, and the problems met on the way, each with the number of targets
+    found before it (kubectl reports them in document order, among the fetch errors)."""
     from kctl.cli._resources import Info, infos_from_manifests
 
     targets: list[_Target] = []
-    problems: list[KctlError] = []
+    problems: list[tuple[int, KctlError]] = []
     for item in infos_from_manifests(
         factory, filenames, recursive=recursive, namespace=namespace, enforce_namespace=False
     ):
         if not isinstance(item, Info):
-            problems.append(item)
+            problems.append((len(targets), item))
             continue
         if explicit and item.namespaced and item.namespace != namespace:
             # kubectl refuses the whole command, printing nothing it found.
@@ -184,7 +190,17 @@ def _file_targets(
                 f"namespace \"{namespace}\". You must pass '--namespace={item.namespace}' to "
                 "perform this operation."
             )
-        targets.append(_Target(item.mapping, item.namespace, [item.name], from_file=True))
+        targets.append(
+            _Target(
+                item.mapping,
+                item.namespace,
+                [item.name],
+                from_file=True,
+                version=item.version,
+                from_list=item.from_list,
+                local=None if item.name else item.obj,
+            )
+        )
     return targets, problems
 
 
@@ -214,7 +230,8 @@ def _single_source(filenames: tuple[str, ...], recursive: bool) -> bool:
 
 def _request(factory: Factory, target: _Target, table: bool, opts: _Options) -> Request:
     gvr = target.mapping.resource
-    req = factory.rest_client(gvr.group, gvr.version).get()
+    version = gvr.version if target.version is None else target.version
+    req = factory.rest_client(gvr.group, version).get()
     if target.mapping.namespaced and target.namespace:
         req.namespace(target.namespace)
     req.resource(gvr.resource)
@@ -288,10 +305,36 @@ def _list_error(err: StatusError, target: _Target, opts: _Options) -> StatusErro
 
 
 def _get_one(factory: Factory, target: _Target, name: str, table: bool, opts: _Options) -> Any:
+    if target.local is not None:
+        return _local_table(target.local) if table else target.local
     req = _request(factory, target, table, opts).name(name)
     if opts.subresource:
         req.subresource(opts.subresource)
     return req.do().json()
+
+
+def _local_table(obj: dict[str, Any]) -> dict[str, Any]:
+    """kubectl's default table for an object the server did not print: name and age."""
+    from kctl.cli._printers._duration import translate_timestamp_since
+
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "columnDefinitions": [
+            {"name": "Name", "type": "string", "format": "name"},
+            {"name": "Age", "type": "string"},
+        ],
+        "rows": [
+            {
+                "cells": [
+                    str((meta or {}).get("name") or ""),
+                    translate_timestamp_since((meta or {}).get("creationTimestamp")),
+                ],
+                "object": obj,
+            }
+        ],
+    }
 
 
 def _more_note(factory: Factory, target: _Target, page: _Page, opts: _Options) -> None:
@@ -356,18 +399,24 @@ def _print_human(
     targets: list[_Target],
     opts: _Options,
     ns: str,
-    problems: list[KctlError],
+    problems: list[tuple[int, KctlError]],
 ) -> None:
+    from kctl.cli._aggregate import add_error
     from kctl.cli._io import Progress
     from kctl.cli._printers import TableOptions, TablePrinter, TabWriter, sort_table_rows
 
     out = _Tracking(sys.stdout)
     tw = TabWriter(out)
-    errors: list[BaseException] = list(problems)
+    errors: list[BaseException] = []
+    pending = iter(problems)
+    problem = next(pending, None)
     # Named objects are fetched first: like kubectl, only what was found decides whether
     # several kinds are shown (and so whether names carry a kind/ prefix).
     fetched: dict[int, list[Any]] = {}
     for index, target in enumerate(targets):
+        while problem is not None and problem[0] <= index:
+            add_error(errors, problem[1], getattr(problem[1], "from_list", None))
+            problem = next(pending, None)
         if not target.names:
             continue
         fetched[index] = []
@@ -376,7 +425,10 @@ def _print_human(
                 fetched[index].append(_get_one(factory, target, name, True, opts))
             except KctlError as err:
                 if not (opts.ignore_not_found and is_not_found(err)):
-                    errors.append(err)
+                    add_error(errors, err, target.from_list)
+    while problem is not None:
+        add_error(errors, problem[1], getattr(problem[1], "from_list", None))
+        problem = next(pending, None)
     kinds = {t.mapping.group_version_kind for i, t in enumerate(targets) if fetched.get(i, [None])}
     with_kind = opts.show_kind or len(kinds) > 1
     all_namespaced = not opts.all_namespaces
@@ -454,13 +506,16 @@ def _report_in_aggregate(err: BaseException) -> None:
     """kubectl's human get returns an aggregate, whose MultipleErrors prints a plain error
     (a broken response body or manifest: neither a Status nor a *url.Error) without
     ``error: ``."""
+    from kctl.cli._aggregate import Aggregate
     from kctl.cli._errors import message_for
     from kctl.cli._io import error
+    from kctl.cli._manifests import ListItemError
     from kctl.errors import ResponseBodyError, ResponseDecodeError
 
     text = message_for(err)
-    # Plain errors: a broken body, and what -f could not read or map.
-    if type(err) is KctlError or isinstance(err, (ResponseBodyError, ResponseDecodeError)):
+    # Plain errors: a broken body, what -f could not read or map, a list's items' errors.
+    plain = (KctlError, Aggregate, ListItemError)
+    if type(err) in plain or isinstance(err, (ResponseBodyError, ResponseDecodeError)):
         text = text.removeprefix("error: ")
     error(text)
 
@@ -573,15 +628,15 @@ def _print_objects(
     targets: list[_Target],
     opts: _Options,
     ns: str,
-    problems: list[KctlError],
+    problems: list[tuple[int, KctlError]],
     single_source: bool,
 ) -> None:
     from kctl.cli._io import Progress
     from kctl.cli._printers import sort_objects
 
-    if problems and single_source:
-        # cli-runtime's singleItemImplied: a broken lone source is the whole answer.
-        raise problems[0]
+    prefetched: dict[tuple[int, str], Any] = {}
+    if single_source:  # only ever with -f
+        prefetched = _fetch_single_source(factory, targets, opts, problems)
 
     out = _Tracking(sys.stdout)
     printer, done = _object_printer(opts, out)
@@ -589,8 +644,14 @@ def _print_objects(
     single = len(targets) == 1 and (
         single_source if targets[0].from_file else len(targets[0].names) == 1
     )
-    errors: list[BaseException] = list(problems)
+    errors: list[BaseException] = []
     notes: list[tuple[_Target, _Page]] = []
+    # printGeneric flattens the builder's aggregate: its errors one by one, in document order.
+    pending = list(reversed(problems))
+
+    def flush_problems(upto: int) -> None:
+        while pending and pending[-1][0] <= upto:
+            errors.append(pending.pop()[1])
 
     def list_metadata() -> dict[str, Any]:
         """--limit: the page's continue and remainingItemCount, as the server sent them, so a
@@ -607,10 +668,14 @@ def _print_objects(
 
     def fetched() -> Iterator[list[Any]]:
         """Pages of objects across every target, in order."""
-        for target in targets:
+        for index, target in enumerate(targets):
+            flush_problems(index)
             if target.names:
                 found: list[Any] = []
                 for name in target.names:
+                    if (index, name) in prefetched:
+                        found.append(prefetched[(index, name)])
+                        continue
                     try:
                         found.append(_get_one(factory, target, name, False, opts))
                     except KctlError as err:
@@ -660,10 +725,44 @@ def _print_objects(
         if any(buffered):
             _print_list(printer, fmt, _chain(buffered, pages), list_metadata)
     done()
+    flush_problems(len(targets))
     for target, note in notes:
         _more_note(factory, target, note, opts)
     # kubectl returns an aggregate: one error prints as ``error: ...``, several as plain lines.
     _finish(errors, aggregate=len(errors) > 1)
+
+
+def _fetch_single_source(
+    factory: Factory,
+    targets: list[_Target],
+    opts: _Options,
+    problems: list[tuple[int, KctlError]],
+) -> dict[tuple[int, str], Any]:
+    """cli-runtime's singleItemImplied: with one -f source, get fetches every object first and
+    any problem is the whole answer (nothing printed), the builder's aggregate as CheckErr
+    prints it, its errors in document order. Returns what was fetched, by target and name."""
+    from kctl.cli._aggregate import Aggregate, add_error
+    from kctl.cli._apply_flags import exit_with_errors
+
+    errors: list[BaseException] = []
+    found: dict[tuple[int, str], Any] = {}
+    pending = list(reversed(problems))
+    for index in range(len(targets) + 1):
+        while pending and pending[-1][0] <= index:
+            err = pending.pop()[1]
+            add_error(errors, err, getattr(err, "from_list", None))
+        if index == len(targets):
+            break
+        target = targets[index]
+        for name in target.names:
+            try:
+                found[(index, name)] = _get_one(factory, target, name, False, opts)
+            except KctlError as err:
+                if not (opts.ignore_not_found and is_not_found(err)):
+                    add_error(errors, err, target.from_list)
+    if errors:
+        exit_with_errors([Aggregate(errors)])
+    return found
 
 
 def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
@@ -988,7 +1087,7 @@ def run(factory: Factory, path: str, params: Mapping[str, Any]) -> None:
         # Fail on a bad -o before any request, as kubectl's printer flags do.
         _object_printer(opts, _Tracking(sys.stdout))
     namespace, explicit = factory.namespace()
-    problems: list[KctlError] = []
+    problems: list[tuple[int, KctlError]] = []
     if filename:
         from kctl.cli._manifests import check_paths
 

@@ -28,8 +28,10 @@ class DynamicResource(ResourceClient[Object, Object]):
 
 
 def base_path(group: str, version: str) -> str:
-    """``/api/v1`` for the core group, ``/apis/<group>/<version>`` otherwise."""
-    return f"/api/{version}" if not group else f"/apis/{group}/{version}"
+    """``/api/v1`` for the core group, ``/apis/<group>/<version>`` otherwise (without the
+    version segment when there is none, as path.Join drops it)."""
+    prefix = "/api" if not group else f"/apis/{group}"
+    return f"{prefix}/{version}" if version else prefix
 
 
 class DynamicClient:
@@ -57,8 +59,8 @@ class DynamicClient:
         return client
 
     def resource(self, gvr: GroupVersionResource) -> DynamicResource:
-        if not gvr.version:
-            raise ValueError(f"resource {gvr} has no version")
+        # An empty version is allowed, as client-go's: the path then has no version segment
+        # (``/api/namespaces/...``), which is what kubectl sends for a manifest without one.
         if not gvr.resource:
             raise ValueError(f"resource {gvr} has no resource name")
         return DynamicResource(self._client_for(gvr.group, gvr.version), gvr)

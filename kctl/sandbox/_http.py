@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import select
 import socket
 import ssl
 import struct
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,6 +18,7 @@ from kctl.sandbox._status import too_large
 
 __all__ = ["HTTPServer"]
 
+_log = logging.getLogger("kctl.sandbox")
 _MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's request body limit
 # A larger body is not read to its end: the connection is closed after the answer.
 _DRAIN_LIMIT = 64 * 1024 * 1024
@@ -197,6 +200,16 @@ class HTTPServer(ThreadingHTTPServer):
                 continue
         except OSError:
             return
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that leaves mid-request (a watch ended with Ctrl-C, a reset, a TLS peer
+        gone without close_notify) is no fault of the server's: nothing is logged. Anything
+        else is one line naming the exception's type, never socketserver's traceback on
+        stderr (``sandbox up`` keeps it in its log; the text could echo request content)."""
+        err = sys.exc_info()[1]
+        if isinstance(err, OSError):  # ConnectionError, ssl.SSLError, TimeoutError
+            return
+        _log.error("error serving a connection: %s", type(err).__name__)
 
     def shutdown_request(self, request: Any) -> None:
         with self._conns_lock:

@@ -72,8 +72,30 @@ def test_bad_separator_and_missing_kind() -> None:
 
 
 def test_json_streams_and_lists_flatten() -> None:
-    text = '{"kind":"A","metadata":{"name":"a"}} {"kind":"List","items":[{"kind":"B","metadata":{"name":"b"}}]}'
+    text = (
+        '{"kind":"A","metadata":{"name":"a"}} {"apiVersion":"v1","kind":"List",'
+        '"items":[{"apiVersion":"x/v1","kind":"B","metadata":{"name":"b"}}]}'
+    )
     assert _messages(_decode(text)) == ["a", "b"]
+
+
+def test_list_items_the_builder_cannot_type() -> None:
+    """Items take the list's apiVersion and kind only when they have neither; one with a kind
+    and no version, or no kind, is refused by the builder's typer, as one list's error."""
+    items = _decode(
+        "apiVersion: v1\nkind: ConfigMapList\nitems:\n- metadata: {name: inherits}\n"
+        "- {kind: ConfigMap, metadata: {name: no-version}}\n"
+        "- {apiVersion: apps/, kind: Deployment, metadata: {name: group-only}}\n"
+        "- {apiVersion: v1, metadata: {name: no-kind}}\n"
+        "- {apiVersion: a/b/c, kind: ConfigMap, metadata: {name: bad-version}}\n"
+    )
+    typer = 'unable to get type info from the object "*unstructured.Unstructured": '
+    no_version = typer + "Object 'apiVersion' is missing in 'object has no apiVersion field'"
+    no_kind = typer + "Object 'Kind' is missing in 'object has no kind field '"
+    assert _messages(items) == ["inherits", no_version, no_version, no_kind, no_kind]
+    assert isinstance(items[0], Manifest) and items[0].obj["kind"] == "ConfigMap"
+    lists = {getattr(item, "from_list", None) for item in items}
+    assert len(lists) == 1 and None not in lists
 
 
 def test_directories_paths_and_stdin(tmp_path: Path) -> None:

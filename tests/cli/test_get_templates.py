@@ -97,3 +97,36 @@ def test_limit_pages_reach_the_template(demo_sandbox: Sandbox, run_kctl: Any) ->
     assert first.stdout == "2 more"
     assert "--continue" in first.stderr
     assert "-o 'go-template=" in first.stderr
+
+
+# What each format needs after "=", if anything (files are written by the test).
+_FORMAT_ARGS = {
+    "custom-columns": "=NAME:.metadata.name,PHASE:.status.phase",
+    "custom-columns-file": "={dir}/columns",
+    "go-template": "={{.metadata.name}}",
+    "go-template-file": "={dir}/tmpl",
+    "jsonpath": "={.metadata.name}",
+    "jsonpath-as-json": "={.metadata.name}",
+    "jsonpath-file": "={dir}/path",
+    "template": "={{.metadata.name}}",
+    "templatefile": "={dir}/tmpl",
+}
+
+
+def test_every_format_listed_as_allowed_works(
+    demo_sandbox: Sandbox, parity: Parity, run_kctl: Any, tmp_path: Path
+) -> None:
+    """The formats kctl's own error message offers, each used as kubectl uses it."""
+    refused = run_kctl(demo_sandbox, "get", "ns", "default", "-o", "bogus")
+    assert refused.returncode == 1
+    listed = refused.stderr.rsplit("allowed formats are: ", 1)[1].strip().split(",")
+    assert {"go-template", "go-template-file", "template", "templatefile", "kyaml"} <= set(listed)
+    (tmp_path / "columns").write_text("NAME          PHASE\n.metadata.name .status.phase\n")
+    (tmp_path / "tmpl").write_text("{{.metadata.name}} {{.status.phase}}\n")
+    (tmp_path / "path").write_text("{.metadata.name}")
+    for fmt in listed:
+        output = fmt + _FORMAT_ARGS.get(fmt, "").replace("{dir}", str(tmp_path))
+        for target in (("ns", "default"), ("ns",)):
+            result = parity(demo_sandbox, "get", *target, "-o", output)
+            result.assert_same()
+            assert result.ours.returncode == 0, (output, result.ours.stderr)

@@ -175,9 +175,28 @@ def test_unknown_option_keyword_is_a_type_error(dyn: dynamic.DynamicClient) -> N
         dyn.resource(PODS).list(limt=5)  # type: ignore[call-arg]
 
 
-def test_resource_needs_version(dyn: dynamic.DynamicClient) -> None:
-    with pytest.raises(ValueError, match="no version"):
-        dyn.resource(GroupVersionResource("apps", "", "deployments"))
+@pytest.mark.parametrize(
+    ("gvr", "path"),
+    [
+        (GroupVersionResource("", "", "configmaps"), "/api/namespaces/dev/configmaps/a"),
+        (
+            GroupVersionResource("apps", "", "deployments"),
+            "/apis/apps/namespaces/dev/deployments/a",
+        ),
+    ],
+)
+def test_a_resource_without_version_has_no_version_segment(
+    dyn: dynamic.DynamicClient, fake: Any, gvr: GroupVersionResource, path: str
+) -> None:
+    """As client-go's dynamic client (path.Join drops the empty segment): what kubectl's
+    builder requests for a manifest that names no apiVersion."""
+    dyn.resource(gvr).namespace("dev").get("a")
+    assert path_of(fake.last) == path
+
+
+def test_resource_needs_a_resource_name(dyn: dynamic.DynamicClient) -> None:
+    with pytest.raises(ValueError, match="no resource name"):
+        dyn.resource(GroupVersionResource("apps", "v1", ""))
 
 
 def test_clients_share_the_config_limiter(fake: Any) -> None:

@@ -61,7 +61,10 @@ def name_for(obj: Mapping[str, Any]) -> str:
         raise PrinterError("missing kind")
     api_version = str(obj.get("apiVersion") or "")
     group = api_version.rpartition("/")[0] if "/" in api_version else ""
-    name = (obj.get("metadata") or {}).get("name", "")
+    meta = obj.get("metadata")
+    name = meta.get("name") if isinstance(meta, Mapping) else None
+    # An object without a name (a manifest get -f did not fetch) is "<unknown>".
+    name = name if isinstance(name, str) and name else "<unknown>"
     if group:
         return f"{kind.lower()}.{group}/{name}"
     return f"{kind.lower()}/{name}"
