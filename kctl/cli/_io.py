@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Progress", "Status", "color_stderr", "error", "warn"]
+__all__ = ["Progress", "Status", "color_stderr", "error", "stderr_after_stdout", "warn"]
+
+
+def stderr_after_stdout(text: str) -> None:
+    """Write ``text`` to stderr after what stdout holds, as Go's unbuffered writes order them."""
+    sys.stdout.flush()
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
 
 def color_stderr() -> bool:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from kctl.errors import KctlError
-from kctl.metav1 import label_selector_string
 
-__all__ = ["go_type", "pod_selector"]
+__all__ = ["container_names", "go_type", "pod_selector"]
 
 _SELECTOR_KINDS = frozenset({"ReplicaSet", "StatefulSet", "DaemonSet", "Deployment", "Job"})
 _NOT_IN_KUBECTL_SCHEME = frozenset({"apiextensions.k8s.io", "apiregistration.k8s.io"})
@@ -29,6 +28,8 @@ def pod_selector(obj: dict[str, Any], group: str, version: str, action: str) -> 
     spec = obj.get("spec") or {}
     gotype = go_type(group, version, kind)
     if kind in _SELECTOR_KINDS and group in ("apps", "extensions", "batch"):
+        from kctl.metav1 import label_selector_string
+
         return label_selector_string(spec.get("selector"))
     if kind == "ReplicationController" and not group:
         return ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
@@ -42,3 +43,12 @@ def pod_selector(obj: dict[str, Any], group: str, version: str, action: str) -> 
             )
         return ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
     raise KctlError(f"cannot {action} {gotype}: selector for {gotype} not implemented")
+
+
+def container_names(pod: dict[str, Any]) -> str:
+    """A pod's containers as kubectl's "choose one of" texts list them."""
+    spec = pod.get("spec") or {}
+    names = [str(c.get("name", "")) for c in spec.get("containers") or []]
+    names += [f"{c.get('name', '')} (ephem)" for c in spec.get("ephemeralContainers") or []]
+    names += [f"{c.get('name', '')} (init)" for c in spec.get("initContainers") or []]
+    return ", ".join(names)

@@ -19,12 +19,12 @@ import click
 from kctl.cli._delete_flags import GoDuration
 from kctl.cli._errors import SilentExit, usage_errorf
 from kctl.cli._globals import Factory, KubectlCommand, global_flags
+from kctl.cli._io import stderr_after_stdout
 from kctl.cli.exec import (
     _NOT_TTY,
     _complete_args,
     _raw_terminal,
     _SizeQueue,
-    _stderr,
     container_for,
     resolve,
     stream_request,
@@ -159,7 +159,9 @@ def _run(
     if tty and not allocated:
         tty = False
         if not quiet:
-            _stderr(f"error: Unable to use a TTY - container {name} did not allocate one\n")
+            stderr_after_stdout(
+                f"error: Unable to use a TTY - container {name} did not allocate one\n"
+            )
     elif not tty and allocated:
         # The process already has a terminal: its output only makes sense as one.
         tty = True
@@ -168,12 +170,12 @@ def _run(
         if sys.stdin.isatty():
             raw = True
         elif not quiet:
-            _stderr(_NOT_TTY + "\n")
+            stderr_after_stdout(_NOT_TTY + "\n")
     # Everything the session needs is loaded before the notice: kubectl goes raw right after
     # printing it, and keys typed then must already reach the container.
     executor = _executor(factory, pod, name, stdin, raw)
     if not quiet:
-        _stderr(_RECORDED)
+        stderr_after_stdout(_RECORDED)
     _stream(executor, stdin, raw, detach_keys)
     if not quiet and stdin and raw:
         meta = pod.get("metadata") or {}
@@ -229,7 +231,7 @@ def _stream(executor: WebSocketExecutor, stdin: bool, raw: bool, detach_keys: st
                 stdin=sys.stdin.buffer if stdin else None, stdout=out, stderr=sys.stderr.buffer
             )
     except CodeExitError as err:
-        _stderr(f"{err}\n")
+        stderr_after_stdout(f"{err}\n")
         raise SilentExit(err.code) from None
     except UpgradeFailureError as err:
         raise KctlError(upgrade_failure_text(err)) from None

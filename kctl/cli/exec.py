@@ -24,6 +24,8 @@ import click
 from kctl.cli._delete_flags import GoDuration
 from kctl.cli._errors import SilentExit, usage_errorf
 from kctl.cli._globals import Factory, KubectlCommand, global_flags
+from kctl.cli._io import stderr_after_stdout
+from kctl.cli._selectors import container_names
 from kctl.errors import CodeExitError, KctlError, UpgradeFailureError
 
 if TYPE_CHECKING:
@@ -42,15 +44,6 @@ __all__ = [
 DEFAULT_POD_TIMEOUT = 60.0
 _DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 _NOT_TTY = "Unable to use a TTY - input is not a terminal or the right kind of file"
-
-
-def _stderr(text: str) -> None:
-    sys.stdout.flush()
-    sys.stderr.write(text)
-    sys.stderr.flush()
-
-
-# -- which pod and container (polymorphichelpers.AttachablePodForObject, podcmd) ------------
 
 
 def core_v1(factory: Factory) -> RESTClient:
@@ -131,14 +124,6 @@ def attachable_pod(factory: Factory, arg: str, timeout: float) -> dict[str, Any]
     return resolve(factory, arg, timeout)[1]
 
 
-def _container_names(pod: dict[str, Any]) -> str:
-    spec = pod.get("spec") or {}
-    names = [str(c.get("name", "")) for c in spec.get("containers") or []]
-    names += [f"{c.get('name', '')} (ephem)" for c in spec.get("ephemeralContainers") or []]
-    names += [f"{c.get('name', '')} (init)" for c in spec.get("initContainers") or []]
-    return ", ".join(names)
-
-
 def _has_container(pod: dict[str, Any], name: str) -> bool:
     spec = pod.get("spec") or {}
     return any(
@@ -155,7 +140,7 @@ def container_for(pod: dict[str, Any], given: str, quiet: bool) -> str:
     if given:
         if not _has_container(pod, given):
             raise KctlError(
-                f"container {given} is not valid for pod {name} out of: {_container_names(pod)}"
+                f"container {given} is not valid for pod {name} out of: {container_names(pod)}"
             )
         return given
     spec = pod.get("spec") or {}
@@ -166,7 +151,7 @@ def container_for(pod: dict[str, Any], given: str, quiet: bool) -> str:
     if default:
         if not _has_container(pod, default):
             raise KctlError(
-                f"container {default} is not valid for pod {name} out of: {_container_names(pod)}"
+                f"container {default} is not valid for pod {name} out of: {container_names(pod)}"
             )
         return default
     first = str(containers[0].get("name", ""))
@@ -174,7 +159,7 @@ def container_for(pod: dict[str, Any], given: str, quiet: bool) -> str:
     if others and not quiet:
         from kctl.cli.logs import _quote
 
-        _stderr(f"Defaulted container {_quote(first)} out of: {_container_names(pod)}\n")
+        stderr_after_stdout(f"Defaulted container {_quote(first)} out of: {container_names(pod)}\n")
     return first
 
 
@@ -290,7 +275,7 @@ def _run(
     elif tty and not sys.stdin.isatty():
         tty = False
         if not quiet:
-            _stderr(_NOT_TTY + "\n")
+            stderr_after_stdout(_NOT_TTY + "\n")
     request = stream_request(factory, pod, "exec").params(
         {
             "container": name,
@@ -322,7 +307,7 @@ def _run(
             )
     except CodeExitError as err:
         # kubectl's CheckErr for an exec.ExitError: the bare message, the remote code.
-        _stderr(f"{err}\n")
+        stderr_after_stdout(f"{err}\n")
         raise SilentExit(err.code) from None
     except UpgradeFailureError as err:
         raise KctlError(upgrade_failure_text(err)) from None

@@ -26,7 +26,8 @@ import click
 from kctl.cli._delete_flags import GoDuration
 from kctl.cli._errors import SilentExit, usage_errorf
 from kctl.cli._globals import Factory, GoInt, kubectl_command
-from kctl.cli._selectors import pod_selector
+from kctl.cli._io import stderr_after_stdout
+from kctl.cli._selectors import container_names, pod_selector
 from kctl.errors import KctlError, StatusError
 
 if TYPE_CHECKING:
@@ -179,23 +180,6 @@ class _Run:
         return client
 
 
-def _stderr(text: str) -> None:
-    sys.stdout.flush()
-    sys.stderr.write(text)
-    sys.stderr.flush()
-
-
-# -- which pods and containers (polymorphichelpers.LogsForObject) ----------------------------
-
-
-def _container_names(pod: dict[str, Any]) -> str:
-    spec = pod.get("spec") or {}
-    names = [str(c.get("name", "")) for c in spec.get("containers") or []]
-    names += [f"{c.get('name', '')} (ephem)" for c in spec.get("ephemeralContainers") or []]
-    names += [f"{c.get('name', '')} (init)" for c in spec.get("initContainers") or []]
-    return ", ".join(names)
-
-
 def _field_path(pod: dict[str, Any], name: str) -> str:
     spec = pod.get("spec") or {}
     for key in ("containers", "initContainers", "ephemeralContainers"):
@@ -217,7 +201,9 @@ def _pod_sources(run: _Run, pod: dict[str, Any], container: str, quiet: bool) ->
     if not container:
         default = str((meta.get("annotations") or {}).get(_DEFAULT_CONTAINER) or "")
         if default and not _field_path(pod, default):
-            _stderr(f"Default container name {_quote(default)} not found in pod {name}\n")
+            stderr_after_stdout(
+                f"Default container name {_quote(default)} not found in pod {name}\n"
+            )
         elif default:
             container = default
     if not container:
@@ -229,11 +215,13 @@ def _pod_sources(run: _Run, pod: dict[str, Any], container: str, quiet: bool) ->
             or spec.get("ephemeralContainers")
         )
         if others and not quiet:
-            _stderr(f"Defaulted container {_quote(container)} out of: {_container_names(pod)}\n")
+            stderr_after_stdout(
+                f"Defaulted container {_quote(container)} out of: {container_names(pod)}\n"
+            )
     path = _field_path(pod, container)
     if not path:
         raise KctlError(
-            f"container {container} is not valid for pod {name} out of: {_container_names(pod)}"
+            f"container {container} is not valid for pod {name} out of: {container_names(pod)}"
         )
     return [_Source(namespace, name, container, path)]
 
@@ -340,7 +328,7 @@ def _sources(run: _Run, obj: dict[str, Any], group: str, version: str) -> list[_
     pods = _pods_for(run, namespace, selector)
     if len(pods) > 1 and not run.all_pods:
         name = (pods[0].get("metadata") or {}).get("name", "")
-        _stderr(f"Found {len(pods)} pods, using pod/{name}\n")
+        stderr_after_stdout(f"Found {len(pods)} pods, using pod/{name}\n")
         pods = pods[:1]
     return [s for pod in pods for s in _pod_sources(run, pod, container, run.all_pods)]
 
@@ -364,7 +352,7 @@ def _lookup(run: _Run, arg: str, selector: str) -> tuple[dict[str, Any], str, st
             ) from err
         listed["kind"] = "PodList"
         if not listed.get("items"):
-            _stderr(f"No resources found in {run.namespace} namespace.\n")
+            stderr_after_stdout(f"No resources found in {run.namespace} namespace.\n")
         return listed, "", "v1"
     kind, sep, name = arg.partition("/")
     if not sep:
@@ -438,7 +426,7 @@ def _consume(
                 return
             if not run.options.follow:
                 raise
-            _stderr(f"{err}\n")
+            stderr_after_stdout(f"{err}\n")
             if not isinstance(err, StatusError):
                 raise
             # wait.PollUntilContextTimeout: tries on a fixed one-second beat until the timeout.
