@@ -1,12 +1,12 @@
 """Go's text forms that leak into Kubernetes messages: time.Duration's String and
-ParseDuration, and strconv.Quote.
+ParseDuration, strconv.Quote, and the escapes of strconv.UnquoteChar.
 
 Stdlib-only so the client (rest), the CLI printers and the sandbox share one copy.
 """
 
 from __future__ import annotations
 
-__all__ = ["go_duration", "go_duration_nanos", "go_quote", "parse_go_duration"]
+__all__ = ["go_duration", "go_duration_nanos", "go_quote", "go_unquote_body", "parse_go_duration"]
 
 
 def go_duration(seconds: float) -> str:
@@ -83,6 +83,63 @@ _UNIT_NANOS = {
 }
 # time.Duration is an int64 of nanoseconds; ParseDuration refuses what does not fit.
 _MAX_NANOS = 1 << 63
+
+
+_SIMPLE_ESCAPES = {
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+}
+_HEX_LENGTHS = {"x": 2, "u": 4, "U": 8}
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def go_unquote_body(body: str, quote: str) -> str:
+    """The text between ``quote`` marks, its escapes resolved as strconv.UnquoteChar does
+    (ValueError: Go's ErrSyntax, e.g. an unescaped quote or a bad escape)."""
+    if "\\" not in body and quote not in body:
+        return body
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == quote:
+            raise ValueError("invalid syntax")
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        esc = body[i + 1 : i + 2]
+        if esc in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[esc])
+            i += 2
+        elif esc == quote:
+            out.append(quote)
+            i += 2
+        elif esc in _HEX_LENGTHS:
+            size = _HEX_LENGTHS[esc]
+            digits = body[i + 2 : i + 2 + size]
+            if len(digits) != size or not _HEX.issuperset(digits):
+                raise ValueError("invalid syntax")
+            code = int(digits, 16)
+            if esc != "x" and (code > 0x10FFFF or 0xD800 <= code < 0xE000):
+                raise ValueError("invalid syntax")  # not a valid rune
+            out.append(chr(code))
+            i += 2 + size
+        elif esc and esc in "01234567":
+            digits = body[i + 1 : i + 4]
+            if len(digits) != 3 or not all(c in "01234567" for c in digits) or int(digits, 8) > 255:
+                raise ValueError("invalid syntax")
+            out.append(chr(int(digits, 8)))
+            i += 4
+        else:
+            raise ValueError("invalid syntax")
+    return "".join(out)
 
 
 def _time_quote(text: str) -> str:

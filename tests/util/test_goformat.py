@@ -7,7 +7,13 @@ import pytest
 from kctl.clientcmd import parse_timeout
 from kctl.errors import ConfigError
 from kctl.util.duration import human_duration, short_human_duration
-from kctl.util.goformat import go_duration, go_duration_nanos, go_quote, parse_go_duration
+from kctl.util.goformat import (
+    go_duration,
+    go_duration_nanos,
+    go_quote,
+    go_unquote_body,
+    parse_go_duration,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +61,27 @@ def test_human_durations() -> None:
     assert human_duration(125) == "2m5s"
     assert short_human_duration(125) == "2m"
     assert human_duration(-5) == "<invalid>"
+
+
+@pytest.mark.parametrize(
+    ("body", "quote", "text"),
+    [
+        ("plain", '"', "plain"),
+        (r"a\tb\n\\", '"', "a\tb\n\\"),
+        (r"it\'s", "'", "it's"),
+        (r"\x41\101\u00e9\U0001F600", '"', "AAé😀"),
+    ],
+)
+def test_go_unquote_body(body: str, quote: str, text: str) -> None:
+    assert go_unquote_body(body, quote) == text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [r"\q", r"\x4", r"\400", r"\ud800", r"\U00110000", 'a"b', "end\\"],
+)
+def test_go_unquote_body_refuses_what_strconv_refuses(body: str) -> None:
+    # strconv.UnquoteChar: unknown escapes, short hex, octal over 255, surrogates and code
+    # points past U+10FFFF, an unescaped quote, a lone backslash.
+    with pytest.raises(ValueError, match="invalid syntax"):
+        go_unquote_body(body, '"')

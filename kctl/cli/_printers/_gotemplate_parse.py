@@ -7,11 +7,10 @@ character offsets; the executor turns them into Go's byte columns.
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 
 from kctl.cli._printers import _gotemplate_lex as lex
-from kctl.util.goformat import go_quote
+from kctl.util.goformat import go_quote, go_unquote_body
 
 __all__ = [
     "Action",
@@ -600,61 +599,17 @@ def _is_empty(nodes: list[Node]) -> bool:
     return True
 
 
-_SIMPLE_ESCAPES = {
-    "a": "\a",
-    "b": "\b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-    "v": "\v",
-    "\\": "\\",
-}
-_HEX_LENGTHS = {"x": 2, "u": 4, "U": 8}
-
-
 def _unquote(text: str) -> str | None:
     """strconv.Unquote of a "...", `...` or '...' literal (None: invalid syntax)."""
     if text[:1] == "`":
         return text[1:-1].replace("\r", "") if len(text) >= 2 and text.endswith("`") else None
     quote = text[:1]
-    if len(text) < 2 or quote not in ('"', "'") or text[-1] != quote:
+    if len(text) < 2 or quote not in ('"', "'") or text[-1] != quote or "\n" in text:
         return None
-    body, out, i = text[1:-1], [], 0
-    while i < len(body):
-        ch = body[i]
-        if ch in (quote, "\n"):
-            return None
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        esc = body[i + 1 : i + 2]
-        if esc in _SIMPLE_ESCAPES:
-            out.append(_SIMPLE_ESCAPES[esc])
-            i += 2
-        elif esc == quote:
-            out.append(quote)
-            i += 2
-        elif esc in _HEX_LENGTHS:
-            size = _HEX_LENGTHS[esc]
-            digits = body[i + 2 : i + 2 + size]
-            if len(digits) != size or not all(c in string.hexdigits for c in digits):
-                return None
-            code = int(digits, 16)
-            if esc != "x" and (code > 0x10FFFF or 0xD800 <= code < 0xE000):
-                return None
-            out.append(chr(code))
-            i += 2 + size
-        elif esc and esc in "01234567":
-            digits = body[i + 1 : i + 4]
-            if len(digits) != 3 or not all(c in "01234567" for c in digits) or int(digits, 8) > 255:
-                return None
-            out.append(chr(int(digits, 8)))
-            i += 4
-        else:
-            return None
-    return "".join(out)
+    try:
+        return go_unquote_body(text[1:-1], quote)
+    except ValueError:
+        return None
 
 
 def _go_int(text: str) -> int | None:

@@ -17,6 +17,7 @@ from typing import Any
 from kctl.cli._printers._gofmt import go_sprint
 from kctl.cli._printers._gojson import marshal, marshal_indent
 from kctl.errors import PrinterError
+from kctl.util.goformat import go_unquote_body
 
 __all__ = ["JSONPath", "JSONPathError", "relaxed_jsonpath_expression"]
 
@@ -127,59 +128,11 @@ def _is_alnum(ch: str) -> bool:
     return ch == "_" or ch.isalpha() or ch.isdigit()
 
 
-_UNQUOTE_SIMPLE = {
-    "a": "\a",
-    "b": "\b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-    "v": "\v",
-    "\\": "\\",
-}
-
-
 def _unquote_extend(s: str) -> str:
     """client-go's UnquoteExtend: Go string-literal escapes in '...' or "..." quotes."""
     if len(s) < 2 or s[0] != s[-1] or s[0] not in "\"'":
         raise ValueError("invalid syntax")
-    quote, body = s[0], s[1:-1]
-    if "\\" not in body and quote not in body:
-        return body
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == quote:
-            raise ValueError("invalid syntax")
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        if i + 1 >= len(body):
-            raise ValueError("invalid syntax")
-        esc = body[i + 1]
-        i += 2
-        if esc in _UNQUOTE_SIMPLE:
-            out.append(_UNQUOTE_SIMPLE[esc])
-        elif esc == quote:
-            out.append(esc)
-        elif esc in "xuU":
-            n = {"x": 2, "u": 4, "U": 8}[esc]
-            digits = body[i : i + n]
-            if len(digits) != n or not all(c in "0123456789abcdefABCDEF" for c in digits):
-                raise ValueError("invalid syntax")
-            out.append(chr(int(digits, 16)))
-            i += n
-        elif esc in "01234567":
-            digits = body[i - 1 : i + 2]
-            if len(digits) != 3 or not all(c in "01234567" for c in digits) or int(digits, 8) > 255:
-                raise ValueError("invalid syntax")
-            out.append(chr(int(digits, 8)))
-            i += 2
-        else:
-            raise ValueError("invalid syntax")
-    return "".join(out)
+    return go_unquote_body(s[1:-1], s[0])
 
 
 class _Parser:
