@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kctl.cli._delete_flags import GoDuration
 from kctl.cli._errors import SilentExit, usage_errorf
 from kctl.cli._globals import Factory, KubectlCommand, global_flags
 from kctl.cli._io import stderr_after_stdout
@@ -26,7 +25,9 @@ from kctl.cli.exec import (
     _raw_terminal,
     _SizeQueue,
     container_for,
+    container_option,
     resolve,
+    session_options,
     stream_request,
     upgrade_failure_text,
 )
@@ -244,27 +245,14 @@ def _stream(executor: WebSocketExecutor, stdin: bool, raw: bool, detach_keys: st
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.argument("args", nargs=-1, shell_complete=_complete_args)
-@click.option(
-    "-c",
-    "--container",
-    default="",
-    help="Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen",
-)
+@container_option
 @click.option(
     "--detach-keys",
     default=DEFAULT_DETACH_KEYS,
     show_default=True,
     help="Override the key sequence for detaching a container",
 )
-@click.option(
-    "--pod-running-timeout",
-    default=DEFAULT_POD_TIMEOUT,
-    type=GoDuration(),
-    help="The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Only print output from the remote session")
-@click.option("-i", "--stdin", is_flag=True, help="Pass stdin to the container")
-@click.option("-t", "--tty", is_flag=True, help="Stdin is a TTY")
+@session_options
 @global_flags
 @click.pass_context
 def command(

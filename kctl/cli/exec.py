@@ -15,7 +15,7 @@ import queue
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -343,6 +343,36 @@ def _complete_args(ctx: click.Context, param: click.Parameter, incomplete: str) 
     return [item for item in names if str(item.value).startswith(incomplete)]
 
 
+# exec's and attach's shared flags, declared once.
+container_option = click.option(
+    "-c",
+    "--container",
+    default="",
+    help="Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen",
+)
+
+
+def session_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--pod-running-timeout, -q, -i and -t, in kubectl's order."""
+    for option in reversed(
+        (
+            click.option(
+                "--pod-running-timeout",
+                default=DEFAULT_POD_TIMEOUT,
+                type=GoDuration(),
+                help="The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running",
+            ),
+            click.option(
+                "-q", "--quiet", is_flag=True, help="Only print output from the remote session"
+            ),
+            click.option("-i", "--stdin", is_flag=True, help="Pass stdin to the container"),
+            click.option("-t", "--tty", is_flag=True, help="Stdin is a TTY"),
+        )
+    ):
+        func = option(func)
+    return func
+
+
 @click.command(
     "exec",
     cls=_ExecCommand,
@@ -350,21 +380,8 @@ def _complete_args(ctx: click.Context, param: click.Parameter, incomplete: str) 
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.argument("args", nargs=-1, shell_complete=_complete_args)
-@click.option(
-    "-c",
-    "--container",
-    default="",
-    help="Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen",
-)
-@click.option(
-    "--pod-running-timeout",
-    default=DEFAULT_POD_TIMEOUT,
-    type=GoDuration(),
-    help="The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Only print output from the remote session")
-@click.option("-i", "--stdin", is_flag=True, help="Pass stdin to the container")
-@click.option("-t", "--tty", is_flag=True, help="Stdin is a TTY")
+@container_option
+@session_options
 @global_flags
 @click.pass_context
 def command(
