@@ -113,8 +113,17 @@ def test_a_new_deployment_selector_with_grace_period_and_cascade(
     (tmp_path / "d2.yaml").write_text(DEPLOY.format(app="web2"))
     step("apply", NOVALIDATE, "-f", "d1.yaml")
     assert step("apply", NOVALIDATE, "-f", "d2.yaml").returncode == 1
+    # An orphaning delete leaves the object to the garbage collector, which may not have
+    # removed it by the first look: --timeout lets both tools poll instead of racing it.
     done = step(
-        "apply", NOVALIDATE, "-f", "d2.yaml", "--force", "--grace-period=0", "--cascade=orphan"
+        "apply",
+        NOVALIDATE,
+        "-f",
+        "d2.yaml",
+        "--force",
+        "--grace-period=0",
+        "--cascade=orphan",
+        "--timeout=30s",
     )
     assert (done.returncode, done.stdout) == (0, "deployment.apps/web configured\n")
     for sb in twins:
