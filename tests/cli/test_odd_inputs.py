@@ -184,6 +184,9 @@ def test_request_timeout_is_a_context_deadline(
         "(Client.Timeout exceeded while awaiting headers)\n",
         "Unable to connect to the server: net/http: request canceled while waiting for "
         "connection (Client.Timeout exceeded while awaiting headers)\n",
+        # Both at once: the context's error, with the client's timeout noted.
+        "Unable to connect to the server: context deadline exceeded "
+        "(Client.Timeout exceeded while awaiting headers)\n",
     )
     assert theirs.stderr in kubectl_texts
     assert ours.returncode == theirs.returncode == 1
