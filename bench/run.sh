@@ -13,11 +13,9 @@ mkdir -p "$OUT"
 # kctl is timed as users get it from the README (`pip install .`): a regular install, not the
 # dev venv's editable one, whose import finder alone adds ~20 ms to every start.
 BENCH_VENV=$OUT/venv
-if [ -x "$BENCH_VENV/bin/kctl" ]; then
-  "$BENCH_VENV/bin/pip" install -q --force-reinstall --no-deps . >"$OUT/pip.log" 2>&1
-else
-  python3 -m venv "$BENCH_VENV" && "$BENCH_VENV/bin/pip" install -q . >"$OUT/pip.log" 2>&1
-fi
+# pip re-installs a local project every time, and adds a dependency new since the last run.
+[ -x "$BENCH_VENV/bin/pip" ] || python3 -m venv "$BENCH_VENV"
+"$BENCH_VENV/bin/pip" install -q . >"$OUT/pip.log" 2>&1
 $PY bench/seed.py "$N" "$WORK/pods.json"
 $PY -m kctl sandbox serve --no-auth --seed "$WORK/pods.json" --kubeconfig-out "$WORK/kubeconfig" \
     >"$WORK/serve.log" 2>&1 &

@@ -59,12 +59,11 @@ def install_kctl() -> None:
     """kctl as users get it (``pip install .``), in the venv bench/run.sh uses as well."""
     log = ROOT / "bench" / "out" / "pip.log"
     with log.open("w") as out:
-        if (BENCH_VENV / "bin" / "kctl").exists():
-            argv = [str(BENCH_VENV / "bin" / "pip"), "install", "-q", "--force-reinstall"]
-            argv += ["--no-deps", str(ROOT)]
-        else:
+        if not (BENCH_VENV / "bin" / "pip").exists():
             subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
-            argv = [str(BENCH_VENV / "bin" / "pip"), "install", "-q", str(ROOT)]
+        # pip re-installs a local project every time, and adds a dependency new since the
+        # last run.
+        argv = [str(BENCH_VENV / "bin" / "pip"), "install", "-q", str(ROOT)]
         subprocess.run(argv, check=True, stdout=out, stderr=subprocess.STDOUT)
 
 
