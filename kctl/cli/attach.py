@@ -16,22 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kctl.cli._errors import SilentExit, usage_errorf
+from kctl.cli._errors import usage_errorf
 from kctl.cli._globals import Factory, KubectlCommand, global_flags
 from kctl.cli._io import stderr_after_stdout
 from kctl.cli.exec import (
     _NOT_TTY,
     _complete_args,
-    _raw_terminal,
-    _SizeQueue,
     container_for,
     container_option,
     resolve,
+    run_session,
     session_options,
     stream_request,
-    upgrade_failure_text,
 )
-from kctl.errors import CodeExitError, KctlError, UpgradeFailureError
+from kctl.errors import KctlError
 
 if TYPE_CHECKING:
     from kctl.tools.remotecommand import WebSocketExecutor
@@ -216,26 +214,8 @@ def _executor(
 
 
 def _stream(executor: WebSocketExecutor, stdin: bool, raw: bool, detach_keys: str) -> None:
-    sys.stdout.flush()
-    out = sys.stdout.buffer
-    try:
-        if raw:
-            reader = _stdin_reader(detach_keys)
-            sizes = _SizeQueue(sys.stdout.fileno() if sys.stdout.isatty() else 0, redraw=True)
-            try:
-                with _raw_terminal(sys.stdin.fileno()):
-                    executor.stream(stdin=reader, stdout=out, tty=True, terminal_size_queue=sizes)
-            finally:
-                sizes.stop()
-        else:
-            executor.stream(
-                stdin=sys.stdin.buffer if stdin else None, stdout=out, stderr=sys.stderr.buffer
-            )
-    except CodeExitError as err:
-        stderr_after_stdout(f"{err}\n")
-        raise SilentExit(err.code) from None
-    except UpgradeFailureError as err:
-        raise KctlError(upgrade_failure_text(err)) from None
+    reader = _stdin_reader(detach_keys) if raw else (sys.stdin.buffer if stdin else None)
+    run_session(executor, stdin=reader, raw=raw, redraw=True)
 
 
 @click.command(

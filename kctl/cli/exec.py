@@ -289,28 +289,7 @@ def _run(
     from kctl.tools.remotecommand import new_websocket_executor
 
     executor = new_websocket_executor(factory.rest_config(), request.url())
-    sys.stdout.flush()
-    out = sys.stdout.buffer
-    try:
-        if tty:
-            sizes = _SizeQueue(sys.stdout.fileno() if sys.stdout.isatty() else 0)
-            try:
-                with _raw_terminal(sys.stdin.fileno()):
-                    executor.stream(
-                        stdin=sys.stdin.buffer, stdout=out, tty=True, terminal_size_queue=sizes
-                    )
-            finally:
-                sizes.stop()
-        else:
-            executor.stream(
-                stdin=sys.stdin.buffer if stdin else None, stdout=out, stderr=sys.stderr.buffer
-            )
-    except CodeExitError as err:
-        # kubectl's CheckErr for an exec.ExitError: the bare message, the remote code.
-        stderr_after_stdout(f"{err}\n")
-        raise SilentExit(err.code) from None
-    except UpgradeFailureError as err:
-        raise KctlError(upgrade_failure_text(err)) from None
+    run_session(executor, stdin=sys.stdin.buffer if stdin else None, raw=tty)
 
 
 def upgrade_failure_text(err: UpgradeFailureError) -> str:
@@ -332,6 +311,28 @@ def upgrade_failure_text(err: UpgradeFailureError) -> str:
                 return f"unable to upgrade connection: {value.strip()}"
     text = body.decode("utf-8", "replace").strip()
     return f"unable to upgrade connection: {text or 'empty server response'}"
+
+
+def run_session(executor: Any, *, stdin: Any, raw: bool, redraw: bool = False) -> None:
+    """Stream one exec or attach session; a raw terminal when ``raw``. The remote exit code
+    becomes ours, printed as kubectl's CheckErr prints an exec.ExitError."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    try:
+        if raw:
+            sizes = _SizeQueue(sys.stdout.fileno() if sys.stdout.isatty() else 0, redraw=redraw)
+            try:
+                with _raw_terminal(sys.stdin.fileno()):
+                    executor.stream(stdin=stdin, stdout=out, tty=True, terminal_size_queue=sizes)
+            finally:
+                sizes.stop()
+        else:
+            executor.stream(stdin=stdin, stdout=out, stderr=sys.stderr.buffer)
+    except CodeExitError as err:
+        stderr_after_stdout(f"{err}\n")
+        raise SilentExit(err.code) from None
+    except UpgradeFailureError as err:
+        raise KctlError(upgrade_failure_text(err)) from None
 
 
 def _complete_args(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
