@@ -9,12 +9,10 @@ Lines look like klog's structured text output::
 
 from __future__ import annotations
 
-import os
 import sys
-import time
 from typing import TextIO
 
-from kctl.rest._goformat import go_quote
+from kctl.util.klog import klog_line
 
 __all__ = ["KlogWriter", "mask_authorization", "truncate_body"]
 
@@ -58,30 +56,6 @@ class KlogWriter:
         self._write("E", source, message, kvs)
 
     def _write(self, severity: str, source: str, message: str, kvs: tuple[object, ...]) -> None:
-        now = time.time()
-        local = time.localtime(now)
-        micros = int((now % 1) * 1_000_000)
-        header = (
-            f"{severity}{local.tm_mon:02d}{local.tm_mday:02d} "
-            f"{local.tm_hour:02d}:{local.tm_min:02d}:{local.tm_sec:02d}.{micros:06d} "
-            f"{os.getpid():7d} {source}] "
-        )
-        parts = [go_quote(message)]
-        for i in range(0, len(kvs) - 1, 2):
-            parts.append(f"{kvs[i]}={_value(kvs[i + 1])}")
         stream = self._stream or sys.stderr
-        stream.write(header + " ".join(parts) + "\n")
+        stream.write(klog_line(severity, source, message, *kvs))
         stream.flush()
-
-
-def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    if "\n" in text:
-        # klog writes multi-line strings unquoted, one tab-indented line each.
-        lines = text[:-1] if text.endswith("\n") else text
-        return "<\n" + "".join(f"\t{line}\n" for line in lines.split("\n")) + " >"
-    return go_quote(text)
