@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TTL",
     "CachedDiscoveryClient",
+    "GroupVersionErrorHandler",
     "default_cache_dir",
     "discovery_cache_dir",
     "new_cached_discovery_client_for_config",
@@ -54,6 +55,16 @@ DEFAULT_TTL = 6 * 3600.0
 _ILLEGAL = r"[^(\w/.)]"
 
 _T = TypeVar("_T", APIGroupList, APIResourceList)
+
+# Told of each group-version the memory cache could not fetch, where client-go's memcache
+# calls utilruntime.HandleError (kubectl's klog E lines): ``(group_version, err, retried)``,
+# ``retried`` False for the refresh's fan-out (memcache.go:403, key ``groupVersion``) and True
+# for the re-fetch of a transient failure on a later lookup (memcache.go:133, key ``gv``).
+GroupVersionErrorHandler = Callable[[str, BaseException, bool], None]
+
+
+class _EmptyResponseError(DiscoveryError):
+    """A group-version listing no resources: client-go logs it only at -v 3, never as an error."""
 
 
 def default_cache_dir() -> str:
@@ -138,6 +149,7 @@ class CachedDiscoveryClient:
         *,
         ttl: float = DEFAULT_TTL,
         clock: Callable[[], float] = time.time,
+        error_handler: GroupVersionErrorHandler | None = None,
     ) -> None:
         self._delegate: DiscoveryClient | None = None
         self._make_delegate: Callable[[], DiscoveryClient] | None = None
@@ -148,6 +160,7 @@ class CachedDiscoveryClient:
         self.cache_dir = cache_dir
         self.ttl = ttl
         self._clock = clock
+        self.error_handler = error_handler
         self._lock = threading.RLock()
         self._delegate_lock = threading.Lock()
         # Disk layer (disk.CachedDiscoveryClient).
@@ -246,6 +259,8 @@ class CachedDiscoveryClient:
         if not groups.groups:
             return
         fetched, errors = fetch_group_version_resources(self._fetch_one_live, groups)
+        for gv, err in errors.items():
+            self._report(str(gv), err, retried=False)
         entries = {str(gv): lst for gv, lst in fetched.items()}
         entries.update({str(gv): err for gv, err in errors.items()})
         self._mem_groups, self._mem_resources, self._mem_valid = groups, entries, True
@@ -253,8 +268,12 @@ class CachedDiscoveryClient:
     def _fetch_one_live(self, group_version: str) -> APIResourceList:
         listed = self.delegate.server_resources_for_group_version(group_version)
         if not listed.resources:
-            raise DiscoveryError(f"received empty response for: {group_version}")
+            raise _EmptyResponseError(f"received empty response for: {group_version}")
         return listed
+
+    def _report(self, group_version: str, err: BaseException, *, retried: bool) -> None:
+        if self.error_handler is not None and not isinstance(err, _EmptyResponseError):
+            self.error_handler(group_version, err, retried)
 
     def _mem_groups_list(self) -> APIGroupList:
         with self._lock:
@@ -273,6 +292,7 @@ class CachedDiscoveryClient:
                 try:
                     entry = self._fetch_one_live(group_version)
                 except FETCH_ERRORS as err:
+                    self._report(group_version, err, retried=True)
                     entry = err
                 self._mem_resources[group_version] = entry
         if isinstance(entry, BaseException):
@@ -358,9 +378,14 @@ class CachedDiscoveryClient:
 
 
 def new_cached_discovery_client_for_config(
-    config: Config, cache_dir: str | None = None, *, ttl: float = DEFAULT_TTL
+    config: Config,
+    cache_dir: str | None = None,
+    *,
+    ttl: float = DEFAULT_TTL,
+    error_handler: GroupVersionErrorHandler | None = None,
 ) -> CachedDiscoveryClient:
-    """kubectl's discovery client: ``cache_dir`` is ``--cache-dir`` (None: the default)."""
+    """kubectl's discovery client: ``cache_dir`` is ``--cache-dir`` (None: the default);
+    ``error_handler`` is told of the group-versions that could not be fetched."""
     root = default_cache_dir()
     if cache_dir and cache_dir != root:
         root = cache_dir
@@ -373,4 +398,4 @@ def new_cached_discovery_client_for_config(
             config if config.burst else config.copy(burst=DEFAULT_BURST)
         )
 
-    return CachedDiscoveryClient(live, directory, ttl=ttl)
+    return CachedDiscoveryClient(live, directory, ttl=ttl, error_handler=error_handler)

@@ -14,9 +14,11 @@ import pytest
 from kctl.discovery import (
     CachedDiscoveryClient,
     DiscoveryClient,
+    StaleGroupVersionError,
     default_cache_dir,
     discovery_cache_dir,
 )
+from kctl.errors import DiscoveryError, StatusError
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
 
@@ -284,3 +286,46 @@ def test_package_names_resolve() -> None:
         assert getattr(kctl.discovery, name) is not None
     with pytest.raises(AttributeError):
         kctl.discovery.NoSuchName  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_error_handler_sees_what_memcache_logs(client: DiscoveryClient, server: Any) -> None:
+    """client-go's memcache logs each group-version failing in the legacy fan-out, then each
+    re-fetch of a transient (5xx) failure; a 404 is not retried, an empty list not logged."""
+    server.aggregated = False
+    server.failing["/apis/apps/v1"] = 503
+    server.failing["/apis/batch/v1"] = 404
+    server.extra["/apis/autoscaling/v2"] = lambda: json.dumps(
+        {"kind": "APIResourceList", "groupVersion": "autoscaling/v2", "resources": []}
+    ).encode()
+    seen: list[tuple[str, int, bool]] = []
+
+    def handler(group_version: str, err: BaseException, retried: bool) -> None:
+        assert isinstance(err, StatusError)
+        seen.append((group_version, err.code, retried))
+
+    cached = CachedDiscoveryClient(client, error_handler=handler)
+    cached.server_groups()
+    assert sorted(seen) == [("apps/v1", 503, False), ("batch/v1", 404, False)]
+    seen.clear()
+    for gv in ("apps/v1", "apps/v1", "batch/v1"):
+        with pytest.raises(StatusError):
+            cached.server_resources_for_group_version(gv)
+    with pytest.raises(DiscoveryError, match="received empty response for: autoscaling/v2"):
+        cached.server_resources_for_group_version("autoscaling/v2")
+    assert seen == [("apps/v1", 503, True), ("apps/v1", 503, True)]
+
+
+def test_error_handler_not_told_of_stale_aggregated_versions(
+    client: DiscoveryClient, server: Any, kit: Any
+) -> None:
+    server.apis["items"].append(
+        kit.crd_group(
+            "metrics.k8s.io", "v1beta1", kit.crd_resource("nodes", "NodeMetrics"), stale=True
+        )
+    )
+    seen: list[str] = []
+    cached = CachedDiscoveryClient(client, error_handler=lambda gv, err, retried: seen.append(gv))
+    cached.server_groups_and_resources()
+    with pytest.raises(StaleGroupVersionError):
+        cached.server_resources_for_group_version("metrics.k8s.io/v1beta1")
+    assert seen == []
