@@ -463,20 +463,28 @@ class RESTMapper:
 
     # -- lookups -------------------------------------------------------------------------
 
+    # The shortcut expander expands before the deferred mapper builds (or, after a stale
+    # cache, rebuilds) itself, as client-go evaluates the argument first: the order of the
+    # discovery calls shows in the ambiguity warnings and the memcache logs between them.
     def kind_for(self, resource: GroupVersionResource) -> GroupVersionKind:
         try:
-            return self._deferred(lambda m: m.kind_for(self._expand(resource)))
+            expanded = self._expand(resource)
+            return self._deferred(lambda m: m.kind_for(expanded))
         except NoMatchError:
-            return self._deferred(lambda m: m.kind_for(self._expand(resource)))
+            expanded = self._expand(resource)
+            return self._deferred(lambda m: m.kind_for(expanded))
 
     def kinds_for(self, resource: GroupVersionResource) -> list[GroupVersionKind]:
-        return self._deferred(lambda m: m.kinds_for(self._expand(resource)))
+        expanded = self._expand(resource)
+        return self._deferred(lambda m: m.kinds_for(expanded))
 
     def resource_for(self, resource: GroupVersionResource) -> GroupVersionResource:
-        return self._deferred(lambda m: m.resource_for(self._expand(resource)))
+        expanded = self._expand(resource)
+        return self._deferred(lambda m: m.resource_for(expanded))
 
     def resources_for(self, resource: GroupVersionResource) -> list[GroupVersionResource]:
-        return self._deferred(lambda m: m.resources_for(self._expand(resource)))
+        expanded = self._expand(resource)
+        return self._deferred(lambda m: m.resources_for(expanded))
 
     def rest_mapping(self, group_kind: GroupKind, *versions: str) -> RESTMapping:
         return self._deferred(lambda m: m.rest_mapping(group_kind, versions))
