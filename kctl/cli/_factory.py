@@ -65,6 +65,19 @@ def _warn(text: str) -> None:
     warn(text)
 
 
+def _log_group_version_error(group_version: str, err: BaseException, retried: bool) -> None:
+    """What client-go's memcache logs through utilruntime.HandleError, kubectl's bytes."""
+    import sys
+
+    from kctl.util.klog import klog_line
+
+    source, key = ("memcache.go:133", "gv") if retried else ("memcache.go:403", "groupVersion")
+    sys.stderr.write(
+        klog_line("E", source, "Couldn't get resource list", key, group_version, err=err)
+    )
+    sys.stderr.flush()
+
+
 class Factory:
     """Lazily built clients for one invocation (kubectl's cmdutil.Factory)."""
 
@@ -136,7 +149,7 @@ class Factory:
 
             config = self.rest_config().copy(qps=DISCOVERY_QPS, burst=DISCOVERY_BURST)
             self._discovery = new_cached_discovery_client_for_config(
-                config, self.flags.cache_dir or None
+                config, self.flags.cache_dir or None, error_handler=_log_group_version_error
             )
         return self._discovery
 
