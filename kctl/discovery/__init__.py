@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kctl.discovery._cached import (
         DEFAULT_TTL,
         CachedDiscoveryClient,
+        GroupVersionErrorHandler,
         default_cache_dir,
         discovery_cache_dir,
         new_cached_discovery_client_for_config,
@@ -63,6 +64,7 @@ __all__ = [
     "CachedDiscoveryClient",
     "DiscoveryClient",
     "DiscoveryInterface",
+    "GroupVersionErrorHandler",
     "GroupVersionForDiscovery",
     "OpenAPIGroupVersion",
     "OpenAPIV3Client",
@@ -87,6 +89,7 @@ _SUBMODULES = {
     "split_groups_and_resources": "_aggregated",
     "DEFAULT_TTL": "_cached",
     "CachedDiscoveryClient": "_cached",
+    "GroupVersionErrorHandler": "_cached",
     "default_cache_dir": "_cached",
     "discovery_cache_dir": "_cached",
     "new_cached_discovery_client_for_config": "_cached",
