@@ -64,6 +64,18 @@ _EXPIRED_CONTINUE = (
     "the time the first chunk was returned and now may show up in the list."
 )
 _log = logging.getLogger("kctl.sandbox")
+# The methods the proxy subresources serve (proxyMethods in kube-apiserver's registry).
+_PROXY_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+
+
+def _get_only(path: str, segs: list[str]) -> bool:
+    """Whether kube-apiserver serves ``path`` by a go-restful route for GET alone: /apis and
+    /apis/GROUP are plain handlers that answer any method, and so are the health checks."""
+    if path in ("/version", "/api"):
+        return True
+    return (segs[0] == "api" and len(segs) == 2) or (segs[0] == "apis" and len(segs) == 3)
+
+
 _PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 
 
@@ -234,13 +246,15 @@ class ApiServer:
             if health is None:
                 return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
             return Response(health[0], health[1].encode(), "text/plain; charset=utf-8")
+        segs = path.strip("/").split("/")
+        if req.method != "GET" and _get_only(path, segs):
+            raise st.method_not_allowed()
         if path == "/version":
             return Response.json(200, _recorded.version())
         if path.startswith("/openapi/"):
             return self._openapi(req, path)
         if path == "/api" or path == "/apis":
             return self._discovery_root(req, path == "/api")
-        segs = path.strip("/").split("/")
         if segs[0] == "api" and len(segs) == 2:
             return self._discovery_doc(req, self.catalog.api_resource_list_doc("", segs[1]))
         if segs[0] == "apis" and len(segs) == 2:
@@ -398,6 +412,8 @@ class ApiServer:
             namespace, rest = segs[1], segs[2:]
         if len(rest) < 3 or rest[0] not in ("services", "pods", "nodes") or rest[2] != "proxy":
             return None
+        if req.method not in _PROXY_METHODS:
+            raise st.method_not_allowed()
         if (rest[0] == "nodes") != (namespace == ""):
             return None
         from kctl.sandbox._proxy import forward, locate

@@ -83,6 +83,7 @@ class Controllers:
 
         # Job, CronJob, StatefulSet and DaemonSet (each in its own module).
         self.timed = TimedControllers(registry)
+        self.timed.others.append(self.workloads.tick)
         registry.admission.append(self.crds.admit)
         self.endpoints = EndpointsControllers(registry)
         from kctl.sandbox._events import PodEvents

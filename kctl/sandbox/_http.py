@@ -133,6 +133,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (PROPFIND, TRACE, ...) is routed too, as Go's server does: the API
+        # answers it with its own 405 Status, where http.server would send a 501 HTML page.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
 
 class HTTPServer(ThreadingHTTPServer):
     daemon_threads = True

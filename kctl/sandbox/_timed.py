@@ -44,6 +44,8 @@ class TimedControllers:
         self.cronjobs = CronJobs(Kit(registry, "cronjob-controller"))
         self.statefulsets = StatefulSets(Kit(registry, "statefulset-controller"))
         self.daemonsets = DaemonSets(Kit(registry, "daemonset-controller"))
+        # Other controllers' steps that are due by the clock (the ReplicaSets' minReadySeconds).
+        self.others: list[Callable[[], None]] = []
         self._tick_queued = threading.Event()
         self._logged: set[str] = set()
 
@@ -57,6 +59,8 @@ class TimedControllers:
         self._guarded(self.cronjobs.tick)
         self._guarded(self.statefulsets.tick)
         self._guarded(self.daemonsets.tick)
+        for step in self.others:
+            self._guarded(step)
 
     def _guarded(self, step: Callable[..., None], *args: Event) -> None:
         """Run one controller's step; a bug it meets on some object must not stop the

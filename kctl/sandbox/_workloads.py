@@ -6,7 +6,9 @@ maxUnavailable; a ReplicaSet keeps ``spec.replicas`` pods alive. Both publish th
 fields kubectl's READY / UP-TO-DATE / AVAILABLE columns and ``rollout status`` read.
 
 Each sync is level-triggered and idempotent: it reads the store, makes at most one step of
-progress, and the resulting events bring the controller back for the next step.
+progress, and the resulting events bring the controller back for the next step. A pod counts
+as available once Ready for ``minReadySeconds``; the clock's ticks re-check the ReplicaSets
+still waiting for one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from kctl.errors import StatusError
 from kctl.sandbox._apply import update_tracker
 from kctl.sandbox._catalog import ResourceType
+from kctl.sandbox._ctlkit import min_ready_seconds, pod_available
 from kctl.sandbox._objects import format_time
 from kctl.sandbox._registry import DeleteOptions, Registry
 from kctl.sandbox._store import Event
@@ -186,6 +189,19 @@ class Workloads:
             if owner is not None:
                 self.sync_replicaset(ns, owner["name"])
 
+    def tick(self) -> None:
+        """kube-controller-manager re-queues a ReplicaSet after minReadySeconds while some
+        of its ready pods are not yet available: here, each tick of the sandbox clock. The
+        status it writes brings the owning Deployment back (its availability, its rollout)."""
+        for entry in self.store.items(_RS):
+            rs = entry.obj
+            status = rs.get("status") or {}
+            if min_ready_seconds(rs) and status.get("readyReplicas", 0) != status.get(
+                "availableReplicas", 0
+            ):
+                meta = rs["metadata"]
+                self._replicaset_status(meta["namespace"], meta["name"])
+
     # --- replicasets ---------------------------------------------------------------------
 
     def _owned(self, resource: tuple[str, str], ns: str, uid: str) -> list[dict[str, Any]]:
@@ -275,6 +291,9 @@ class Workloads:
             "labels"
         ) or {}
         ready = sum(1 for p in pods if _pod_ready(p))
+        # calculateStatus: available means Ready for minReadySeconds (podutil.IsPodAvailable).
+        wait, now = min_ready_seconds(rs), self.registry.now()
+        available = sum(1 for p in pods if pod_available(p, wait, now))
         labelled = sum(
             1
             for p in pods
@@ -286,7 +305,7 @@ class Workloads:
             "replicas": len(pods),
             "fullyLabeledReplicas": labelled,
             "readyReplicas": ready,
-            "availableReplicas": ready,
+            "availableReplicas": available,
         }
 
         def change(obj: dict[str, Any]) -> dict[str, Any]:

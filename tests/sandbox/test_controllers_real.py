@@ -485,3 +485,84 @@ def test_daemonset_min_ready_seconds(
     )
     assert "numberUnavailable" not in available
     _status_replayed(real, namespace, path, available)
+
+
+def _deploy_status(sb: Sandbox, name: str) -> dict[str, Any]:
+    status: dict[str, Any] = get(sb, APPS + "/deployments/" + name).get("status") or {}
+    return status
+
+
+def _condition(status: dict[str, Any], ctype: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in status.get("conditions") or [] if c["type"] == ctype)
+    return found
+
+
+def _replicaset_of(sb: Sandbox, image: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        rs
+        for rs in items(sb, APPS + "/replicasets")
+        if rs["spec"]["template"]["spec"]["containers"][0]["image"] == image
+    )
+    return found
+
+
+def test_deployment_min_ready_seconds(
+    frozen: Sandbox, clock: Clock, real: _Real, namespace: str
+) -> None:
+    """calculateStatus: a ReplicaSet's availableReplicas counts pods Ready for minReadySeconds
+    (IsPodAvailable); the Deployment's availability, its Available condition and its rolling
+    update's maxUnavailable budget follow, and a set still waiting is synced when it is due."""
+    deploy = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "slow"},
+        "spec": {
+            "replicas": 2,
+            "minReadySeconds": 10,
+            "selector": {"matchLabels": {"app": "slow"}},
+            "template": {
+                "metadata": {"labels": {"app": "slow"}},
+                "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
+            },
+        },
+    }
+    path = APPS + "/deployments/slow"
+    call(frozen, "POST", APPS + "/deployments", deploy)
+    ready = wait_for(lambda: (s := _deploy_status(frozen, "slow")).get("readyReplicas") == 2 and s)
+    assert "availableReplicas" not in ready
+    assert ready["unavailableReplicas"] == 2
+    # 25% of 2 rounds down to no unavailable pod allowed: not available yet.
+    assert _condition(ready, "Available")["status"] == "False"
+    rs = _replicaset_of(frozen, "nginx:1.27")
+    assert rs["spec"]["minReadySeconds"] == 10
+    assert (rs["status"]["readyReplicas"], rs["status"].get("availableReplicas")) == (2, None)
+    _replay(real, namespace, APPS + "/replicasets", _typed(rs, "ReplicaSet"))
+    # Short of 10 s nothing is available, whatever wakes the controllers.
+    clock.advance(9)
+    poke(frozen, APPS + "/replicasets/" + rs["metadata"]["name"])
+    assert "availableReplicas" not in _deploy_status(frozen, "slow")
+    clock.advance(1)
+    done = wait_for(
+        lambda: (s := _deploy_status(frozen, "slow")).get("availableReplicas") == 2 and s
+    )
+    assert "unavailableReplicas" not in done
+    assert _condition(done, "Available")["reason"] == "MinimumReplicasAvailable"
+    assert _condition(done, "Progressing")["reason"] == "NewReplicaSetAvailable"
+    _replay(real, namespace, APPS + "/deployments", get(frozen, path))
+
+    # A rolling update: maxSurge 1, maxUnavailable 0. The old pods stay until the new one
+    # has been available, not merely Ready.
+    patch = {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "v2"}]}}}}
+    reply = call(frozen, "PATCH", path, patch, content_type="application/merge-patch+json")
+    assert reply.status == 200, reply.body
+    assert wait_for(lambda: _replicaset_of(frozen, "v2")["status"].get("readyReplicas") == 1)
+    clock.advance(9)
+    poke(frozen, APPS + "/replicasets/" + _replicaset_of(frozen, "v2")["metadata"]["name"])
+    assert frozen.wait_idle()
+    assert _replicaset_of(frozen, "nginx:1.27")["spec"]["replicas"] == 2
+    rolling = _deploy_status(frozen, "slow")
+    assert (rolling["updatedReplicas"], rolling["availableReplicas"]) == (1, 2)
+    assert rolling["unavailableReplicas"] == 1
+    _status_replayed(real, namespace, path, rolling)
+    clock.advance(1)
+    assert wait_for(lambda: _replicaset_of(frozen, "nginx:1.27")["spec"]["replicas"] == 1)

@@ -4,6 +4,7 @@ rolling updates, checked through real kubectl where it reads them."""
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -263,3 +264,29 @@ def test_events_and_pause_resume(cluster: Sandbox, run_kubectl: Any) -> None:
     done = run_kubectl(cluster, "rollout", "status", "deployment/web", "--timeout=30s")
     assert done.returncode == 0, done.stderr
     assert len(_replicasets(cluster)) == 2
+
+
+def test_min_ready_seconds_on_the_real_clock(cluster: Sandbox, run_kubectl: Any) -> None:
+    """With minReadySeconds: 2 the Deployment turns available only once its pods have been
+    Ready 2 s (the ticks bring the waiting ReplicaSet back), and kubectl's rollout status,
+    which waits for available replicas, then finishes."""
+    slow = DEPLOY.replace("  replicas: 3\n", "  replicas: 2\n  minReadySeconds: 2\n", 1)
+    assert run_kubectl(cluster, "apply", "-f", "-", input=slow).returncode == 0
+    status = run_kubectl(cluster, "rollout", "status", "deployment/web", "--timeout=30s")
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.splitlines()[-1] == 'deployment "web" successfully rolled out'
+    deploy = call(cluster, "GET", NS + "/deployments/web").json()
+    assert deploy["status"]["availableReplicas"] == 2
+    available = next(c for c in deploy["status"]["conditions"] if c["type"] == "Available")
+    assert available["status"] == "True"
+    # The sandbox's own stamps: the Deployment became available no sooner than 2 s after
+    # its last pod became Ready.
+    became_ready = max(
+        c["lastTransitionTime"]
+        for p in _pods(cluster)
+        for c in p["status"]["conditions"]
+        if c["type"] == "Ready"
+    )
+    since = datetime.fromisoformat(became_ready.replace("Z", "+00:00"))
+    at = datetime.fromisoformat(available["lastTransitionTime"].replace("Z", "+00:00"))
+    assert at - since >= timedelta(seconds=2)
