@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers_runtime import wait_for
+from helpers_runtime import gone, start_time, wait_for
 
 from kctl.sandbox._reaper import Reaper
 
@@ -75,21 +75,6 @@ _OWNER = textwrap.dedent(
 )
 
 
-def _start_time(pid: int) -> str | None:
-    """The process's start time (stat field 22), None once it is gone or a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    return None if fields[0] in ("Z", "X") else fields[19]
-
-
-def _gone(pid: int, started: str) -> bool:
-    # A zombie waits for init to reap it, and a pid may be reused: neither is ours.
-    return _start_time(pid) != started
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_containers_and_execs_die_with_their_owner(sig: signal.Signals) -> None:
     owner = subprocess.Popen(
@@ -100,12 +85,12 @@ def test_containers_and_execs_die_with_their_owner(sig: signal.Signals) -> None:
         line = owner.stdout.readline()
         pids = [int(p) for p in line.split()]
         assert len(pids) == 3, line
-        started = {pid: _start_time(pid) for pid in pids}
+        started = {pid: start_time(pid) for pid in pids}
         assert all(started.values()), started
         owner.send_signal(sig)
         assert owner.wait(timeout=60) != 0
-        assert wait_for(lambda: all(_gone(pid, started[pid] or "") for pid in pids)), [
-            pid for pid in pids if not _gone(pid, started[pid] or "")
+        assert wait_for(lambda: all(gone(pid, started[pid]) for pid in pids)), [
+            pid for pid in pids if not gone(pid, started[pid])
         ]
     finally:
         if owner.poll() is None:
