@@ -17,10 +17,11 @@ the kubelet does) and exits. The owner tells it ``+PGID`` when it starts a conta
 exec session and ``-PGID`` once that process is reaped, so a pid the system reuses later is
 never signalled.
 
-This works wherever a pipe and process groups do (any POSIX system). Not covered: the
-moment between a process's start and its registration, and a helper that is itself killed
-by pid (then the owner's clean stop still ends everything, but a crash of the owner would
-not). A ``fork()`` of the owner without ``exec`` keeps the pipe open until that child exits.
+This works wherever a pipe and process groups do (any POSIX system). The helper ignores
+SIGTERM, SIGINT and SIGHUP; one killed by SIGKILL is replaced, with the same groups, the
+next time a process starts or is reaped. Not covered: the moment between a process's start
+and its registration, and the owner's death while its helper is dead. A ``fork()`` of the
+owner without ``exec`` keeps the pipe open until that child exits.
 
 This file is also the helper's program: it is run by path with ``python -I`` and imports
 only the standard library, so it starts fast and does not depend on ``sys.path``.
@@ -48,15 +49,21 @@ class Reaper:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
+        # Kept here too, so that a helper killed from outside is replaced with the same list.
+        self._groups: set[int] = set()
         self._closed = False
 
     def add(self, pgid: int) -> None:
         """Have the helper end process group ``pgid`` if this process dies first."""
-        self._send(f"+{pgid}\n")
+        with self._lock:
+            self._groups.add(pgid)
+            self._send(f"+{pgid}\n")
 
     def discard(self, pgid: int) -> None:
         """Forget ``pgid``: its leader is reaped, the pid may be reused."""
-        self._send(f"-{pgid}\n")
+        with self._lock:
+            self._groups.discard(pgid)
+            self._send(f"-{pgid}\n")
 
     def close(self) -> None:
         """End the helper (it ends what is still registered) and reap it."""
@@ -73,25 +80,31 @@ class Reaper:
         proc.wait()
 
     def _send(self, line: str) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            if self._proc is None:
-                self._proc = subprocess.Popen(
-                    [sys.executable, "-I", os.path.abspath(__file__)],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            stdin = self._proc.stdin
-            assert stdin is not None
-            try:
-                stdin.write(line.encode())
-                stdin.flush()
-            except OSError:
-                # The helper was killed from outside: the owner's own stop still ends the
-                # processes; only the protection against the owner's crash is lost.
-                return
+        """Tell the helper ``line`` (lock held); a dead helper is reaped and replaced."""
+        if self._closed:
+            return
+        if self._proc is not None and self._write(self._proc, line):
+            return
+        if self._proc is not None:
+            self._proc.wait()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", os.path.abspath(__file__)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self._write(self._proc, "".join(f"+{pgid}\n" for pgid in sorted(self._groups)))
+
+    @staticmethod
+    def _write(proc: subprocess.Popen[bytes], text: str) -> bool:
+        if proc.stdin is None or proc.poll() is not None:
+            return False
+        try:
+            proc.stdin.write(text.encode())
+            proc.stdin.flush()
+        except OSError:
+            return False
+        return True
 
 
 def _alive(pgid: int) -> bool:
@@ -127,4 +140,8 @@ def _serve(stdin: IO[bytes]) -> None:
 
 
 if __name__ == "__main__":
+    # Only the closed pipe ends the helper (or SIGKILL): a SIGTERM or SIGHUP sent to every
+    # kctl process (`pkill -f kctl`) reaches the owner too, and its death is what counts.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
     _serve(sys.stdin.buffer)

@@ -124,3 +124,35 @@ def test_a_reaper_that_is_never_used_starts_no_helper() -> None:
     reaper = Reaper()
     reaper.close()
     assert reaper._proc is None
+
+
+def _ignores(pid: int, sig: int) -> bool:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
+
+
+def test_the_helper_outlives_sigterm_and_a_killed_one_is_replaced() -> None:
+    reaper = Reaper()
+    kept = subprocess.Popen(["sleep", "3600"], start_new_session=True)
+    other = subprocess.Popen(["sleep", "3600"], start_new_session=True)
+    try:
+        reaper.add(kept.pid)
+        first = reaper._proc
+        assert first is not None
+        # `pkill -f kctl` reaches the helper too; only the owner's death may end it.
+        assert wait_for(lambda: _ignores(first.pid, signal.SIGTERM))
+        first.kill()
+        first.wait()
+        reaper.add(other.pid)
+        second = reaper._proc
+        assert second is not None and second.pid != first.pid
+        reaper.close()
+        # The new helper got the groups the killed one knew of.
+        assert kept.wait(timeout=30) == -signal.SIGTERM
+        assert other.wait(timeout=30) == -signal.SIGTERM
+    finally:
+        for proc in (kept, other):
+            proc.kill()
+            proc.wait()
