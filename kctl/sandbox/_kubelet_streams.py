@@ -112,7 +112,15 @@ def serve_stream(
             return
         if subresource == "exec":
             _streams.exec_session(
-                ws, argv, cwd=workdir, env=env, stdin=stdin, stdout=stdout, stderr=stderr, tty=tty
+                ws,
+                argv,
+                cwd=workdir,
+                env=env,
+                stdin=stdin,
+                stdout=stdout,
+                stderr=stderr,
+                tty=tty,
+                reaper=runtime.reaper,
             )
             return
         _, start = runtime.lines_so_far(inst)

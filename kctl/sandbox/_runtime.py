@@ -12,8 +12,11 @@ A container without a command runs no process: an image's entrypoint cannot be r
 host. It shows as running, with the synthetic log lines.
 
 Processes run in their own session, so deleting the pod or stopping the sandbox ends the
-whole process group (SIGTERM, then SIGKILL after a grace period); one waiter thread per
-process reaps it, so none is left a zombie.
+whole process group (SIGTERM, then SIGKILL after a grace period), and so does the exit of
+the container's main process, as a container's processes end with its PID 1. One waiter
+thread per process reaps it, so none is left a zombie. If the program that owns the runtime
+dies without stopping it (a signal, SIGKILL included), a :class:`~kctl.sandbox._reaper.Reaper`
+helper ends the process groups instead.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Any
+
+from kctl.sandbox._reaper import Reaper
 
 __all__ = ["LOG_CAP", "Instance", "ProcessRuntime"]
 
@@ -143,6 +148,8 @@ class ProcessRuntime:
         self.changed = threading.Condition(self._lock)
         self._next_ip = 0
         self._stopped = False
+        # Started on the first process, so a runtime that runs none costs no helper.
+        self.reaper = Reaper()
 
     # --- pods ---------------------------------------------------------------------------
 
@@ -291,6 +298,7 @@ class ProcessRuntime:
             uids = list(self._pods)
         for uid in uids:
             self.stop_pod(uid)
+        self.reaper.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
     # --- processes ----------------------------------------------------------------------
@@ -321,6 +329,7 @@ class ProcessRuntime:
             c.current = inst
             self._after_exit(pod, c, inst)
             return
+        self.reaper.add(proc.pid)
         inst = Instance(_now(), proc)
         c.current = inst
         readers = [
@@ -370,6 +379,8 @@ class ProcessRuntime:
     ) -> None:
         assert inst.proc is not None
         code = inst.proc.wait()
+        _signal_group(inst.proc, signal.SIGKILL)
+        self.reaper.discard(inst.proc.pid)
         # The log is complete once both pipes hit EOF (a child may hold them a little longer).
         for t in readers:
             t.join(timeout=1.0)

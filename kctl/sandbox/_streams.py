@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
+from kctl.sandbox._reaper import Reaper
 from kctl.sandbox._websocket import WebSocket
 
 __all__ = ["attach_session", "drain", "exec_session", "portforward_session", "status_json"]
@@ -105,8 +106,10 @@ def exec_session(
     stdout: bool,
     stderr: bool,
     tty: bool,
+    reaper: Reaper | None = None,
 ) -> None:
-    """Run ``argv`` in the container's directory and env, wired to the channels."""
+    """Run ``argv`` in the container's directory and env, wired to the channels; ``reaper``
+    ends the command if the sandbox's owner dies first."""
     master = slave = -1
     if tty:
         import pty
@@ -139,6 +142,8 @@ def exec_session(
         ws.close()
         drain(ws)
         return
+    if reaper is not None:
+        reaper.add(proc.pid)
     if tty:
         os.close(slave)
     _first_frame(ws, stdout or tty, stderr)
@@ -172,6 +177,8 @@ def exec_session(
     )
     reader.start()
     code = proc.wait()
+    if reaper is not None:
+        reaper.discard(proc.pid)
     for t in pumps:
         t.join(timeout=2.0)
     if tty:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from kctl.sandbox import Sandbox
@@ -27,6 +28,22 @@ def wait_for(cond: Callable[[], Any], timeout: float = 15.0) -> Any:
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.02)
+
+
+def start_time(pid: int) -> str | None:
+    """The process's start time (stat field 22), None once it is gone or a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def gone(pid: int, started: str | None) -> bool:
+    """``pid`` no longer runs the process that started at ``started``: a zombie waiting for
+    init to reap it, or a pid reused since, is not ours."""
+    return start_time(pid) != started
 
 
 def pod(

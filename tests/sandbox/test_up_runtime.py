@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers_runtime import NODE, pod, wait_for
+from helpers_runtime import NODE, gone, pod, start_time, wait_for
 
 KUBECTL = str(Path(sys.executable).parent / "kubectl")
 
@@ -69,6 +70,35 @@ def test_up_runtime_runs_pods_and_down_kills_them(env: dict[str, str], tmp_path:
     down = _run(env, sys.executable, "-m", "kctl", "sandbox", "down")
     assert down.returncode == 0, down.stderr
     assert wait_for(lambda: not os.path.exists(f"/proc/{pid}"))
+
+
+def test_a_killed_daemon_leaves_no_container_process(env: dict[str, str], tmp_path: Path) -> None:
+    up = _run(
+        env,
+        sys.executable,
+        "-m",
+        "kctl",
+        "sandbox",
+        "up",
+        "--seed",
+        "empty",
+        "--runtime",
+        "process",
+    )
+    assert up.returncode == 0, up.stderr
+    marker = tmp_path / "pid"
+    objects = [NODE, pod("worker", f"sleep 3600 & echo $$ $! > {marker}; wait")]
+    applied = _run(
+        env, KUBECTL, "apply", "-f", "-", stdin="\n---\n".join(json.dumps(o) for o in objects)
+    )
+    assert applied.returncode == 0, applied.stderr
+    assert wait_for(lambda: marker.exists() and marker.read_text().endswith("\n"))
+    pids = [int(p) for p in marker.read_text().split()]
+    started = {pid: start_time(pid) for pid in pids}
+    assert all(started.values()), started
+    daemon = Path(env["XDG_CACHE_HOME"], "kctl", "sandbox", "pid").read_text().split()[0]
+    os.kill(int(daemon), signal.SIGKILL)
+    assert wait_for(lambda: all(gone(pid, started[pid]) for pid in pids))
 
 
 def test_up_refuses_an_unknown_runtime(env: dict[str, str]) -> None:
