@@ -27,9 +27,11 @@ DRY_RUN_SERVER = "server"
 DRY_RUN_BARE = "unchanged"
 
 
-def klog_warning(text: str) -> None:
-    # klog writes these unconditionally; the timestamped header is not worth faking.
-    sys.stderr.write(f"Warning: {text}\n")
+def klog_warning(text: str, source: str) -> None:
+    """kubectl's ``klog.Warning`` at ``source`` (its Go file:line), which it logs at any -v."""
+    from kctl.util.klog import klog_text
+
+    sys.stderr.write(klog_text("W", source, text))
 
 
 def dry_run_strategy(value: str) -> str:
@@ -39,7 +41,10 @@ def dry_run_strategy(value: str) -> str:
     as_bool = parse_go_bool(value)
     if as_bool is None:
         if value == DRY_RUN_BARE:
-            klog_warning("--dry-run is deprecated and can be replaced with --dry-run=client.")
+            klog_warning(
+                "--dry-run is deprecated and can be replaced with --dry-run=client.",
+                "helpers.go:714",
+            )
             return DRY_RUN_CLIENT
         if value in (DRY_RUN_CLIENT, DRY_RUN_SERVER, DRY_RUN_NONE):
             return value
@@ -47,7 +52,8 @@ def dry_run_strategy(value: str) -> str:
     replacement = DRY_RUN_CLIENT if as_bool else DRY_RUN_NONE
     klog_warning(
         f"--dry-run={value} is deprecated (boolean value) and can be replaced with "
-        f"--dry-run={replacement}."
+        f"--dry-run={replacement}.",
+        "helpers.go:728" if as_bool else "helpers.go:731",
     )
     return replacement
 

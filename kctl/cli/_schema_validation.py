@@ -40,7 +40,7 @@ class SchemaValidator:
     problem's text, or None."""
 
     def __init__(
-        self, factory: Factory, directive: str, warn: Callable[[str], None] | None = None
+        self, factory: Factory, directive: str, warn: Callable[[str, str], None] | None = None
     ) -> None:
         self._factory = factory
         self._directive = directive
@@ -57,7 +57,8 @@ class SchemaValidator:
             if self._warn is not None:
                 self._warn(
                     "cannot perform warn validation if server-side field validation is "
-                    "unsupported, skipping validation"
+                    "unsupported, skipping validation",
+                    "schema.go:145",
                 )
             return None
         if gvk == ("", "v1", "List"):

@@ -115,6 +115,21 @@ def test_kctl_and_kubectl_agree_on_the_annotation(
     )
 
 
+_KLOG_TIME_PID = re.compile(r"^([EWIF])\d{4} [\d:.]+ +\d+ (?=\S+\.go:\d+\] )", re.M)
+
+
+def test_deprecated_dry_run_values_log_kubectls_klog_warning(
+    twins: tuple[Sandbox, Sandbox], twin_step: Any, tmp_path: Path
+) -> None:
+    """kubectl logs these with klog.Warning: the header must match but for time and pid,
+    the Go file:line included."""
+    step = twin_step(*twins, lambda text: normalise(_KLOG_TIME_PID.sub(r"\1<time> <pid> ", text)))
+    (tmp_path / "cm.yaml").write_text(CM)
+    for flag in ("--dry-run", "--dry-run=true", "--dry-run=false"):
+        out = step("apply", NOVALIDATE, "-f", "cm.yaml", flag)
+        assert out.stderr.startswith("W") and "is deprecated" in out.stderr
+
+
 def test_dry_runs(step: Step, tmp_path: Path) -> None:
     (tmp_path / "cm.yaml").write_text(CM)
     for mode in ("client", "server"):
