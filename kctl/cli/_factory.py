@@ -13,6 +13,7 @@ reads the kubeconfig, and ``rest_mapper()`` is the first call that touches the n
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -67,8 +68,6 @@ def _warn(text: str) -> None:
 
 def _log_group_version_error(group_version: str, err: BaseException, retried: bool) -> None:
     """What client-go's memcache logs through utilruntime.HandleError, kubectl's bytes."""
-    import sys
-
     from kctl.util.klog import klog_line
 
     source, key = ("memcache.go:133", "gv") if retried else ("memcache.go:403", "groupVersion")

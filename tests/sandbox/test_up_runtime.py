@@ -41,7 +41,8 @@ def _run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complet
     )
 
 
-def test_up_runtime_runs_pods_and_down_kills_them(env: dict[str, str], tmp_path: Path) -> None:
+def _up_with_worker(env: dict[str, str], script: str) -> None:
+    """``sandbox up --runtime process``, then a pod ``worker`` running ``script`` in sh."""
     up = _run(
         env,
         sys.executable,
@@ -55,12 +56,14 @@ def test_up_runtime_runs_pods_and_down_kills_them(env: dict[str, str], tmp_path:
         "process",
     )
     assert up.returncode == 0, up.stderr
-    marker = tmp_path / "pid"
-    objects = [NODE, pod("worker", f"echo $$ > {marker}; echo working; exec sleep 3600")]
-    applied = _run(
-        env, KUBECTL, "apply", "-f", "-", stdin="\n---\n".join(json.dumps(o) for o in objects)
-    )
+    manifest = "\n---\n".join(json.dumps(o) for o in (NODE, pod("worker", script)))
+    applied = _run(env, KUBECTL, "apply", "-f", "-", stdin=manifest)
     assert applied.returncode == 0, applied.stderr
+
+
+def test_up_runtime_runs_pods_and_down_kills_them(env: dict[str, str], tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+    _up_with_worker(env, f"echo $$ > {marker}; echo working; exec sleep 3600")
     assert wait_for(lambda: marker.exists() and marker.read_text().strip())
     pid = int(marker.read_text())
     logs = _run(env, KUBECTL, "logs", "worker")
@@ -73,25 +76,8 @@ def test_up_runtime_runs_pods_and_down_kills_them(env: dict[str, str], tmp_path:
 
 
 def test_a_killed_daemon_leaves_no_container_process(env: dict[str, str], tmp_path: Path) -> None:
-    up = _run(
-        env,
-        sys.executable,
-        "-m",
-        "kctl",
-        "sandbox",
-        "up",
-        "--seed",
-        "empty",
-        "--runtime",
-        "process",
-    )
-    assert up.returncode == 0, up.stderr
     marker = tmp_path / "pid"
-    objects = [NODE, pod("worker", f"sleep 3600 & echo $$ $! > {marker}; wait")]
-    applied = _run(
-        env, KUBECTL, "apply", "-f", "-", stdin="\n---\n".join(json.dumps(o) for o in objects)
-    )
-    assert applied.returncode == 0, applied.stderr
+    _up_with_worker(env, f"sleep 3600 & echo $$ $! > {marker}; wait")
     assert wait_for(lambda: marker.exists() and marker.read_text().endswith("\n"))
     pids = [int(p) for p in marker.read_text().split()]
     started = {pid: start_time(pid) for pid in pids}
